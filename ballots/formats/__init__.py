@@ -1,0 +1,1 @@
+"""Readers and writers: BLT (ranked), pabulib .pb (budgets), and our election record."""

@@ -1,0 +1,157 @@
+"""Options, ballots and profiles: the data every counting rule reads.
+
+A profile groups identical ballots with a count, so that counting cost grows with the
+number of *distinct* ballots rather than the number of voters.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class BallotError(ValueError):
+    """A ballot or profile that breaks the election's rules (unknown option, duplicate
+    rank, over budget, ...). The message is meant for people, in English."""
+
+
+class BallotKind(StrEnum):
+    """The four ballot types of DESIGN.md."""
+
+    RANKED = "ranked"  # an order of options, best first, no ties
+    APPROVAL = "approval"  # any subset of options
+    BUDGET = "budget"  # a subset of proposals whose total cost fits the budget
+    SINGLE = "single"  # exactly one option
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One option or proposal. ``id`` is what ballots refer to; ``cost`` is in whole
+    euros (or the file's unit) and only matters for budget elections."""
+
+    id: str
+    name: str = ""
+    cost: int = 0
+
+    @property
+    def label(self) -> str:
+        """The name if there is one, otherwise the id."""
+        return self.name or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class BallotGroup:
+    """``count`` identical ballots.
+
+    ``choices`` holds option ids: in order of preference for ranked ballots, sorted for
+    approval and budget ballots. ``points`` (cumulative pabulib ballots only) holds the
+    points given to each choice, aligned with ``choices``.
+    """
+
+    choices: tuple[str, ...]
+    count: int
+    points: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """All ballots of one election, grouped, with the options they may name.
+
+    Build one with :meth:`Profile.build`, which validates and groups; the constructor
+    trusts its arguments.
+    """
+
+    kind: BallotKind
+    options: tuple[Option, ...]
+    groups: tuple[BallotGroup, ...]
+    budget: int | None = None
+    max_choices: int | None = None
+    min_choices: int | None = None
+    _by_id: dict[str, Option] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {o.id: o for o in self.options})
+
+    @classmethod
+    def build(
+        cls,
+        kind: BallotKind | str,
+        options: Sequence[Option],
+        ballots: Iterable[Sequence[str]],
+        *,
+        budget: int | None = None,
+        max_choices: int | None = None,
+        min_choices: int | None = None,
+        validate: bool = True,
+    ) -> Profile:
+        """Validate ``ballots`` (each a sequence of option ids) and group identical ones.
+
+        Raises :class:`BallotError` naming the first bad ballot by its position
+        (1-based) and what is wrong with it.
+        """
+        kind = BallotKind(kind)
+        ids = [o.id for o in options]
+        if len(set(ids)) != len(ids):
+            raise BallotError("two options share an id")
+        if kind is BallotKind.BUDGET and budget is None:
+            raise BallotError("a budget election needs a budget")
+        ordered = kind is BallotKind.RANKED
+        counter: Counter[tuple[str, ...]] = Counter()
+        for ballot in ballots:
+            key = tuple(ballot) if ordered else tuple(sorted(ballot))
+            counter[key] += 1
+        profile = cls(
+            kind=kind,
+            options=tuple(options),
+            groups=tuple(BallotGroup(k, n) for k, n in counter.items()),
+            budget=budget,
+            max_choices=max_choices,
+            min_choices=min_choices,
+        )
+        if validate:
+            for number, group in enumerate(profile.groups, start=1):
+                profile.check_ballot(group.choices, where=f"ballot group {number}")
+        return profile
+
+    def option(self, option_id: str) -> Option:
+        """The option with this id; :class:`BallotError` if there is none."""
+        try:
+            return self._by_id[option_id]
+        except KeyError:
+            raise BallotError(f"unknown option {option_id!r}") from None
+
+    @property
+    def option_ids(self) -> tuple[str, ...]:
+        """Option ids in the order the election lists them."""
+        return tuple(o.id for o in self.options)
+
+    @property
+    def total(self) -> int:
+        """The number of ballots (voters), blank ballots included."""
+        return sum(g.count for g in self.groups)
+
+    def check_ballot(self, choices: Sequence[str], *, where: str = "ballot") -> None:
+        """Raise :class:`BallotError` if ``choices`` is not a valid ballot here.
+
+        An empty ballot is a valid blank vote for every kind but ``single``, unless a
+        minimum number of choices is set.
+        """
+        for choice in choices:
+            if choice not in self._by_id:
+                raise BallotError(f"{where}: unknown option {choice!r}")
+        if len(set(choices)) != len(choices):
+            what = "rank" if self.kind is BallotKind.RANKED else "choice"
+            raise BallotError(f"{where}: duplicate {what}")
+        if self.kind is BallotKind.SINGLE and len(choices) > 1:
+            raise BallotError(f"{where}: more than one option on a single-choice ballot")
+        if self.max_choices is not None and len(choices) > self.max_choices:
+            raise BallotError(f"{where}: {len(choices)} choices, at most {self.max_choices}")
+        if self.min_choices is not None and 0 < len(choices) < self.min_choices:
+            raise BallotError(f"{where}: {len(choices)} choices, at least {self.min_choices}")
+        if self.kind is BallotKind.BUDGET:
+            assert self.budget is not None
+            spent = sum(self._by_id[c].cost for c in choices)
+            if spent > self.budget:
+                raise BallotError(f"{where}: costs {spent}, more than the budget {self.budget}")

@@ -1,0 +1,100 @@
+"""The one result type every counting rule returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class TieBreak:
+    """One tie broken by the published procedure (see :mod:`ballots.tiebreak`).
+
+    ``purpose`` is what the tie decided (``"elect"``, ``"eliminate"``, ``"fund"``, ...),
+    ``tied`` the options that were level, ``chosen`` the one the draw picked, and
+    ``keys`` each tied option's draw key so anyone can check the pick.
+    """
+
+    round: int
+    purpose: str
+    tied: tuple[str, ...]
+    chosen: str
+    keys: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "round": self.round,
+            "purpose": self.purpose,
+            "tied": list(self.tied),
+            "chosen": self.chosen,
+            "keys": list(self.keys),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """One round of a count.
+
+    ``tallies`` maps option id to its votes (or score, or support) in this round;
+    ``transfers`` maps a source option to the votes that moved from it to each other
+    option (``"exhausted"`` for votes that went nowhere); ``exhausted`` is the running
+    total of exhausted votes. ``note`` says in a sentence what happened.
+    """
+
+    number: int
+    tallies: dict[str, Fraction]
+    elected: tuple[str, ...] = ()
+    eliminated: tuple[str, ...] = ()
+    transfers: dict[str, dict[str, Fraction]] = field(default_factory=dict)
+    exhausted: Fraction = Fraction(0)
+    tie_breaks: tuple[TieBreak, ...] = ()
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; exact numbers are written as fraction strings ("7/3")."""
+        return {
+            "number": self.number,
+            "tallies": {k: str(v) for k, v in self.tallies.items()},
+            "elected": list(self.elected),
+            "eliminated": list(self.eliminated),
+            "transfers": {
+                src: {dst: str(v) for dst, v in moved.items()}
+                for src, moved in self.transfers.items()
+            },
+            "exhausted": str(self.exhausted),
+            "tie_breaks": [t.to_dict() for t in self.tie_breaks],
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The outcome of one count: winners in order of election, every round, every tie
+    break, and the seed the tie breaks were drawn with.
+
+    ``details`` holds rule-specific exact data that pictures and reports need (the
+    pairwise matrix for Schulze, money spent for budget rules); its values are
+    JSON-ready.
+    """
+
+    method: str
+    seats: int
+    winners: tuple[str, ...]
+    rounds: tuple[Round, ...]
+    tie_breaks: tuple[TieBreak, ...] = ()
+    seed: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict, the form used in records and by ``recount.py --json``."""
+        return {
+            "method": self.method,
+            "seats": self.seats,
+            "winners": list(self.winners),
+            "rounds": [r.to_dict() for r in self.rounds],
+            "tie_breaks": [t.to_dict() for t in self.tie_breaks],
+            "seed": self.seed,
+            "details": self.details,
+        }
