@@ -1,0 +1,116 @@
+"""Buurtstem's web app: residents vote, organisers submit, clerks run the count."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from voting import config as settings
+from voting import db
+from voting.extensions import LANGUAGES, babel, csrf, limiter, login_manager, select_locale
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings from the environment, overridden by ``config``.
+
+    Raises :class:`voting.config.ConfigError` with a readable message when the
+    settings cannot work (missing production secrets, bad ``DATABASE_URL``).
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(settings.from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+    settings.load_instance_secrets(app.instance_path, app.config)
+    settings.check_secrets(app.instance_path, app.config)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["SESSION_MINUTES"])
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_SECURE", app.config["ENV_NAME"] == "production")
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "nl")
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", os.path.join(app.root_path, "translations")
+    )
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "admin.login"
+    login_manager.login_message = None
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from voting import auth  # noqa: F401  (registers the user loader)
+    from voting.admin.routes import bp as admin_bp
+    from voting.proposals.routes import bp as proposals_bp
+    from voting.results.routes import bp as results_bp
+    from voting.vote.routes import bp as vote_bp
+
+    app.register_blueprint(vote_bp)
+    app.register_blueprint(proposals_bp, url_prefix="/voorstellen")
+    app.register_blueprint(admin_bp, url_prefix="/beheer")
+    app.register_blueprint(results_bp, url_prefix="/uitslag")
+    _register_common(app)
+
+    from voting.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_common(app: Flask) -> None:
+    @app.get("/taal/<lang>")
+    def set_language(lang: str):  # type: ignore[no-untyped-def]
+        """Switch the interface language and go back where the visitor was."""
+        if lang in LANGUAGES:
+            session["lang"] = lang
+        target = request.args.get("next", "")
+        # Only local paths: an open redirect would help phishing letters.
+        if not target.startswith("/") or target.startswith("//"):
+            target = url_for("vote.index")
+        return redirect(target)
+
+    @app.context_processor
+    def inject_common() -> dict[str, Any]:
+        return {
+            "current_lang": select_locale(),
+            "municipality": app.config["MUNICIPALITY"],
+        }
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'",
+        )
+        return response
+
+    for status, title in (
+        (400, "Verzoek niet begrepen"),
+        (403, "Geen toegang"),
+        (404, "Pagina niet gevonden"),
+        (405, "Dat kan zo niet"),
+        (429, "Te veel pogingen"),
+        (500, "Er ging iets mis"),
+    ):
+        app.register_error_handler(status, _error_page(status, title))
+
+
+def _error_page(status: int, title: str):  # type: ignore[no-untyped-def]
+    def handler(error):  # type: ignore[no-untyped-def]
+        description = getattr(error, "description", "") if status != 500 else ""
+        return (
+            render_template("error.html", status=status, title=_(title), description=description),
+            status,
+        )
+
+    return handler

@@ -1,0 +1,89 @@
+"""Clerks and admins: login, the election overview and phase changes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, select
+from werkzeug import Response
+
+from voting import audit, db, elections
+from voting.admin.forms import LoginForm
+from voting.auth import actor_name, role_required
+from voting.extensions import limiter
+from voting.models import Ballot, Election, RollEntry, StaffUser, VotingCode
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login() -> str | Response:
+    """Staff login; a wrong name or password gets one message for both."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        session = db.session()
+        user = session.scalar(select(StaffUser).where(StaffUser.username == form.username.data))
+        if user is None or not user.active or not user.check_password(form.password.data or ""):
+            flash(_("Onbekende gebruikersnaam of verkeerd wachtwoord."), "error")
+            return render_template("admin/login.html", form=form), 401
+        login_user(user)
+        audit.record(session, user.username, "staff.login")
+        session.commit()
+        if user.role == "organiser":
+            return redirect(url_for("proposals.mine"))
+        return redirect(url_for("admin.dashboard"))
+    return render_template("admin/login.html", form=form)
+
+
+@bp.post("/uitloggen")
+def logout() -> Response:
+    """End the staff session."""
+    if current_user.is_authenticated:
+        session = db.session()
+        audit.record(session, current_user.username, "staff.logout")
+        session.commit()
+    logout_user()
+    return redirect(url_for("vote.index"))
+
+
+@bp.get("/")
+@role_required("clerk")
+def dashboard() -> str:
+    """Every election with its phase, roll size, codes used and ballots."""
+    session = db.session()
+    rows = []
+    for election in session.scalars(select(Election).order_by(Election.id)).all():
+        roll = session.scalar(
+            select(func.count()).select_from(RollEntry).where(RollEntry.election_id == election.id)
+        )
+        used = session.scalar(
+            select(func.count())
+            .select_from(VotingCode)
+            .where(VotingCode.election_id == election.id, VotingCode.used_at.is_not(None))
+        )
+        ballots = session.scalar(
+            select(func.count()).select_from(Ballot).where(Ballot.election_id == election.id)
+        )
+        rows.append((election, roll, used, ballots, elections.next_phase(election)))
+    return render_template("admin/dashboard.html", rows=rows)
+
+
+@bp.post("/verkiezing/<int:election_id>/fase")
+@role_required("clerk")
+def change_phase(election_id: int) -> Response:
+    """Move an election to its next phase (the form names the phase it expects)."""
+    session = db.session()
+    election = session.get(Election, election_id)
+    if election is None:
+        abort(404)
+    try:
+        elections.advance(session, election, request.form.get("to", ""), actor=actor_name())
+    except elections.PhaseError as error:
+        session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("admin.dashboard"))
+    session.commit()
+    flash(_("De fase is gewijzigd."), "success")
+    return redirect(url_for("admin.dashboard"))

@@ -1,0 +1,122 @@
+"""The ``voting`` command: Flask's CLI plus our own commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from voting import audit, db
+from voting.config import ConfigError
+from voting.models import ROLES, StaffUser
+
+
+def _create_app() -> Flask:
+    from voting import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def cli() -> None:
+    """Buurtstem: referenda and buurtbudgets for municipalities."""
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (all by default)."""
+    from voting.migrate import upgrade
+
+    upgrade(db.engine(), revision)
+    click.echo(f"Database is at revision {revision}: {_safe_url()}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION (``base`` empties the database)."""
+    from voting.migrate import downgrade
+
+    downgrade(db.engine(), revision)
+    click.echo(f"Database is at revision {revision}.")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", "display_name", default="", help="Name shown in the app.")
+@click.password_option(help="Asked for when not given.")
+@with_appcontext
+def create_user(username: str, role: str, display_name: str, password: str) -> None:
+    """Create a staff login (organiser, clerk or admin)."""
+    if len(password) < 10:
+        raise click.BadParameter("use at least 10 characters", param_hint="--password")
+    with db.new_session() as session:
+        if session.scalar(select(StaffUser).where(StaffUser.username == username)):
+            raise click.ClickException(f"user {username!r} already exists")
+        user = StaffUser(username=username, role=role, display_name=display_name or username)
+        user.set_password(password)
+        session.add(user)
+        audit.record(session, "cli", "staff.create", username=username, role=role)
+        session.commit()
+    click.echo(f"Created {role} {username!r}.")
+
+
+@click.command("demo")
+@click.option("--serve/--no-serve", default=True, help="Start the web server afterwards.")
+@click.option("--reset", is_flag=True, help="Throw away the demo data and start again.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@with_appcontext
+def demo(serve: bool, reset: bool, host: str, port: int) -> None:
+    """Build a complete demo (Duiven referendum, Oud-Woensel buurtbudget, 200 residents
+    with codes, a clerk and an organiser) and serve it."""
+    from werkzeug.serving import run_simple
+
+    from voting.demo import build_demo
+
+    base_url = f"http://{host}:{port}"
+    current_app.config["PUBLIC_BASE_URL"] = base_url
+    click.echo(build_demo(current_app, reset=reset))
+    if serve:
+        click.echo(f"\nBuurtstem runs at {base_url}/  (Ctrl+C stops it)\n")
+        # Flask refuses app.run() inside its own CLI; the development server it
+        # would start is this one.
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+def _safe_url() -> str:
+    return db.engine().url.render_as_string(hide_password=True)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach our commands to ``app.cli`` (so ``flask --app voting`` has them too)."""
+    for command in (db_group, create_user, demo):
+        if command.name not in app.cli.commands:
+            app.cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point of the ``voting`` console script: clear messages instead of
+    tracebacks for configuration and connection problems."""
+    try:
+        cli.main(standalone_mode=True)
+    except ConfigError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        click.echo(f"Error: cannot reach the database: {reason}", err=True)
+        sys.exit(2)

@@ -1,0 +1,83 @@
+"""Settings from the environment, with safe defaults for development and the demo."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+# Secrets that must be set outside the code in production: the app refuses to start
+# without them rather than fall back to something guessable.
+REQUIRED_SECRETS = ("SECRET_KEY", "CODE_PEPPER")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the message says what to set and how."""
+
+
+def default_database_url(instance_path: str) -> str:
+    """The embedded SQLite database inside the instance folder."""
+    return "sqlite:///" + str(Path(instance_path) / "buurtstem.db")
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    """Read every setting from the environment (``BUURTSTEM_ENV``, ``DATABASE_URL``,
+    ``SECRET_KEY``, ``CODE_PEPPER``, ``REDIS_URL``, ``SIGNING_KEY_PATH``,
+    ``PUBLIC_BASE_URL``, ``MUNICIPALITY``)."""
+    env = os.environ
+    return {
+        "ENV_NAME": env.get("BUURTSTEM_ENV", "development"),
+        "DATABASE_URL": env.get("DATABASE_URL") or default_database_url(instance_path),
+        "SECRET_KEY": env.get("SECRET_KEY"),
+        "CODE_PEPPER": env.get("CODE_PEPPER"),
+        "REDIS_URL": env.get("REDIS_URL"),
+        "SIGNING_KEY_PATH": env.get(
+            "SIGNING_KEY_PATH", str(Path(instance_path) / "signing" / "private.pem")
+        ),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "MUNICIPALITY": env.get("MUNICIPALITY", "Gemeente Voorbeeld"),
+        "SESSION_MINUTES": int(env.get("SESSION_MINUTES", "20")),
+    }
+
+
+def check_secrets(instance_path: str, config: dict[str, Any]) -> None:
+    """Refuse to run in production without real secrets; elsewhere generate random
+    ones once into ``instance/secrets.env`` so a newcomer can start without reading
+    anything first, and codes printed today still work after a restart."""
+    missing = [name for name in REQUIRED_SECRETS if not config.get(name)]
+    if not missing:
+        return
+    if config.get("ENV_NAME") == "production":
+        names = " and ".join(missing)
+        raise ConfigError(
+            f"{names} must be set in production (BUURTSTEM_ENV=production). Generate one "
+            "with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    ensure_instance_secrets(Path(instance_path))
+    load_instance_secrets(instance_path, config)
+
+
+def ensure_instance_secrets(instance: Path) -> None:
+    """Write random SECRET_KEY and CODE_PEPPER to ``instance/secrets.env`` unless the
+    file exists (readable by its owner only)."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secrets.env"
+    if path.exists():
+        return
+    path.write_text(
+        f"SECRET_KEY={secrets.token_urlsafe(32)}\nCODE_PEPPER={secrets.token_urlsafe(32)}\n",
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
+
+
+def load_instance_secrets(instance_path: str, config: dict[str, Any]) -> None:
+    """Read ``instance/secrets.env`` for secrets the environment did not give."""
+    path = Path(instance_path) / "secrets.env"
+    if not path.exists():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() in REQUIRED_SECRETS and not config.get(key.strip()):
+            config[key.strip()] = value.strip()

@@ -1,0 +1,89 @@
+"""The database engine and the per-request session (plain SQLAlchemy 2.0)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from voting.config import ConfigError
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every Buurtstem table."""
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; :class:`ConfigError` with a readable message when the URL
+    is malformed or names a driver that is not installed."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            f"DATABASE_URL {url!r} is not a database URL. Examples: "
+            "sqlite:///instance/buurtstem.db or "
+            "postgresql+psycopg://user@127.0.0.1:5432/buurtstem"
+        ) from None
+    options: dict[str, object] = {"future": True}
+    if parsed.get_backend_name() == "sqlite":
+        # Threads share the file; SQLite serialises writers itself.
+        options["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        options["pool_pre_ping"] = True
+    try:
+        engine = create_engine(parsed, **options)
+    except Exception as error:  # a missing driver raises several different types
+        raise ConfigError(f"DATABASE_URL {parsed.render_as_string()!r}: {error}") from None
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # Foreign keys are off by default in SQLite; WAL lets readers work during a write.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    """Bind an engine and a session factory to ``app``."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["db_engine"] = engine
+    app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def engine() -> Engine:
+    """The current app's engine."""
+    return current_app.extensions["db_engine"]
+
+
+def session() -> Session:
+    """The session of the current request or app context (one per context)."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["db_sessionmaker"]()
+    return g.db_session
+
+
+@contextmanager
+def new_session() -> Iterator[Session]:
+    """A session of its own, closed afterwards (for CLI work and background steps)."""
+    s: Session = current_app.extensions["db_sessionmaker"]()
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    s = g.pop("db_session", None)
+    if s is not None:
+        s.close()

@@ -1,0 +1,302 @@
+"""The whole Buurtstem domain as SQLAlchemy 2.0 typed models.
+
+Constraints live in the database too (check constraints, unique indexes), so a bug in
+Python or a hand-typed SQL statement cannot store a negative cost or an unknown phase.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from voting.db import Base
+
+KINDS = ("referendum", "budget")
+BALLOT_TYPES = ("ranked", "approval", "budget", "single")
+RULES = ("irv", "stv", "schulze", "borda", "plurality", "approval", "greedy", "mes", "mes-add1")
+# One way only; budget elections pass through proposals and review.
+PHASES = ("draft", "proposals", "review", "voting", "closed", "counted", "certified")
+REVIEW_STATUSES = ("submitted", "accepted", "rejected", "withdrawn")
+ROLES = ("organiser", "clerk", "admin")
+CHANNELS = ("online", "paper")
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def random_id() -> str:
+    """A random, unguessable row id (no order, no time in it)."""
+    return secrets.token_hex(16)
+
+
+class Election(Base):
+    """A referendum or a buurtbudget, with everything fixed before voting opens."""
+
+    __tablename__ = "elections"
+    __table_args__ = (
+        CheckConstraint(_in("kind", KINDS), name="ck_elections_kind"),
+        CheckConstraint(_in("ballot_type", BALLOT_TYPES), name="ck_elections_ballot_type"),
+        CheckConstraint(_in("rule", RULES), name="ck_elections_rule"),
+        CheckConstraint(_in("phase", PHASES), name="ck_elections_phase"),
+        CheckConstraint("seats >= 1", name="ck_elections_seats"),
+        CheckConstraint("budget IS NULL OR budget >= 0", name="ck_elections_budget"),
+        CheckConstraint(
+            "turnout_threshold_percent >= 0 AND turnout_threshold_percent <= 100",
+            name="ck_elections_threshold",
+        ),
+        CheckConstraint("min_choices IS NULL OR min_choices >= 0", name="ck_elections_min_choices"),
+        CheckConstraint("max_choices IS NULL OR max_choices >= 1", name="ck_elections_max_choices"),
+        CheckConstraint("kind <> 'budget' OR budget IS NOT NULL", name="ck_elections_budget_set"),
+        CheckConstraint("min_age >= 0 AND min_age <= 120", name="ck_elections_min_age"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    municipality: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(20))
+    ballot_type: Mapped[str] = mapped_column(String(20))
+    rule: Mapped[str] = mapped_column(String(20))
+    seats: Mapped[int] = mapped_column(Integer, default=1)
+    budget: Mapped[int | None] = mapped_column(Integer, nullable=True)  # whole euros
+    min_choices: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_choices: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    allow_blank: Mapped[bool] = mapped_column(Boolean, default=False)
+    opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    turnout_threshold_percent: Mapped[int] = mapped_column(Integer, default=0)
+    binding: Mapped[bool] = mapped_column(Boolean, default=False)
+    tie_break_seed: Mapped[str] = mapped_column(String(100), default="")
+    phase: Mapped[str] = mapped_column(String(20), default="draft")
+    # Eligibility for the roll import.
+    min_age: Mapped[int] = mapped_column(Integer, default=16)
+    postcode_filter: Mapped[str] = mapped_column(String(500), default="")
+    neighbourhood_filter: Mapped[str] = mapped_column(String(500), default="")
+    next_steps: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    counted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    certified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    result_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    record_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    options: Mapped[list[Option]] = relationship(
+        back_populates="election", order_by="Option.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_budget(self) -> bool:
+        """True for a buurtbudget."""
+        return self.kind == "budget"
+
+    def accepted_options(self) -> list[Option]:
+        """The options or proposals that are on the ballot."""
+        return [o for o in self.options if o.review_status == "accepted"]
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        """True while residents can vote: in the voting phase and inside the window."""
+        now = now or utcnow()
+        if self.phase != "voting":
+            return False
+        if self.opens_at and now < _aware(self.opens_at):
+            return False
+        return not (self.closes_at and now >= _aware(self.closes_at))
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes even for timezone=True columns; we store UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class Option(Base):
+    """An option of a referendum or a proposal of a buurtbudget.
+
+    ``key`` is the short, stable id ballots and published records use (``A``, ``P07``).
+    """
+
+    __tablename__ = "options"
+    __table_args__ = (
+        UniqueConstraint("election_id", "key", name="uq_options_election_key"),
+        CheckConstraint("cost >= 0", name="ck_options_cost"),
+        CheckConstraint(_in("review_status", REVIEW_STATUSES), name="ck_options_review_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    cost: Mapped[int] = mapped_column(Integer, default=0)  # whole euros
+    image_url: Mapped[str] = mapped_column(String(500), default="")
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
+    )
+    submitter_name: Mapped[str] = mapped_column(String(200), default="")
+    review_status: Mapped[str] = mapped_column(String(20), default="accepted")
+    review_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    election: Mapped[Election] = relationship(back_populates="options")
+    organiser: Mapped[StaffUser | None] = relationship()
+
+
+class RollEntry(Base):
+    """One eligible resident of one election, known only by a keyed hash of the
+    municipality's person reference: no name, no address."""
+
+    __tablename__ = "roll_entries"
+    __table_args__ = (UniqueConstraint("election_id", "voter_key", name="uq_roll_voter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"))
+    voter_key: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class VotingCode(Base):
+    """A letter code, stored only as HMAC-SHA256(pepper, code).
+
+    At most one unused, unrevoked code per resident: reissuing revokes the old one.
+    """
+
+    __tablename__ = "voting_codes"
+    __table_args__ = (
+        UniqueConstraint("code_hash", name="uq_voting_codes_hash"),
+        CheckConstraint("length(code_hash) = 64", name="ck_voting_codes_hash_length"),
+        CheckConstraint(
+            "NOT (used_at IS NOT NULL AND revoked_at IS NOT NULL)",
+            name="ck_voting_codes_used_or_revoked",
+        ),
+        Index("ix_voting_codes_roll", "roll_entry_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"))
+    roll_entry_id: Mapped[int] = mapped_column(ForeignKey("roll_entries.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    roll_entry: Mapped[RollEntry] = relationship()
+
+
+class Ballot(Base):
+    """A cast ballot. Deliberately no link to a code or a voter, and no timestamp: a
+    random id, a random receipt and the content (a JSON list of option keys)."""
+
+    __tablename__ = "ballots"
+    __table_args__ = (
+        UniqueConstraint("receipt", name="uq_ballots_receipt"),
+        CheckConstraint(_in("channel", CHANNELS), name="ck_ballots_channel"),
+        Index("ix_ballots_election", "election_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"))
+    receipt: Mapped[str] = mapped_column(String(40))
+    content: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(10), default="online")
+
+    @property
+    def choices(self) -> list[str]:
+        """The option keys on this ballot (in order for ranked ballots)."""
+        return list(json.loads(self.content))
+
+
+class StaffUser(UserMixin, Base):
+    """A staff login: an organiser (neighbourhood group), a clerk or an admin."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="ck_staff_users_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of ``password``."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """True if ``password`` matches."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        """Flask-Login: deactivated users cannot log in."""
+        return self.active
+
+    def has_role(self, *roles: str) -> bool:
+        """True if the user holds one of ``roles``; admins hold every role."""
+        return self.role == "admin" or self.role in roles
+
+
+class AuditEvent(Base):
+    """One staff action, append-only (enforced by triggers in the migration and by
+    the ORM listeners below)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_election", "election_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(100))
+    election_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elections.id", ondelete="SET NULL"), nullable=True
+    )
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+
+    @property
+    def details(self) -> dict[str, Any]:
+        """The detail JSON as a dict."""
+        return dict(json.loads(self.detail or "{}"))
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete an audit event."""
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_update(*_args: object) -> None:
+    raise AuditLogIsAppendOnly("audit events cannot be changed")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(*_args: object) -> None:
+    raise AuditLogIsAppendOnly("audit events cannot be deleted")
