@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""Recount an election from a BLT file, a pabulib .pb file or a published record.
+
+    python tools/recount.py INPUT [--method M] [--seats N] [--seed S] [--json]
+
+INPUT is a ``.blt`` file (ranked ballots; default method ``stv``, seats from the
+file), a pabulib ``.pb`` file (default ``mes-add1`` if its META ``rule`` starts with
+``equalshares``, else ``greedy``), or a Buurtstem election record ``.json`` (which
+names its own method, seats and tie-break seed; options given here override them, with
+a warning). ``--json`` prints one JSON object: method, seats, winners (candidate names
+for BLT files, ids otherwise), rounds, tie_breaks and the SHA-256 of the input file.
+Without it, a readable round-by-round report.
+
+Bad input ends with exit status 2 and one line on standard error naming the file, the
+line and what is wrong. This script needs only Python and the ``ballots`` package of
+this checkout: nothing to install.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, NoReturn
+
+# Run from a plain checkout: the repository root holds the ballots package.
+_ROOT = Path(__file__).resolve().parent.parent
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+from ballots.formats.errors import FormatError  # noqa: E402
+from ballots.methods import RULES, count  # noqa: E402
+from ballots.model import BallotError, Profile  # noqa: E402
+from ballots.result import Result  # noqa: E402
+from ballots.tiebreak import PROCEDURE  # noqa: E402
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 1
+
+
+class InputError(Exception):
+    """Bad input: ``str(error)`` is the one line to print."""
+
+
+@dataclass
+class Election:
+    """What the recount needs from any input: the profile, the count's settings,
+    and labels for the report."""
+
+    kind: str  # "blt", "pb" or "record"
+    profile: Profile
+    method: str
+    seats: int
+    seed: str
+    title: str = ""
+    names: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the recount; return the exit status (0, 1 internal error, 2 bad input)."""
+    args = _parser().parse_args(argv)
+    path = args.input
+    # Readable output even where the terminal cannot show every name.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
+    try:
+        if args.method is not None and args.method not in RULES:
+            known = ", ".join(sorted(RULES))
+            raise InputError(f"{path}: unknown method {args.method!r}; known methods: {known}")
+        raw = _read_bytes(path)
+        election = load(path, raw, method=args.method, seats=args.seats, seed=args.seed)
+        for note in election.notes:
+            print(f"warning: {path}: {note}", file=sys.stderr)
+        result = _count(path, election)
+    except InputError as error:
+        return _fail(str(error), EXIT_BAD_INPUT)
+    except FormatError as error:
+        return _fail(str(error), EXIT_BAD_INPUT)
+    except (BallotError, ValueError) as error:
+        return _fail(f"{path}: {error}", EXIT_BAD_INPUT)
+    except RecursionError:
+        return _fail(f"{path}: input nested too deeply", EXIT_BAD_INPUT)
+    except Exception as error:  # a bug, not bad input; still one line, no traceback
+        return _fail(f"{path}: internal error: {type(error).__name__}: {error}", EXIT_INTERNAL)
+
+    sha256 = hashlib.sha256(raw).hexdigest()
+    if args.json:
+        print(json.dumps(summary(election, result, sha256)))
+    else:
+        print(report(path, election, result, sha256))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    class OneLineParser(argparse.ArgumentParser):
+        # argparse prints usage plus a message; the contract is one line, status 2.
+        def error(self, message: str) -> NoReturn:
+            print(f"recount.py: {message}", file=sys.stderr)
+            raise SystemExit(EXIT_BAD_INPUT)
+
+    parser = OneLineParser(
+        prog="recount.py",
+        description="Recount an election from a .blt, .pb or election record .json file.",
+    )
+    parser.add_argument("input", help="a .blt, .pb or record .json file")
+    parser.add_argument("--method", help=f"counting rule: {', '.join(sorted(RULES))}")
+    parser.add_argument("--seats", type=_positive, help="number of seats to fill")
+    parser.add_argument("--seed", help="tie-break seed (default: the record's, or empty)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("seats must be at least 1")
+    return value
+
+
+def _fail(line: str, status: int) -> int:
+    print(" ".join(line.split()), file=sys.stderr)  # one line, whatever the message
+    return status
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a file") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def _decode(path: str, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise FormatError(f"not UTF-8 text ({error.reason})", path=path, line=line) from None
+
+
+def input_kind(path: str, text: str) -> str:
+    """``"blt"``, ``"pb"`` or ``"record"``: by the file's extension, else its content."""
+    suffix = Path(path).suffix.lower()
+    kinds = {".blt": "blt", ".pb": "pb", ".json": "record"}
+    if suffix in kinds:
+        return kinds[suffix]
+    start = text.lstrip()
+    if start.startswith("{"):
+        return "record"
+    if start[:4].upper() == "META":
+        return "pb"
+    return "blt"
+
+
+def load(
+    path: str,
+    raw: bytes,
+    *,
+    method: str | None = None,
+    seats: int | None = None,
+    seed: str | None = None,
+) -> Election:
+    """Read ``raw`` (the bytes of ``path``) as a BLT, pabulib or record file and settle
+    the method, seats and seed. Raises :class:`FormatError` or :class:`InputError`."""
+    text = _decode(path, raw)
+    kind = input_kind(path, text)
+    if kind == "blt":
+        from ballots.formats.blt import read_blt
+
+        blt = read_blt(path, text=text)
+        names = {o.id: o.name for o in blt.profile.options}
+        election = Election(
+            "blt",
+            blt.profile,
+            method or "stv",
+            seats or blt.seats,
+            seed or "",
+            title=blt.title,
+            names=names,
+        )
+        if blt.withdrawn:
+            withdrawn = ", ".join(names.get(str(w), str(w)) for w in blt.withdrawn)
+            election.notes.append(f"withdrawn candidates: {withdrawn}")
+        return election
+    if kind == "pb":
+        from ballots.formats.pabulib import read_pb
+
+        pb = read_pb(path, text=text)
+        default = "mes-add1" if pb.meta.get("rule", "").startswith("equalshares") else "greedy"
+        title = " ".join(
+            pb.meta[k] for k in ("country", "unit", "subunit", "instance") if pb.meta.get(k)
+        )
+        return Election(
+            "pb",
+            pb.profile,
+            method or default,
+            seats or 1,
+            seed or "",
+            title=title or pb.meta.get("description", ""),
+            names={o.id: o.name for o in pb.profile.options},
+        )
+    from ballots.formats.record import profile_from_record, read_record
+
+    record = read_record(path, text=text)
+    meta = record["election"]
+    election = Election(
+        "record",
+        profile_from_record(record),
+        meta["rule"],
+        meta["seats"],
+        meta["tie_break_seed"],
+        title=meta["title"],
+        names={o["id"]: o.get("name", "") for o in meta["options"]},
+    )
+    # The record names its own settings; overriding them is allowed (what-if counts)
+    # but never silently.
+    for name, value, current in (
+        ("method", method, election.method),
+        ("seats", seats, election.seats),
+        ("seed", seed, election.seed),
+    ):
+        if value is not None and value != current:
+            election.notes.append(f"--{name} {value!r} overrides the record's {name} {current!r}")
+            setattr(election, name, value)
+    return election
+
+
+def _count(path: str, election: Election) -> Result:
+    try:
+        return count(election.profile, election.method, seats=election.seats, seed=election.seed)
+    except ImportError:
+        raise InputError(
+            f"{path}: method {election.method!r} is not available in this checkout"
+        ) from None
+
+
+def winners_out(election: Election, result: Result) -> list[str]:
+    """Winners as the contract wants them: names for BLT files, ids otherwise."""
+    if election.kind == "blt":
+        return [election.names.get(w) or w for w in result.winners]
+    return list(result.winners)
+
+
+def summary(election: Election, result: Result, input_sha256: str) -> dict[str, Any]:
+    """The ``--json`` object."""
+    data = result.to_dict()
+    return {
+        "method": result.method,
+        "seats": result.seats,
+        "winners": winners_out(election, result),
+        "rounds": data["rounds"],
+        "tie_breaks": data["tie_breaks"],
+        "input_sha256": input_sha256,
+    }
+
+
+# --- the readable report --------------------------------------------------------------
+
+
+def number(value: Fraction | str) -> str:
+    """An exact number for people: whole numbers as they are, others with five
+    decimals, marked ``~`` when the five decimals are not exact."""
+    value = Fraction(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    shown = Decimal(value.numerator) / Decimal(value.denominator)
+    shown = shown.quantize(Decimal("0.00001"), rounding=ROUND_DOWN)
+    return str(shown) if Fraction(shown) == value else f"~{shown}"
+
+
+def report(path: str, election: Election, result: Result, input_sha256: str) -> str:
+    """The round-by-round report printed without ``--json``."""
+
+    def label(option_id: str) -> str:
+        name = election.names.get(option_id, "")
+        if not name or name == option_id:
+            return option_id
+        name = name if len(name) <= 60 else name[:57] + "..."
+        return name if election.kind == "blt" else f"{name} [{option_id}]"
+
+    profile = election.profile
+    lines = [f"Recount of {path}"]
+    if election.title:
+        lines.append(f"  title:        {election.title}")
+    lines += [
+        f"  input sha256: {input_sha256}",
+        f"  method:       {result.method}",
+        f"  seats:        {result.seats}",
+        f"  seed:         {result.seed!r}",
+        f"  ballots:      {profile.total} ({len(profile.groups)} different)",
+        f"  options:      {len(profile.options)}",
+    ]
+    if profile.budget is not None:
+        lines.append(f"  budget:       {profile.budget}")
+    for note in election.notes:
+        lines.append(f"  note:         {note}")
+
+    for rnd in result.rounds:
+        lines += ["", f"Round {rnd.number}"]
+        if rnd.note:
+            lines.append(f"  {rnd.note}")
+        if rnd.tallies:
+            width = max(len(label(o)) for o in rnd.tallies)
+            ordered = sorted(rnd.tallies.items(), key=lambda kv: (-kv[1], kv[0]))
+            for option_id, votes in ordered:
+                lines.append(f"    {label(option_id):<{width}}  {number(votes):>14}")
+        if rnd.exhausted:
+            lines.append(f"  exhausted so far: {number(rnd.exhausted)}")
+        if rnd.elected:
+            lines.append(f"  elected:    {', '.join(label(o) for o in rnd.elected)}")
+        if rnd.eliminated:
+            lines.append(f"  eliminated: {', '.join(label(o) for o in rnd.eliminated)}")
+        for source, moved in rnd.transfers.items():
+            parts = [
+                f"{'exhausted' if dst == 'exhausted' else label(dst)} +{number(v)}"
+                for dst, v in moved.items()
+            ]
+            lines.append(f"  transfer from {label(source)}: {', '.join(parts) or 'nothing'}")
+        for tie in rnd.tie_breaks:
+            lines.append(
+                f"  tie break ({tie.purpose}): {', '.join(label(t) for t in tie.tied)} "
+                f"were level; the draw chose {label(tie.chosen)}"
+            )
+            for tied, key in zip(tie.tied, tie.keys, strict=False):
+                lines.append(f"    key of {label(tied)}: {key}")
+
+    lines += ["", "Winners, in order of election:"]
+    lines += [f"  {i}. {label(w)}" for i, w in enumerate(result.winners, start=1)] or ["  none"]
+    if profile.budget is not None:
+        spent = sum(profile.option(w).cost for w in result.winners)
+        lines.append(f"Cost of the winners: {spent} of the budget {profile.budget}")
+    lines.append(f"Ties broken: {len(result.tie_breaks)} (seed {result.seed!r})")
+    lines.append(f"Tie-break procedure: {PROCEDURE}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
