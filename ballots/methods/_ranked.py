@@ -1,0 +1,94 @@
+"""Shared plumbing for the ranked rules (irv, stv, schulze, borda) and plurality/approval.
+
+Rules count with option *indices* (0..n-1, in the profile's option order) and plain
+ints, and only turn them back into option ids and ``Fraction`` when they write a
+``Round``: that keeps the inner loops cheap and the published numbers exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+
+from ballots.model import BallotError, BallotKind, Profile
+from ballots.result import TieBreak
+from ballots.tiebreak import TieBreaker
+
+# An indexed ballot group: the ranking as option indices, and how many voters cast it.
+IndexedGroup = tuple[tuple[int, ...], int]
+
+_RANKED_KINDS = (BallotKind.RANKED, BallotKind.SINGLE)
+
+
+def tie_breaker(tie_break: TieBreaker | None) -> TieBreaker:
+    """The tie breaker to use: the given one, or the published procedure with seed ""."""
+    return tie_break if tie_break is not None else TieBreaker("")
+
+
+def check_seats(seats: int, n_options: int, method: str) -> None:
+    """Raise :class:`BallotError` unless ``1 <= seats <= n_options``."""
+    if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
+        raise BallotError(f"{method}: seats must be a positive whole number, not {seats!r}")
+    if seats > n_options:
+        raise BallotError(f"{method}: {seats} seats but only {n_options} options")
+
+
+def indexed_groups(profile: Profile, method: str) -> tuple[tuple[str, ...], list[IndexedGroup]]:
+    """The option ids and the profile's ballot groups as option indices.
+
+    Accepts ranked and single-choice profiles (a single choice is a ranking of length
+    one). Blank ballots and groups with a count of zero are dropped: they can never
+    count for anyone. Raises :class:`BallotError` for any other ballot kind or for a
+    ballot naming an unknown option or ranking one twice (profiles built with
+    ``validate=False`` are not trusted here).
+    """
+    if profile.kind not in _RANKED_KINDS:
+        raise BallotError(f"{method} counts ranked ballots, not {profile.kind.value} ballots")
+    ids = profile.option_ids
+    index = {option_id: i for i, option_id in enumerate(ids)}
+    out: list[IndexedGroup] = []
+    for number, group in enumerate(profile.groups, start=1):
+        if group.count < 0:
+            raise BallotError(f"ballot group {number}: negative count {group.count}")
+        if not group.choices or group.count == 0:
+            continue
+        try:
+            ranking = tuple([index[c] for c in group.choices])
+        except KeyError as error:
+            raise BallotError(f"ballot group {number}: unknown option {error.args[0]!r}") from None
+        if len(set(ranking)) != len(ranking):
+            raise BallotError(f"ballot group {number}: duplicate rank")
+        out.append((ranking, group.count))
+    return ids, out
+
+
+def fraction_tallies(
+    ids: tuple[str, ...], values: list[int], which: Iterable[int] | None = None, scale: int = 1
+) -> dict[str, Fraction]:
+    """``{id: Fraction(value, scale)}`` for every option, or for the indices in ``which``."""
+    indices = range(len(ids)) if which is None else which
+    return {ids[i]: Fraction(values[i], scale) for i in indices}
+
+
+def round_ties(tb: TieBreaker, number: int) -> tuple[TieBreak, ...]:
+    """The tie breaks ``tb`` logged in round ``number``."""
+    return tuple(t for t in tb.log if t.round == number)
+
+
+def top_by_score(
+    ids: tuple[str, ...], scores: list[int], seats: int, tb: TieBreaker, *, number: int = 1
+) -> list[str]:
+    """The ``seats`` options with the highest scores, best first.
+
+    Options with equal scores are ordered by the published draw, and each draw that
+    decides an order is logged in round ``number``.
+    """
+    remaining = list(range(len(ids)))
+    chosen: list[str] = []
+    while len(chosen) < seats:
+        best = max(scores[i] for i in remaining)
+        tied = [ids[i] for i in remaining if scores[i] == best]
+        pick = tb.prefer(tied, round=number, purpose="elect")
+        chosen.append(pick)
+        remaining.remove(ids.index(pick))
+    return chosen
