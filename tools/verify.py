@@ -1,0 +1,394 @@
+#!/usr/bin/env python3
+"""Verify a published Buurtstem election record.
+
+    python tools/verify.py RECORD.json [--key PUBLIC_KEY] [--cross-check]
+
+Checks, and reports one by one:
+
+1. the Ed25519 signature over the record (with ``--key``: by that PEM public key;
+   without: by the key embedded in the record, whose fingerprint you then compare
+   with the one the municipality publishes);
+2. every ballot's hash, and the hash over all ballots;
+3. that receipts are unique and sorted;
+4. that the turnout figures follow from the ballots and the roll;
+5. a recount with this checkout's ``ballots`` package: winners, every round and every
+   tie break must equal the certified result;
+6. with ``--cross-check``: a recount by an independent implementation (pyrankvote
+   for irv/stv, pabutools for greedy/mes/mes-add1) where installed.
+
+Exit status 0 if everything agrees, 1 if a check fails, 2 if the input cannot be read.
+Needs Python, the ``ballots`` package of this checkout and ``cryptography``; the
+cross-check libraries are optional. It does not import the web app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import hashlib
+import random
+import sys
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+# Run from a plain checkout: the repository root holds the ballots package.
+_ROOT = Path(__file__).resolve().parent.parent
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+from ballots.formats.errors import FormatError  # noqa: E402
+from ballots.formats.record import (  # noqa: E402
+    canonical_bytes,
+    check_ballot_hashes,
+    check_ballots_sha256,
+    check_receipts,
+    check_turnout,
+    compare_results,
+    profile_from_record,
+    read_record,
+    record_sha256,
+    recount_record,
+)
+from ballots.model import BallotError, Profile  # noqa: E402
+from ballots.result import Result  # noqa: E402
+
+EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
+SHOWN_PER_CHECK = 10  # more failures of one kind would only bury the first ones
+
+
+class Unreadable(Exception):
+    """Input that cannot be read: ``str(error)`` is the one line to print."""
+
+
+@dataclass
+class Check:
+    """One check's outcome: what it checked, what went wrong, and what to know."""
+
+    name: str
+    problems: list[str] = field(default_factory=list)
+    info: list[str] = field(default_factory=list)
+    skipped: bool = False
+
+    @property
+    def passed(self) -> bool:
+        """True unless there is a problem."""
+        return not self.problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Verify the record; return the exit status."""
+    args = _parser().parse_args(argv)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
+    try:
+        record = read_record(args.record)
+        key = _read_key(args.key) if args.key else None
+    except FormatError as error:
+        return _fail(str(error))
+    except Unreadable as error:
+        return _fail(str(error))
+
+    checks = [
+        check_signature(record, key, key_path=args.key),
+        _run("ballot hashes", check_ballot_hashes, record),
+        _run("hash over all ballots", check_ballots_sha256, record),
+        _run("receipts unique and sorted", check_receipts, record),
+        _run("turnout", check_turnout, record),
+    ]
+    recount, result = check_recount(record)
+    checks.append(recount)
+    if args.cross_check:
+        checks.append(cross_check(record, result))
+
+    print(f"Verifying {args.record}")
+    print(f"  election: {record['election']['title']}")
+    print(f"  record sha256 (without signature): {record_sha256(record)}")
+    print(f"  ballots: {len(record['ballots'])}")
+    for check in checks:
+        status = "skip" if check.skipped else "ok" if check.passed else "FAIL"
+        print(f"[{status:>4}] {check.name}")
+        for line in check.problems[:SHOWN_PER_CHECK]:
+            print(f"       {line}")
+        if len(check.problems) > SHOWN_PER_CHECK:
+            print(f"       ... and {len(check.problems) - SHOWN_PER_CHECK} more")
+        for line in check.info:
+            print(f"       {line}")
+    failed = [c for c in checks if not c.passed]
+    if failed:
+        print(f"VERIFICATION FAILED: {len(failed)} of {len(checks)} checks failed.")
+        return EXIT_FAILED
+    print("All checks passed: the record is intact and its result follows from its ballots.")
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    class OneLineParser(argparse.ArgumentParser):
+        # argparse prints usage plus a message; the contract is one line, status 2.
+        def error(self, message: str) -> NoReturn:
+            print(f"verify.py: {message}", file=sys.stderr)
+            raise SystemExit(EXIT_UNREADABLE)
+
+    parser = OneLineParser(prog="verify.py", description="Verify a Buurtstem election record.")
+    parser.add_argument("record", help="the election record (.json)")
+    parser.add_argument("--key", help="the municipality's public key (PEM file)")
+    parser.add_argument(
+        "--cross-check",
+        action="store_true",
+        help="also recount with pyrankvote (irv, stv) or pabutools (greedy, mes, mes-add1)",
+    )
+    return parser
+
+
+def _fail(line: str) -> int:
+    print(" ".join(line.split()), file=sys.stderr)
+    return EXIT_UNREADABLE
+
+
+def _run(name: str, check: Callable[[dict[str, Any]], list[str]], record: dict[str, Any]) -> Check:
+    return Check(name, check(record))
+
+
+# --- the signature --------------------------------------------------------------------
+
+
+def _read_key(path: str) -> bytes:
+    """The raw 32-byte Ed25519 public key in the PEM file at ``path`` (a bare base64
+    key, as in the record, is accepted too)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise Unreadable(f"{path}: cannot read the key: {error.strerror}") from None
+    try:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    except ImportError:
+        raise Unreadable(
+            f"{path}: cannot check a key: the Python package 'cryptography' is not installed"
+        ) from None
+    if b"-----BEGIN" in data:
+        try:
+            key = serialization.load_pem_public_key(data)
+        except ValueError:
+            raise Unreadable(f"{path}: not a PEM public key") from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise Unreadable(f"{path}: not an Ed25519 public key")
+        return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    try:
+        raw = base64.b64decode(data.strip(), validate=True)
+    except (ValueError, binascii.Error):
+        raw = b""
+    if len(raw) != 32:
+        raise Unreadable(f"{path}: not an Ed25519 public key (PEM or base64)")
+    return raw
+
+
+def check_signature(record: dict[str, Any], key: bytes | None, *, key_path: str | None) -> Check:
+    """Check the record's Ed25519 signature, against ``key`` (raw public key bytes) if
+    given, else against the key embedded in the record."""
+    # The same check as voting.signing.verify_signature, written out again because a
+    # resident's checkout has no web app to import it from.
+    check = Check("signature")
+    signature = record.get("signature")
+    if signature is None:
+        check.problems.append("the record is not signed")
+        return check
+    if signature["algorithm"] != "Ed25519":
+        check.problems.append(f"unknown signature algorithm {signature['algorithm']!r}")
+        return check
+    try:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    except ImportError:
+        check.problems.append(
+            "cannot check the signature: the Python package 'cryptography' is not installed"
+        )
+        return check
+    try:
+        embedded = base64.b64decode(signature["public_key"], validate=True)
+        value = base64.b64decode(signature["value"], validate=True)
+        Ed25519PublicKey.from_public_bytes(embedded)
+    except (ValueError, binascii.Error):
+        check.problems.append("the signature or its public key is not valid base64 Ed25519 data")
+        return check
+    embedded_print = hashlib.sha256(embedded).hexdigest()
+    if signature["key_fingerprint"] != embedded_print:
+        check.problems.append("the key fingerprint in the record does not belong to its public key")
+
+    try:
+        Ed25519PublicKey.from_public_bytes(key if key is not None else embedded).verify(
+            value, canonical_bytes(record)
+        )
+        valid = True
+    except InvalidSignature:
+        valid = False
+
+    if key is None:
+        if not valid:
+            check.problems.append("signature does not match: the record was changed after signing")
+        check.info.append(
+            f"trusted the public key embedded in the record; its fingerprint is {embedded_print}"
+        )
+        check.info.append(
+            "compare it with the fingerprint your municipality publishes on its website, "
+            "or run again with --key PUBLIC_KEY"
+        )
+        return check
+    given_print = hashlib.sha256(key).hexdigest()
+    if valid:
+        check.info.append(f"signed by the key in {key_path} (fingerprint {given_print})")
+        if key != embedded:
+            check.problems.append(
+                f"the signature is by your key, but the record names another key "
+                f"(fingerprint {embedded_print})"
+            )
+    elif key != embedded:
+        check.problems.append(
+            f"signed with a different key (fingerprint {embedded_print}), not with the key "
+            f"in {key_path} (fingerprint {given_print})"
+        )
+    else:
+        check.problems.append("signature does not match: the record was changed after signing")
+    return check
+
+
+# --- the recount ----------------------------------------------------------------------
+
+
+def check_recount(record: dict[str, Any]) -> tuple[Check, Result | None]:
+    """Recount with this checkout's rules and compare with the certified result."""
+    meta = record["election"]
+    check = Check(
+        f"recount ({meta['rule']}, seats {meta['seats']}, seed {meta['tie_break_seed']!r})"
+    )
+    try:
+        result = recount_record(record)
+    except ImportError:
+        check.problems.append(f"cannot recount: rule {meta['rule']!r} is not in this checkout")
+        return check, None
+    except (BallotError, KeyError, ValueError) as error:
+        check.problems.append(f"recount failed: {error}")
+        return check, None
+    check.problems += compare_results(record["result"], result)
+    if check.passed:
+        check.info.append(
+            f"winners {list(result.winners)}, {len(result.rounds)} rounds and "
+            f"{len(result.tie_breaks)} tie breaks agree with the record"
+        )
+    return check, result
+
+
+def cross_check(record: dict[str, Any], result: Result | None) -> Check:
+    """Recount with an independent implementation, if one is installed for the rule.
+
+    A disagreement fails the check only where the other implementation counts by the
+    same rule and no tie had to be broken; otherwise it is reported as a note.
+    """
+    rule = record["election"]["rule"]
+    check = Check(f"cross-check ({rule})")
+    certified = list(record["result"]["winners"])
+    had_ties = bool(record["result"]["tie_breaks"])
+    profile = profile_from_record(record)
+    seats = record["election"]["seats"]
+    if rule in ("irv", "stv"):
+        library, count_independently = "pyrankvote", _pyrankvote
+    elif rule in ("greedy", "mes", "mes-add1"):
+        library, count_independently = "pabutools", _pabutools
+    else:
+        check.skipped = True
+        check.info.append(f"no independent implementation of {rule!r} is known; skipped")
+        return check
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # their deprecation notices are not ours
+            theirs = count_independently(rule, profile, seats)
+    except ImportError:
+        check.skipped = True
+        check.info.append(f"{library} is not installed (pip install {library}); skipped")
+        return check
+    same = sorted(theirs) == sorted(certified)
+    order = "" if rule in ("irv", "stv") or theirs == certified else " (in another order)"
+    if same:
+        check.info.append(f"{library} agrees: winners {sorted(theirs)}{order}")
+        return check
+    message = f"{library} gives winners {sorted(theirs)}, the record says {sorted(certified)}"
+    if rule == "stv":
+        check.info.append(f"note: {message}")
+        check.info.append(
+            "this may be legitimate: pyrankvote's STV uses the quota votes/(seats+1) in "
+            "floating point, moves surpluses and eliminates differently, and breaks ties "
+            "by later preferences and at random, where the record follows the Scottish rules"
+        )
+    elif had_ties:
+        check.info.append(f"note: {message}")
+        check.info.append(
+            f"this may be legitimate: the count needed {len(record['result']['tie_breaks'])} "
+            f"tie break(s), which {library} breaks its own way, not by the published draw"
+        )
+    else:
+        check.problems.append(f"{message}, and no tie can explain the difference")
+    return check
+
+
+def _pyrankvote(rule: str, profile: Profile, seats: int) -> list[str]:
+    import pyrankvote
+    from pyrankvote import Ballot, Candidate
+
+    random.seed(0)  # pyrankvote draws from the global generator; make reruns repeat
+    candidates = {option_id: Candidate(option_id) for option_id in profile.option_ids}
+    ballots = [
+        Ballot([candidates[c] for c in group.choices])
+        for group in profile.groups
+        for _ in range(group.count)
+    ]
+    if rule == "irv":
+        outcome = pyrankvote.instant_runoff_voting(list(candidates.values()), ballots)
+    else:
+        outcome = pyrankvote.single_transferable_vote(
+            list(candidates.values()), ballots, number_of_seats=seats
+        )
+    return [c.name for c in outcome.get_winners()]
+
+
+def _pabutools(rule: str, profile: Profile, seats: int) -> list[str]:
+    from pabutools.election import ApprovalBallot, ApprovalProfile, Cost_Sat, Instance, Project
+    from pabutools.rules import (
+        completion_by_rule_combination,
+        greedy_utilitarian_welfare,
+        method_of_equal_shares,
+    )
+
+    projects = {o.id: Project(o.id, o.cost) for o in profile.options}
+    instance = Instance(projects.values(), budget_limit=profile.budget or 0)
+    ballots = ApprovalProfile(
+        [
+            ApprovalBallot(projects[c] for c in group.choices)
+            for group in profile.groups
+            for _ in range(group.count)
+        ],
+        instance=instance,
+    )
+    # Greedy with cost satisfaction orders by approvals (satisfaction/cost), the rule of
+    # DESIGN.md; MES with cost utilities, and add1 completion then greedy for mes-add1.
+    if rule == "greedy":
+        outcome = greedy_utilitarian_welfare(instance, ballots, sat_class=Cost_Sat)
+    elif rule == "mes":
+        outcome = method_of_equal_shares(instance, ballots, sat_class=Cost_Sat)
+    else:
+        outcome = completion_by_rule_combination(
+            instance,
+            ballots,
+            [method_of_equal_shares, greedy_utilitarian_welfare],
+            [{"sat_class": Cost_Sat, "voter_budget_increment": 1}, {"sat_class": Cost_Sat}],
+        )
+    return [p.name for p in outcome]
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
