@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
@@ -59,7 +60,8 @@ class Election:
     seed: str
     title: str = ""
     names: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # for the report
+    warnings: list[str] = field(default_factory=list)  # also on standard error
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
             raise InputError(f"{path}: unknown method {args.method!r}; known methods: {known}")
         raw = _read_bytes(path)
         election = load(path, raw, method=args.method, seats=args.seats, seed=args.seed)
-        for note in election.notes:
-            print(f"warning: {path}: {note}", file=sys.stderr)
+        for warning in election.warnings:
+            print(f"warning: {path}: {warning}", file=sys.stderr)
         result = _count(path, election)
     except InputError as error:
         return _fail(str(error), EXIT_BAD_INPUT)
@@ -191,8 +193,7 @@ def load(
             names=names,
         )
         if blt.withdrawn:
-            withdrawn = ", ".join(names.get(str(w), str(w)) for w in blt.withdrawn)
-            election.notes.append(f"withdrawn candidates: {withdrawn}")
+            election.notes.append(f"withdrawn candidates: {', '.join(blt.withdrawn)}")
         return election
     if kind == "pb":
         from ballots.formats.pabulib import read_pb
@@ -232,7 +233,9 @@ def load(
         ("seed", seed, election.seed),
     ):
         if value is not None and value != current:
-            election.notes.append(f"--{name} {value!r} overrides the record's {name} {current!r}")
+            election.warnings.append(
+                f"--{name} {value!r} overrides the record's {name} {current!r}"
+            )
             setattr(election, name, value)
     return election
 
@@ -304,7 +307,7 @@ def report(path: str, election: Election, result: Result, input_sha256: str) -> 
     ]
     if profile.budget is not None:
         lines.append(f"  budget:       {profile.budget}")
-    for note in election.notes:
+    for note in election.notes + election.warnings:
         lines.append(f"  note:         {note}")
 
     for rnd in result.rounds:
@@ -351,3 +354,7 @@ if __name__ == "__main__":
         sys.exit(main())
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader stopped reading (| head): no traceback, and none at shutdown either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)

@@ -27,6 +27,7 @@ import argparse
 import base64
 import binascii
 import hashlib
+import os
 import random
 import sys
 import warnings
@@ -392,3 +393,7 @@ if __name__ == "__main__":
         sys.exit(main())
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader stopped reading (| head): no traceback, and none at shutdown either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
