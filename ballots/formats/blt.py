@@ -135,7 +135,8 @@ def read_blt(source: str | os.PathLike[str], *, text: str | None = None) -> BltE
             first_line[key] = i
         i += 1
     if end < 0:
-        raise FormatError("the ballots never end: no line with a single 0", path=path, line=total)
+        last = max((j for j in range(total) if lines[j].strip()), default=0)
+        raise fail("the ballots never end: no line with a single 0", last)
 
     withdrawn_set = {str(k) for k in withdrawn_numbers}
     valid_ids = {str(k) for k in range(1, n + 1)}
@@ -186,11 +187,12 @@ def read_blt(source: str | os.PathLike[str], *, text: str | None = None) -> BltE
         title = _text(texts[0][1], texts[0][0], fail)
     else:
         if len(texts) < n + 1:
-            where = texts[-1][0] + 1 if texts else end + 1
+            # point at the last line read as a name or title (or the closing 0)
+            where = texts[-1][0] if texts else end
             raise fail(
                 f"{max(len(texts) - 1, 0)} candidate names and a title; expected {n} names "
                 "and a title",
-                min(where, total - 1),
+                where,
             )
         if len(texts) > n + 1:
             raise fail("unexpected text after the title", texts[n + 1][0])

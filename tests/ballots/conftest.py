@@ -1,0 +1,40 @@
+"""Shared fixtures for the ranked-rule tests: a compact profile builder and the path
+to the real Scottish elections in ``<repo>/../shared/data``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pytest
+
+from ballots.model import BallotKind, Option, Profile
+
+REPO = Path(__file__).resolve().parents[2]
+SCOTLAND = REPO / ".." / "shared" / "data" / "scotland"
+
+ProfileMaker = Callable[..., Profile]
+
+
+def make_profile(
+    spec: Iterable[tuple[int, str]], options: str | None = None, kind: str = "ranked"
+) -> Profile:
+    """A profile from ``[(count, "ABC"), ...]``: each letter is an option id, best first."""
+    spec = list(spec)
+    letters = options or "".join(sorted({c for _, s in spec for c in s}))
+    ballots = [list(s) for count, s in spec for _ in range(count)]
+    return Profile.build(BallotKind(kind), [Option(c) for c in letters], ballots)
+
+
+@pytest.fixture
+def profile() -> ProfileMaker:
+    """The :func:`make_profile` builder."""
+    return make_profile
+
+
+@pytest.fixture(scope="session")
+def scotland() -> Path:
+    """The folder of Scottish BLT files; skips the test when it is not there."""
+    if not SCOTLAND.is_dir():
+        pytest.skip(f"real election data not found at {SCOTLAND.resolve()} (../shared/data)")
+    return SCOTLAND.resolve()
