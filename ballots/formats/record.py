@@ -84,6 +84,7 @@ _ELECTION_FIELDS = (
     "voting_closes",
     "municipality",
 )
+_ALIASES = {"proposals": "options", "opens_at": "voting_opens", "closes_at": "voting_closes"}
 _TURNOUT_FIELDS = (
     "ballots",
     "roll_size",
@@ -147,7 +148,8 @@ def build_record(
     """Build the (unsigned) election record.
 
     ``election`` holds the metadata (see the module docstring; ``proposals`` is
-    accepted for ``options``, options may be dicts or :class:`Option`; dates may be
+    accepted for ``options``, ``opens_at``/``closes_at`` for ``voting_opens``/
+    ``voting_closes``; options may be dicts or :class:`Option`; dates may be
     ``date``/``datetime`` or ISO strings). ``ballots`` are ``(receipt, choices)`` pairs
     in any order; they are validated against the options and sorted by receipt.
     ``turnout`` may give ``roll_size`` and ``threshold_percent`` when ``election`` does
@@ -216,10 +218,12 @@ def build_record(
 
 def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:
     given = dict(election)
-    if "proposals" in given:
-        if "options" in given:
-            raise ValueError("give either options or proposals, not both")
-        given["options"] = given.pop("proposals")
+    # Names the web app's models use, accepted for the record's own names.
+    for alias, name in _ALIASES.items():
+        if alias in given:
+            if name in given:
+                raise ValueError(f"give either {name} or {alias}, not both")
+            given[name] = given.pop(alias)
     unknown = sorted(set(given) - set(_ELECTION_FIELDS))
     if unknown:
         raise ValueError(
