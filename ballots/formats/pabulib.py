@@ -1,0 +1,335 @@
+"""Read and write pabulib ``.pb`` files (participatory budgeting elections).
+
+The format (https://pabulib.org/format) has three sections, each a ``;``-separated
+table with a header line: ``META`` (key;value), ``PROJECTS`` (project_id;cost;...)
+and ``VOTES`` (voter_id;...;vote[;points]). Approval (and ``choose-1``), ordinal,
+cumulative and scoring votes are supported.
+
+The reader is a plain loop over lines. Identical votes are grouped as they are read, so
+the work per voter is one ``split`` and one dictionary look-up; a vote is checked
+against the projects only the first time its exact text is seen. Per-voter columns
+(voter_id, age, sex, ...) are not kept: a :class:`~ballots.model.Profile` holds grouped
+ballots only, and :func:`write_pb` numbers the voters 1, 2, 3, ...
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+
+from ballots.formats.errors import FormatError
+from ballots.model import BallotGroup, BallotKind, Option, Profile
+
+# vote_type -> ballot kind of the profile, and whether the VOTES table has points
+VOTE_TYPES: dict[str, tuple[BallotKind, bool]] = {
+    "approval": (BallotKind.APPROVAL, False),
+    "choose-1": (BallotKind.APPROVAL, False),
+    "ordinal": (BallotKind.RANKED, False),
+    "cumulative": (BallotKind.APPROVAL, True),
+    "scoring": (BallotKind.APPROVAL, True),
+}
+
+_SECTIONS = ("meta", "projects", "votes")
+
+
+@dataclass(frozen=True)
+class PbElection:
+    """One pabulib election.
+
+    ``meta`` holds the META section as written (strings, in file order); ``projects``
+    maps each project id to its other columns (name, votes, selected, ...; everything
+    but ``project_id`` and ``cost``), in file order. ``profile`` has one option per
+    project (id = project_id, cost, name) and the grouped ballots; its ``budget`` is
+    ``budget``. ``vote_type`` is the META ``vote_type`` (approval, ordinal, cumulative,
+    scoring or choose-1).
+    """
+
+    meta: dict[str, str]
+    projects: dict[str, dict[str, str]]
+    profile: Profile
+    vote_type: str
+    budget: int
+
+
+def _whole_number(text: str) -> int | None:
+    """``text`` as an int if it is a whole number ("7000", "7000.0", "7 000"), else None."""
+    t = text.strip().replace(" ", "").replace(",", ".")
+    try:
+        return int(t)
+    except ValueError:
+        pass
+    try:
+        value = Fraction(t)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return int(value) if value.denominator == 1 else None
+
+
+def _rows(text: str):
+    """Yield ``(line_number, fields)`` for every non-blank line, 1-based.
+
+    Lines without a double quote are split on ``;`` directly (the fast path); lines
+    with one go through :mod:`csv`, joined with the following lines while a quoted
+    field is still open.
+    """
+    lines = text.splitlines()
+    i = 0
+    total = len(lines)
+    while i < total:
+        line = lines[i]
+        number = i + 1
+        i += 1
+        if '"' in line:
+            while line.count('"') % 2 and i < total:
+                line += "\n" + lines[i]
+                i += 1
+            fields = next(csv.reader([line], delimiter=";"), [])
+        else:
+            if not line or line.isspace():
+                continue
+            fields = line.split(";")
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            continue
+        yield number, fields
+
+
+def read_pb(source: str | os.PathLike[str], *, text: str | None = None) -> PbElection:
+    """Read a pabulib file.
+
+    ``source`` is the path to read, or only the name used in error messages when
+    ``text`` (the file's content) is given. Raises :class:`FormatError` with the file
+    and the 1-based line for malformed input: a missing section or column, a cost or
+    budget that is not a whole number, a vote naming an unknown project or naming one
+    twice, a line with the wrong number of fields, points that do not match the vote.
+    """
+    path = os.fspath(source)
+    if text is None:
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                text = handle.read()
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"not UTF-8 text ({exc.reason})", path=path) from None
+        except OSError as exc:
+            raise FormatError(f"cannot read file: {exc.strerror}", path=path) from None
+    elif text.startswith("\ufeff"):
+        text = text[1:]
+    return _parse(text, path)
+
+
+def _fail(reason: str, path: str, line: int | None) -> FormatError:
+    return FormatError(reason, path=path, line=line)
+
+
+def _parse(text: str, path: str) -> PbElection:
+    meta: dict[str, str] = {}
+    projects: dict[str, dict[str, str]] = {}
+    options: list[Option] = []
+    seen: set[str] = set()
+    section = ""
+    header: list[str] | None = None
+    # VOTES state
+    vote_col = points_col = -1
+    width = 0
+    kind = BallotKind.APPROVAL
+    with_points = False
+    ordered = False
+    # raw vote text (plus raw points) -> canonical key; canonical key -> voter count
+    canon: dict[object, tuple] = {}
+    counts: dict[tuple, int] = {}
+    last_line = 0
+
+    rows = _rows(text)
+    for number, fields in rows:
+        last_line = number
+        first = fields[0].strip().lower()
+        if first in _SECTIONS and len(fields) == 1:
+            expected = _SECTIONS[_SECTIONS.index(section) + 1] if section else "meta"
+            if first != expected:
+                raise _fail(
+                    f"expected section {expected.upper()}, found {first.upper()}", path, number
+                )
+            section = first
+            header = None
+            continue
+        if not section:
+            raise _fail("the file must start with a META section", path, number)
+        if header is None:
+            header = [h.strip() for h in fields]
+            if section == "projects":
+                for column in ("project_id", "cost"):
+                    if column not in header:
+                        raise _fail(f"PROJECTS header has no {column} column", path, number)
+            elif section == "votes":
+                if "vote" not in header:
+                    raise _fail("VOTES header has no vote column", path, number)
+                vote_type, kind, with_points = _vote_type(meta, path, number)
+                ordered = kind is BallotKind.RANKED
+                vote_col = header.index("vote")
+                if with_points:
+                    if "points" not in header:
+                        raise _fail(
+                            f"VOTES header has no points column ({vote_type})", path, number
+                        )
+                    points_col = header.index("points")
+                width = len(header)
+            continue
+        if section == "meta":
+            if len(fields) != 2:
+                raise _fail(f"META line has {len(fields)} fields, expected 2", path, number)
+            meta[fields[0].strip()] = fields[1].strip()
+        elif section == "projects":
+            if len(fields) != len(header):
+                raise _fail(
+                    f"PROJECTS line has {len(fields)} fields, expected {len(header)}", path, number
+                )
+            row = {h: f.strip() for h, f in zip(header, fields, strict=True)}
+            pid = row.pop("project_id")
+            if not pid:
+                raise _fail("empty project_id", path, number)
+            if pid in seen:
+                raise _fail(f"project {pid!r} listed twice", path, number)
+            cost_text = row.pop("cost")
+            cost = _whole_number(cost_text)
+            if cost is None or cost < 0:
+                raise _fail(
+                    f"cost of project {pid!r} is not a whole non-negative number: {cost_text!r}",
+                    path,
+                    number,
+                )
+            seen.add(pid)
+            projects[pid] = row
+            options.append(Option(pid, row.get("name", ""), cost))
+        else:
+            # The hot loop: one split (done by _rows), one look-up per voter.
+            if len(fields) != width:
+                raise _fail(f"VOTES line has {len(fields)} fields, expected {width}", path, number)
+            raw = fields[vote_col] if points_col < 0 else (fields[vote_col], fields[points_col])
+            key = canon.get(raw)
+            if key is None:
+                key = canon[raw] = _canonical(raw, seen, ordered, with_points, path, number)
+            counts[key] = counts.get(key, 0) + 1
+
+    if section != "votes" or header is None:
+        following = _SECTIONS[(_SECTIONS.index(section) + 1 if section else 0) :]
+        reason = f"missing {following[0].upper()} section" if following else "VOTES has no header"
+        raise _fail(reason, path, max(last_line, 1))
+    budget_text = meta.get("budget")
+    budget = None if budget_text is None else _whole_number(budget_text)
+    if budget is None or budget < 0:
+        raise _fail(f"META budget is missing or not a whole number: {budget_text!r}", path, None)
+
+    if with_points:
+        groups = tuple(BallotGroup(k[0], n, k[1]) for k, n in counts.items())
+    else:
+        groups = tuple(BallotGroup(k, n) for k, n in counts.items())
+    profile = Profile(kind=kind, options=tuple(options), groups=groups, budget=budget)
+    return PbElection(
+        meta=meta,
+        projects=projects,
+        profile=profile,
+        vote_type=meta["vote_type"].strip().lower(),
+        budget=budget,
+    )
+
+
+def _vote_type(meta: dict[str, str], path: str, line: int) -> tuple[str, BallotKind, bool]:
+    vote_type = meta.get("vote_type", "").strip().lower()
+    if not vote_type:
+        raise _fail("META has no vote_type", path, line)
+    try:
+        kind, with_points = VOTE_TYPES[vote_type]
+    except KeyError:
+        known = ", ".join(VOTE_TYPES)
+        raise _fail(f"unsupported vote_type {vote_type!r} (known: {known})", path, line) from None
+    return vote_type, kind, with_points
+
+
+def _canonical(
+    raw: str | tuple[str, str],
+    known: set[str],
+    ordered: bool,
+    with_points: bool,
+    path: str,
+    line: int,
+) -> tuple:
+    """Check one vote text (the first time it is seen) and return its grouping key.
+
+    Approval ballots are sorted, so that "1,2" and "2,1" fall in one group; ordinal
+    ballots keep their order; point ballots sort the (project, points) pairs.
+    """
+    vote_text = raw[0] if with_points else raw
+    vote_text = vote_text.strip()
+    choices = [] if vote_text.lower() in ("", "none") else [c.strip() for c in vote_text.split(",")]
+    for choice in choices:
+        if choice not in known:
+            raise _fail(f"vote names unknown project {choice!r}", path, line)
+    if len(set(choices)) != len(choices):
+        raise _fail("vote names a project twice", path, line)
+    if not with_points:
+        return tuple(choices) if ordered else tuple(sorted(choices))
+    points_text = raw[1].strip()
+    points_items = [] if points_text.lower() in ("", "none") else points_text.split(",")
+    if len(points_items) != len(choices):
+        raise _fail(
+            f"vote names {len(choices)} projects but has {len(points_items)} points", path, line
+        )
+    points = []
+    for item in points_items:
+        value = _whole_number(item)
+        if value is None:
+            raise _fail(f"points {item.strip()!r} are not a whole number", path, line)
+        points.append(value)
+    pairs = sorted(zip(choices, points, strict=True))
+    return (tuple(c for c, _ in pairs), tuple(p for _, p in pairs))
+
+
+def _cell(value: object) -> str:
+    """One CSV cell, quoted only when it must be (``;``, quote or line break inside)."""
+    text = str(value)
+    if any(ch in text for ch in ';"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def write_pb(election: PbElection) -> str:
+    """The election as pabulib text.
+
+    META is written as held, with ``budget`` and ``vote_type`` taken from the election
+    when they disagree with it; PROJECTS has ``project_id;cost`` and then the other
+    columns in the order first seen; VOTES numbers the voters 1, 2, 3, ... and writes
+    every group's ballot ``count`` times. :func:`read_pb` of the result equals
+    ``election``.
+    """
+    out = io.StringIO()
+    meta = dict(election.meta)
+    if _whole_number(meta.get("budget", "")) != election.budget:
+        meta["budget"] = str(election.budget)
+    if meta.get("vote_type", "").strip().lower() != election.vote_type:
+        meta["vote_type"] = election.vote_type
+    out.write("META\nkey;value\n")
+    for key, value in meta.items():
+        out.write(f"{_cell(key)};{_cell(value)}\n")
+    columns: list[str] = []
+    for extra in election.projects.values():
+        for column in extra:
+            if column not in columns:
+                columns.append(column)
+    out.write("PROJECTS\n" + ";".join(["project_id", "cost", *columns]) + "\n")
+    for option in election.profile.options:
+        extra = election.projects.get(option.id, {})
+        cells = [option.id, str(option.cost)] + [extra.get(c, "") for c in columns]
+        out.write(";".join(_cell(c) for c in cells) + "\n")
+    _, with_points = VOTE_TYPES[election.vote_type]
+    out.write("VOTES\nvoter_id;vote" + (";points" if with_points else "") + "\n")
+    voter = 0
+    for group in election.profile.groups:
+        line = ",".join(group.choices)
+        if with_points:
+            line += ";" + ",".join(str(p) for p in group.points or ())
+        for _ in range(group.count):
+            voter += 1
+            out.write(f"{voter};{line}\n")
+    return out.getvalue()

@@ -1,0 +1,46 @@
+"""Greedy participatory budgeting: proposals by number of votes, most first; each is
+funded if it still fits in the remaining budget, otherwise skipped (DESIGN.md).
+
+This is pabutools' ``greedy_utilitarian_welfare`` with ``Cost_Sat``: its order is total
+satisfaction per unit of cost, and with cost satisfaction that is the number of voters
+naming the project. Points on cumulative ballots do not count: a vote is a voter naming
+a project. Projects nobody voted for come last and are funded if money is left, as in
+pabutools.
+"""
+
+from __future__ import annotations
+
+from ballots.methods._pb import greedy_pass, money, prepare
+from ballots.model import Profile
+from ballots.result import Result
+from ballots.tiebreak import TieBreaker
+
+
+def greedy(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None) -> Result:
+    """Count ``profile`` (with a budget) by the greedy rule.
+
+    ``seats`` is ignored (the budget decides how many proposals win). Ties in votes are
+    broken by ``tie_break`` (default: the procedure with seed ""). Raises
+    :class:`~ballots.model.BallotError` if the profile has no budget.
+    """
+    tie_break = tie_break if tie_break is not None else TieBreaker("")
+    election = prepare(profile)
+    logged = len(tie_break.log)  # a reused tie-breaker may hold earlier ties
+    funded, rounds, remaining = greedy_pass(
+        election, list(range(len(election.ids))), election.budget, tie_break, 1
+    )
+    ids = election.ids
+    return Result(
+        method="greedy",
+        seats=seats,
+        winners=tuple(ids[j] for j in funded),
+        rounds=tuple(rounds),
+        tie_breaks=tuple(tie_break.log[logged:]),
+        seed=tie_break.seed,
+        details={
+            "budget": money(election.budget),
+            "spent": money(election.budget - remaining),
+            "remaining": money(remaining),
+            "votes": {ids[j]: election.votes[j] for j in range(len(ids))},
+        },
+    )
