@@ -507,7 +507,7 @@ def compare_results(certified: Mapping[str, Any], recounted: Result) -> list[str
             f"recount gives winners {mine['winners']} but the record says "
             f"{certified.get('winners')}"
         )
-    for name in ("method", "seed"):
+    for name in ("method", "seats", "seed"):
         if mine[name] != certified.get(name):
             problems.append(
                 f"recount used {name} {mine[name]!r}, the record says {certified.get(name)!r}"

@@ -410,8 +410,10 @@ class TestRecountAndChecks:
         certified = json.loads(json.dumps(record["result"]))
         certified["winners"] = ["a"]
         certified["rounds"][0]["tallies"]["a"] = "3"
+        certified["seats"] = 2
         problems = compare_results(certified, recount_record(record))
         assert problems == [
             "recount gives winners ['b'] but the record says ['a']",
+            "recount used seats 1, the record says 2",
             "round 1 differs: tallies.a is '2' in the recount, '3' in the record",
         ]
