@@ -9,10 +9,11 @@ Layout (``"format": "buurtstem-record/1"``)::
 
     {
       "format": "buurtstem-record/1",
-      "election": {id, title, question, kind, ballot_type, rule, seats, budget,
-                   options: [{id, name, cost}], max_choices, min_choices,
-                   turnout_threshold_percent, binding, roll_size, tie_break_seed,
-                   voting_opens, voting_closes, municipality, ...},
+      "election": {id, slug, title, question, description, next_steps, kind,
+                   ballot_type, rule, seats, budget, options: [{id, name, cost}],
+                   max_choices, min_choices, allow_blank, turnout_threshold_percent,
+                   binding, roll_size, tie_break_seed, voting_opens, voting_closes,
+                   municipality},
       "tie_break_procedure": "...",     # ballots.tiebreak.PROCEDURE
       "hash_procedure": "...",          # how the hashes below are made
       "ballots": [{"receipt": str, "choices": [option id, ...], "sha256": hex}, ...],
@@ -68,6 +69,8 @@ _ELECTION_FIELDS = (
     "slug",
     "title",
     "question",
+    "description",
+    "next_steps",
     "kind",
     "ballot_type",
     "rule",
@@ -76,6 +79,7 @@ _ELECTION_FIELDS = (
     "options",
     "max_choices",
     "min_choices",
+    "allow_blank",
     "turnout_threshold_percent",
     "binding",
     "roll_size",
@@ -183,7 +187,7 @@ def build_record(
         # Order carries meaning only on ranked ballots; sorting the others gives one
         # spelling per ballot, so the same ballot always has the same hash.
         stored = list(choices) if kind is BallotKind.RANKED else sorted(choices)
-        checker.check_ballot(stored, where=f"ballot {receipt}")
+        _check_ballot(checker, receipt, stored, allow_blank=meta["allow_blank"])
         entries.append({"receipt": receipt, "choices": stored})
     entries.sort(key=lambda e: e["receipt"])
     for entry in entries:
@@ -260,6 +264,7 @@ def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:
         "options": options,
         "max_choices": given.get("max_choices"),
         "min_choices": given.get("min_choices"),
+        "allow_blank": given.get("allow_blank", True),
         "turnout_threshold_percent": _exact(given.get("turnout_threshold_percent", 0)),
         "binding": given.get("binding", False),
         "roll_size": given.get("roll_size"),
@@ -268,11 +273,18 @@ def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:
         "voting_closes": _iso(given.get("voting_closes")),
         "municipality": given.get("municipality", ""),
     }
+    # Written only when given: an id the app uses, texts a municipality may publish.
     for name in ("id", "slug"):
         if name in given:
             meta[name] = str(given[name])
+    for name in ("description", "next_steps"):
+        if name in given:
+            meta[name] = given[name]
     for name in ("title", "question", "rule", "tie_break_seed", "municipality"):
         if not isinstance(meta[name], str):
+            raise ValueError(f"election field {name!r} must be a string")
+    for name in ("description", "next_steps"):
+        if not isinstance(meta.get(name, ""), str):
             raise ValueError(f"election field {name!r} must be a string")
     _check_int(meta["seats"], "seats", minimum=1)
     for name in ("budget", "max_choices", "min_choices", "roll_size"):
@@ -280,8 +292,9 @@ def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:
             _check_int(meta[name], name, minimum=0)
     if meta["ballot_type"] == BallotKind.BUDGET and meta["budget"] is None:
         raise ValueError("a budget ballot needs a budget")
-    if not isinstance(meta["binding"], bool):
-        raise ValueError("election field 'binding' must be true or false")
+    for name in ("binding", "allow_blank"):
+        if not isinstance(meta[name], bool):
+            raise ValueError(f"election field {name!r} must be true or false")
     return meta
 
 
@@ -407,9 +420,19 @@ def profile_from_record(record: Mapping[str, Any]) -> Profile:
         validate=False,
     )
     # Checked one by one, not per group, so that the error names a receipt.
+    allow_blank = meta.get("allow_blank", True)
     for ballot in record["ballots"]:
-        profile.check_ballot(ballot["choices"], where=f"ballot {ballot['receipt']}")
+        _check_ballot(profile, ballot["receipt"], ballot["choices"], allow_blank=allow_blank)
     return profile
+
+
+def _check_ballot(
+    profile: Profile, receipt: str, choices: Sequence[str], *, allow_blank: bool
+) -> None:
+    where = f"ballot {receipt}"
+    if not choices and not allow_blank:
+        raise BallotError(f"{where}: blank, but this election does not allow blank votes")
+    profile.check_ballot(choices, where=where)
 
 
 def recount_record(
@@ -713,6 +736,7 @@ def _check_structure(record: Any) -> None:
     _field(meta, "seats", int, at)
     _field(meta, "roll_size", int, at)
     _field(meta, "binding", bool, at)
+    _field(meta, "allow_blank", bool, at, optional=True)
     _field(meta, "options", list, at)
     for name in ("budget", "max_choices", "min_choices"):
         _field(meta, name, int, at, optional=True)

@@ -206,6 +206,38 @@ class TestBuild:
                 turnout={},
             )
 
+    def test_blank_ballots(self) -> None:
+        ballots = [*BALLOTS, ("R6", [])]
+        result = irv_result(ballots)
+        rec = build_record(election=election(), ballots=ballots, result=result, turnout={})
+        assert rec["election"]["allow_blank"] is True  # the counting library's default
+        assert rec["ballots"][5] == {
+            "receipt": "R6",
+            "choices": [],
+            "sha256": ballot_sha256("R6", []),
+        }
+        assert rec["turnout"]["ballots"] == 6  # a blank vote is a vote cast
+        with pytest.raises(BallotError, match="ballot R6: blank, but this election does not"):
+            build_record(
+                election=election(allow_blank=False), ballots=ballots, result=result, turnout={}
+            )
+
+    def test_published_texts(self) -> None:
+        rec = build_record(
+            election=election(description="Drie plannen.", next_steps="De raad besluit."),
+            ballots=BALLOTS,
+            result=irv_result(),
+            turnout={},
+        )
+        assert rec["election"]["description"] == "Drie plannen."
+        assert rec["election"]["next_steps"] == "De raad besluit."
+        assert (
+            "description"
+            not in build_record(
+                election=election(), ballots=BALLOTS, result=irv_result(), turnout={}
+            )["election"]
+        )
+
     def test_invalid_ballot_is_a_ballot_error(self) -> None:
         with pytest.raises(BallotError):
             build_record(
@@ -318,6 +350,14 @@ class TestReadWrite:
         assert error.reason == "key 'title' appears twice in one object"
         assert error.line is not None
         assert text.splitlines()[error.line - 1] == ' "election": {'
+
+    def test_blank_ballot_where_not_allowed(self, record: dict[str, Any]) -> None:
+        record["election"]["allow_blank"] = False
+        record["ballots"][1]["choices"] = []
+        text = write_record(record)
+        error = self._error(text)
+        assert error.reason == "ballot R2: blank, but this election does not allow blank votes"
+        assert '"receipt": "R2"' in text.splitlines()[error.line - 1]
 
     def test_nan_refused(self, record: dict[str, Any]) -> None:
         error = self._error(write_record(record).replace('"roll_size": 12', '"roll_size": NaN'))
