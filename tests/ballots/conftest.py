@@ -1,17 +1,12 @@
-"""Shared fixtures for the ranked-rule tests: a compact profile builder and the path
-to the real Scottish elections in ``<repo>/../shared/data``."""
+"""Shared fixtures for the ranked-rule tests: a compact profile builder."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 import pytest
 
 from ballots.model import BallotKind, Option, Profile
-
-REPO = Path(__file__).resolve().parents[2]
-SCOTLAND = REPO / ".." / "shared" / "data" / "scotland"
 
 ProfileMaker = Callable[..., Profile]
 
@@ -30,11 +25,3 @@ def make_profile(
 def profile() -> ProfileMaker:
     """The :func:`make_profile` builder."""
     return make_profile
-
-
-@pytest.fixture(scope="session")
-def scotland() -> Path:
-    """The folder of Scottish BLT files; skips the test when it is not there."""
-    if not SCOTLAND.is_dir():
-        pytest.skip(f"real election data not found at {SCOTLAND.resolve()} (../shared/data)")
-    return SCOTLAND.resolve()
