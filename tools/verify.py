@@ -293,7 +293,7 @@ def cross_check(record: dict[str, Any], result: Result | None) -> Check:
     certified = list(record["result"]["winners"])
     had_ties = bool(record["result"]["tie_breaks"])
     profile = profile_from_record(record)
-    seats = record["election"]["seats"]
+    seats, seed = record["election"]["seats"], record["election"]["tie_break_seed"]
     if rule in ("irv", "stv"):
         library, count_independently = "pyrankvote", _pyrankvote
     elif rule in ("greedy", "mes", "mes-add1"):
@@ -305,7 +305,7 @@ def cross_check(record: dict[str, Any], result: Result | None) -> Check:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # their deprecation notices are not ours
-            theirs = count_independently(rule, profile, seats)
+            theirs = count_independently(rule, profile, seats, seed)
     except ImportError:
         check.skipped = True
         check.info.append(f"{library} is not installed (pip install {library}); skipped")
@@ -327,18 +327,20 @@ def cross_check(record: dict[str, Any], result: Result | None) -> Check:
         check.info.append(f"note: {message}")
         check.info.append(
             f"this may be legitimate: the count needed {len(record['result']['tie_breaks'])} "
-            f"tie break(s), which {library} breaks its own way, not by the published draw"
+            f"tie break(s), and {library} may see or break ties in its own way"
         )
     else:
         check.problems.append(f"{message}, and no tie can explain the difference")
     return check
 
 
-def _pyrankvote(rule: str, profile: Profile, seats: int) -> list[str]:
+def _pyrankvote(rule: str, profile: Profile, seats: int, seed: str) -> list[str]:
     import pyrankvote
     from pyrankvote import Ballot, Candidate
 
-    random.seed(0)  # pyrankvote draws from the global generator; make reruns repeat
+    # pyrankvote breaks ties by later preferences, then from the global generator; it
+    # cannot follow the published draw, but seeding makes a rerun give the same answer.
+    random.seed(seed)
     candidates = {option_id: Candidate(option_id) for option_id in profile.option_ids}
     ballots = [
         Ballot([candidates[c] for c in group.choices])
@@ -354,12 +356,21 @@ def _pyrankvote(rule: str, profile: Profile, seats: int) -> list[str]:
     return [c.name for c in outcome.get_winners()]
 
 
-def _pabutools(rule: str, profile: Profile, seats: int) -> list[str]:
+def _pabutools(rule: str, profile: Profile, seats: int, seed: str) -> list[str]:
     from pabutools.election import ApprovalBallot, ApprovalProfile, Cost_Sat, Instance, Project
     from pabutools.rules import (
         completion_by_rule_combination,
         greedy_utilitarian_welfare,
         method_of_equal_shares,
+    )
+    from pabutools.tiebreaking import TieBreakingRule
+
+    # The published draw, written out here rather than imported, so that this count
+    # shares nothing with ours but the procedure: the smallest SHA-256(seed:id) first.
+    draw = TieBreakingRule(
+        lambda instance, ballots, project: hashlib.sha256(
+            f"{seed}:{project.name}".encode()
+        ).hexdigest()
     )
 
     projects = {o.id: Project(o.id, o.cost) for o in profile.options}
@@ -374,16 +385,17 @@ def _pabutools(rule: str, profile: Profile, seats: int) -> list[str]:
     )
     # Greedy with cost satisfaction orders by approvals (satisfaction/cost), the rule of
     # DESIGN.md; MES with cost utilities, and add1 completion then greedy for mes-add1.
+    options = {"sat_class": Cost_Sat, "tie_breaking": draw}
     if rule == "greedy":
-        outcome = greedy_utilitarian_welfare(instance, ballots, sat_class=Cost_Sat)
+        outcome = greedy_utilitarian_welfare(instance, ballots, **options)
     elif rule == "mes":
-        outcome = method_of_equal_shares(instance, ballots, sat_class=Cost_Sat)
+        outcome = method_of_equal_shares(instance, ballots, **options)
     else:
         outcome = completion_by_rule_combination(
             instance,
             ballots,
             [method_of_equal_shares, greedy_utilitarian_welfare],
-            [{"sat_class": Cost_Sat, "voter_budget_increment": 1}, {"sat_class": Cost_Sat}],
+            [{**options, "voter_budget_increment": 1}, options],
         )
     return [p.name for p in outcome]
 

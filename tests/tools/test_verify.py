@@ -16,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ballots.model import Option
+from ballots.tiebreak import draw_key
 from voting.signing import fingerprint, public_key_pem, sign_record
 
 REPO = Path(__file__).resolve().parents[2]
@@ -313,6 +314,37 @@ class TestCrossCheck:
         assert f"[  ok] cross-check ({rule})" in lines
         assert any(x.startswith("pabutools agrees: winners") for x in lines), done.stdout
 
+    def test_pabutools_follows_the_published_draw(
+        self,
+        verify: Runner,
+        tmp_path: Path,
+        key: Ed25519PrivateKey,
+        make_record: Callable[..., dict[str, Any]],
+        save: Saver,
+        require: Callable[..., None],
+    ) -> None:
+        require("ballots.methods.pb_mes", "pabutools")
+        # Three voters with 4 each; a (5) and b (6) cost each of their two supporters
+        # 1/2 per unit of utility: a tie. Funding b first leaves voter 1 just enough to
+        # fund a too; funding a first (pabutools' default, by name) does not leave
+        # enough for b. A seed whose draw prefers b tells the two orders apart.
+        seed = next(s for s in (f"s{i}" for i in range(100)) if draw_key(s, "b") < draw_key(s, "a"))
+        record = make_record(
+            rule="mes",
+            kind="budget",
+            ballot_type="budget",
+            options=[Option("a", "", 5), Option("b", "", 6), Option("c", "", 1)],
+            ballots=[("1", ["a", "b"]), ("2", ["a"]), ("3", ["b"])],
+            budget=12,
+            seed=seed,
+        )
+        assert record["result"]["winners"] == ["b", "a"]
+        assert record["result"]["tie_breaks"][0]["tied"] == ["a", "b"]
+        path = save(sign_record(record, key), tmp_path / "tie.json")
+        done = verify(path, "--cross-check")
+        assert done.returncode == 0, done.stdout
+        assert "pabutools agrees: winners ['a', 'b']" in lines_of(done)
+
     def test_no_independent_implementation(
         self,
         verify: Runner,
@@ -346,7 +378,7 @@ class TestCrossCheckDecisions:
         return load_verify()
 
     def disagree(self, tool: ModuleType, monkeypatch: pytest.MonkeyPatch, winners: list[str]):
-        monkeypatch.setattr(tool, "_pyrankvote", lambda rule, profile, seats: winners)
+        monkeypatch.setattr(tool, "_pyrankvote", lambda rule, profile, seats, seed: winners)
 
     def test_irv_disagreement_without_ties_fails(
         self, tool: ModuleType, monkeypatch: pytest.MonkeyPatch, make_record: Callable[..., Any]
@@ -381,7 +413,7 @@ class TestCrossCheckDecisions:
     def test_library_missing_is_skipped(
         self, tool: ModuleType, monkeypatch: pytest.MonkeyPatch, make_record: Callable[..., Any]
     ) -> None:
-        def missing(rule: str, profile: Any, seats: int) -> list[str]:
+        def missing(rule: str, profile: Any, seats: int, seed: str) -> list[str]:
             raise ImportError("No module named 'pyrankvote'")
 
         monkeypatch.setattr(tool, "_pyrankvote", missing)
