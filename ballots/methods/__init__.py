@@ -27,6 +27,7 @@ RULES: dict[str, tuple[str, str]] = {
     "greedy": ("ballots.methods.pb_greedy", "greedy"),
     "mes": ("ballots.methods.pb_mes", "mes"),
     "mes-add1": ("ballots.methods.pb_mes", "mes_add1"),
+    "mes-add1-until-over-budget": ("ballots.methods.pb_mes", "mes_add1_until_over_budget"),
 }
 
 

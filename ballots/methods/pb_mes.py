@@ -11,8 +11,9 @@ supporters. See https://equalshares.net and pabutools' ``method_of_equal_shares`
 - :func:`mes_add1`: pabutools' completion: raise every voter's share by one unit at a
   time (starting from budget / voters) while the outcome still fits the budget and is
   not exhaustive, then fund greedily (by votes) what the remaining money allows.
-- :func:`mes_add1_equalshares`: the completion of the reference implementation on
-  equalshares.net, as used in Wieliczka 2023: see its docstring.
+- :func:`mes_add1_until_over_budget`: the "add1" completion of equalshares.net, as
+  counted in Wieliczka 2023: raise the shares until the outcome would exceed the budget,
+  whether or not an outcome on the way is exhaustive; no greedy step.
 
 How it is fast, and still exact: voters with the same approval set always hold the same
 money, and so do voters who approve the same subset of the funded proposals (they paid
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from math import gcd
 from typing import Any
 
 from ballots.methods._pb import Election, greedy_pass, money, prepare
@@ -42,7 +44,7 @@ class _Step:
     project: int
     pays: Fraction  # what each supporter who can afford it pays
     rho: Fraction  # price per unit of utility: pays / cost
-    computed: dict[int, Fraction]  # every price computed in this step
+    computed: dict[int, tuple[int, int]]  # price of every project tried, as (num, den)
     tied: tuple[int, ...] = ()  # the projects tied at the best price, if more than one
 
 
@@ -61,89 +63,109 @@ def _equal_shares(
     """One run of equal shares with ``share`` money per voter over ``candidates``
     (projects with a positive cost and at least one supporter).
 
+    All money is counted in integers of a common unit 1/``scale``: a payment
+    ``a / left`` is made whole by multiplying every amount (and ``scale``) by ``left``.
+    This is exact, like :class:`~fractions.Fraction`, at a fraction of its cost. Prices
+    are kept as (numerator, denominator) pairs and compared by cross-multiplying.
+
     Ties are broken with ``tie_break.order`` without logging: a completion may throw
     this run away, so ties are logged only for the run that is kept (see
     :func:`_rounds`).
     """
-    ids, costs, counts, sets, supporters = (
+    ids, costs, counts, supporters, votes = (
         election.ids,
         election.costs,
         election.counts,
-        election.sets,
         election.supporters,
+        election.votes,
     )
     run = _Run(share)
-    # class 0 is "no money left"; class 1 is the untouched share
-    value: list[Fraction] = [Fraction(0), share]
+    scale = share.denominator
+    # Budget classes: voters who hold the same money. Class 0 has nothing left (and is
+    # never stored); class 1 is the untouched share. value: class -> money in 1/scale.
+    value: dict[int, int] = {1: share.numerator}
+    members: dict[int, int] = {1: len(counts)}  # class -> number of approval groups
     group_class = [1] * len(counts)
-    alive = [False] * len(ids)
-    # project -> {budget class: number of its supporters in that class}
-    in_class: list[dict[int, int]] = [{} for _ in ids]
-    previous: dict[int, Fraction] = {}
-    previous_f: dict[int, float] = {}
+    next_class = 2
+    # Previous price of each candidate (per unit of utility; with cost utilities the
+    # first one is 1/votes). Prices only rise as money is spent, so the previous price
+    # is a lower bound for the current one.
+    prev: dict[int, tuple[int, int]] = {}
+    prev_f: dict[int, float] = {}
     for j in candidates:
-        alive[j] = True
-        in_class[j] = {1: election.votes[j]}
-        # the first price: cost shared by all supporters, per unit of utility (= cost)
-        previous[j] = Fraction(1, election.votes[j])
-        previous_f[j] = 1.0 / election.votes[j]
+        prev[j] = (1, votes[j])
+        prev_f[j] = 1.0 / votes[j]
     remaining = set(candidates)
 
     while remaining:
-        best: Fraction | None = None
+        best_num = best_den = 0
         best_f = 0.0
-        best_pays = Fraction(0)
+        best_pay = best_left = 0
         tied: list[int] = []
-        computed: dict[int, Fraction] = {}
+        computed: dict[int, tuple[int, int]] = {}
         # Floats only choose the order of the search; every decision is exact. The
         # stop test leaves a margin far above float rounding, so no project whose
         # exact previous price could still tie or win is left out.
-        for j in sorted(remaining, key=previous_f.__getitem__):
-            if best is not None:
-                if previous_f[j] > best_f * (1 + 1e-9):
+        for j in sorted(remaining, key=prev_f.__getitem__):
+            if tied:
+                if prev_f[j] > best_f * (1 + 1e-9):
                     break
-                if previous[j] > best:
+                pn, pd = prev[j]
+                if pn * best_den > best_num * pd:
                     continue
-            cost = costs[j]
-            items = [(value[k], n) for k, n in in_class[j].items() if k]
-            total = sum(v * n for v, n in items)
-            if total < cost:
+            target = costs[j] * scale
+            # supporters per budget class
+            tally: dict[int, int] = {}
+            for g in supporters[j]:
+                k = group_class[g]
+                if k:
+                    tally[k] = tally.get(k, 0) + counts[g]
+            items = sorted([(value[k], n) for k, n in tally.items()])
+            if sum(v * n for v, n in items) < target:
                 # its supporters cannot pay for it now, so they never will
                 remaining.discard(j)
-                alive[j] = False
                 continue
-            items.sort()
-            paid: Fraction | int = 0
+            paid = 0
             left = sum(n for _, n in items)
-            pays = Fraction(cost)
             for v, n in items:
-                pays = (cost - paid) / left
-                if pays <= v:
-                    break
+                if target - paid <= v * left:
+                    break  # these and all richer supporters can pay the equal part
                 # these supporters cannot pay the equal part: they give all they have
                 paid += v * n
                 left -= n
-            rho = pays / cost
-            computed[j] = rho
-            previous[j] = rho
-            previous_f[j] = float(rho)
-            if best is None or rho < best:
-                best, best_f, best_pays, tied = rho, float(rho), pays, [j]
-            elif rho == best:
+            # each remaining supporter pays (target - paid) / left; rho = that / cost
+            num, den = target - paid, left * scale * costs[j]
+            computed[j] = prev[j] = (num, den)
+            f = prev_f[j] = num / den
+            if not tied or num * best_den < best_num * den:
+                best_num, best_den, best_f = num, den, f
+                best_pay, best_left = target - paid, left
+                tied = [j]
+            elif num * best_den == best_num * den:
                 tied.append(j)
-        if best is None:
+        if not tied:
             break
         if len(tied) > 1:
             first = tie_break.order(ids[j] for j in tied)[0]
             chosen = next(j for j in tied if ids[j] == first)
         else:
             chosen = tied[0]
+        remaining.discard(chosen)
         run.funded.append(chosen)
         run.steps.append(
-            _Step(chosen, best_pays, best, computed, tuple(tied) if len(tied) > 1 else ())
+            _Step(
+                chosen,
+                Fraction(best_pay, best_left * scale),
+                Fraction(best_num, best_den),
+                computed,
+                tuple(tied) if len(tied) > 1 else (),
+            )
         )
-        remaining.discard(chosen)
-        alive[chosen] = False
+        # Make the payment whole: count money in 1/(scale * left) from now on.
+        if best_left != 1:
+            scale *= best_left
+            for k in value:
+                value[k] *= best_left
         # Charge the supporters, class by class: each class moves to a new class with
         # its money minus the payment (or to class 0 if that takes all it had).
         moved: dict[int, int] = {}
@@ -153,25 +175,28 @@ def _equal_shares(
                 continue
             nk = moved.get(k)
             if nk is None:
-                rest = value[k] - best_pays
+                rest = value[k] - best_pay
                 if rest > 0:
-                    nk = len(value)
-                    value.append(rest)
+                    nk = next_class
+                    next_class += 1
+                    value[nk] = rest
+                    members[nk] = 0
                 else:
                     nk = 0
                 moved[k] = nk
             group_class[g] = nk
-            m = counts[g]
-            for p in sets[g]:
-                if alive[p]:
-                    tally = in_class[p]
-                    n = tally[k] - m
-                    if n:
-                        tally[k] = n
-                    else:
-                        del tally[k]
-                    if nk:
-                        tally[nk] = tally.get(nk, 0) + m
+            members[k] -= 1
+            if nk:
+                members[nk] += 1
+        for k in moved:
+            if not members[k]:
+                del members[k], value[k]
+        # keep the integers small
+        common = gcd(scale, *value.values())
+        if common > 1:
+            scale //= common
+            for k in value:
+                value[k] //= common
     return run
 
 
@@ -221,7 +246,7 @@ def _rounds(
         rounds.append(
             Round(
                 number=number,
-                tallies={ids[j]: rho for j, rho in step.computed.items()},
+                tallies={ids[j]: Fraction(*price) for j, price in step.computed.items()},
                 elected=(pid,),
                 tie_breaks=breaks,
                 note=(
@@ -306,10 +331,16 @@ def _complete(
     profile: Profile,
     seats: int,
     tie_break: TieBreaker | None,
-    official: bool,
+    *,
+    exhaustive_stop: bool,
+    greedy_completion: bool,
 ) -> Result:
-    """Equal shares completed by raising every voter's share one unit at a time, then
-    greedy. ``official`` selects the equalshares.net variant of the share sequence."""
+    """Equal shares with every voter's share raised one unit at a time.
+
+    Runs with shares budget/n, budget/n + 1, ... and keeps the last outcome that fits
+    the budget. ``exhaustive_stop``: also stop at the first outcome that is exhaustive
+    (pabutools). ``greedy_completion``: then spend what is left greedily by votes.
+    """
     tie_break = tie_break if tie_break is not None else TieBreaker("")
     logged = len(tie_break.log)
     election, free, candidates = _setup(profile)
@@ -321,12 +352,10 @@ def _complete(
     kept = _equal_shares(election, share, candidates, tie_break)
     runs = 1
     spent = sum(costs[j] for j in kept.funded)
-    # pabutools raises B/n, B/n + 1, ...; equalshares.net restarts from the whole part
-    # of B/n: B/n, floor(B/n) + 1, floor(B/n) + 2, ...
-    step_share = Fraction(budget // n) if official else share
-    while not _exhaustive(election, set(kept.funded), candidates, spent):
-        step_share += 1
-        trial = _equal_shares(election, step_share, candidates, tie_break)
+    while not (exhaustive_stop and _exhaustive(election, set(kept.funded), candidates, spent)):
+        if len(kept.funded) == len(candidates):
+            break  # every supported project is funded: more money changes nothing
+        trial = _equal_shares(election, kept.share + 1, candidates, tie_break)
         runs += 1
         trial_spent = sum(costs[j] for j in trial.funded)
         if trial_spent > budget:
@@ -335,10 +364,12 @@ def _complete(
     rounds = _free_rounds(election, free, tie_break)
     more, spent = _rounds(election, kept, tie_break, len(rounds) + 1, 0)
     rounds += more
-    funded = set(free) | set(kept.funded)
-    rest = [j for j in range(len(election.ids)) if j not in funded]
-    _, greedy_rounds, _ = greedy_pass(election, rest, budget - spent, tie_break, len(rounds) + 1)
-    rounds += greedy_rounds
+    completed: list[Round] = []
+    if greedy_completion:
+        funded = set(free) | set(kept.funded)
+        rest = [j for j in range(len(election.ids)) if j not in funded]
+        _, completed, _ = greedy_pass(election, rest, budget - spent, tie_break, len(rounds) + 1)
+        rounds += completed
     return _result(
         method,
         seats,
@@ -352,32 +383,44 @@ def _complete(
             "voters": n,
             "equal_shares_runs": runs,
             "equal_shares_winners": [election.ids[j] for j in kept.funded],
-            "completion_winners": [r.elected[0] for r in greedy_rounds if r.elected],
+            "completion_winners": [r.elected[0] for r in completed if r.elected],
         },
     )
 
 
 def mes_add1(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None) -> Result:
-    """Equal shares completed as in pabutools (``completion_by_rule_combination`` of
-    ``method_of_equal_shares(Cost_Sat, voter_budget_increment=1)`` and greedy).
+    """Equal shares completed as in pabutools: ``completion_by_rule_combination`` of
+    ``method_of_equal_shares(Cost_Sat, voter_budget_increment=1)`` and greedy.
 
-    Equal shares runs with shares budget/n, budget/n + 1, budget/n + 2, ... It keeps the
-    last outcome that fits the budget: it stops at the first outcome that is exhaustive
-    (nothing more fits) or costs more than the budget (then it keeps the one before).
-    The money left is then spent greedily by votes (:mod:`ballots.methods.pb_greedy`).
-    ``seats`` is ignored.
+    Equal shares runs with shares budget/n, budget/n + 1, budget/n + 2, ... (n = number
+    of ballots). It stops at the first outcome that is exhaustive (no supported project
+    left fits in the money left) and keeps it, or at the first that costs more than the
+    budget and keeps the one before. The money left is then spent greedily by votes, as
+    :func:`~ballots.methods.pb_greedy.greedy` does. ``seats`` is ignored.
     """
-    return _complete("mes-add1", profile, seats, tie_break, official=False)
+    return _complete(
+        "mes-add1", profile, seats, tie_break, exhaustive_stop=True, greedy_completion=True
+    )
 
 
-def mes_add1_equalshares(
+def mes_add1_until_over_budget(
     profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None
 ) -> Result:
-    """Equal shares completed as in the reference implementation on equalshares.net.
+    """Equal shares with the "add1" completion of equalshares.net, as counted in
+    Wieliczka 2023 (Green Million; the pabulib file's rule ``equalshares/add1``).
 
-    The same as :func:`mes_add1` except for the shares tried: after the first run with
-    budget/n, the share restarts from the whole part of budget/n, plus one unit at a
-    time (floor(budget/n) + 1, + 2, ...). Then greedy by votes for the money left.
-    ``seats`` is ignored.
+    Equal shares runs with shares budget/n, budget/n + 1, budget/n + 2, ... until an
+    outcome would cost more than the budget; the last outcome within the budget wins.
+    Unlike :func:`mes_add1`, an exhaustive outcome does not stop the raising (a higher
+    share can still swap projects and spend more), and no greedy step follows. This
+    is pabutools' ``exhaustion_by_budget_increase(method_of_equal_shares, Cost_Sat,
+    exhaustive_stop=False, budget_step=n)``. ``seats`` is ignored.
     """
-    return _complete("mes-add1-equalshares", profile, seats, tie_break, official=True)
+    return _complete(
+        "mes-add1-until-over-budget",
+        profile,
+        seats,
+        tie_break,
+        exhaustive_stop=False,
+        greedy_completion=False,
+    )
