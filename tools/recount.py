@@ -72,17 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")
     try:
-        if args.method is not None and args.method not in RULES:
-            known = ", ".join(sorted(RULES))
-            raise InputError(f"{path}: unknown method {args.method!r}; known methods: {known}")
         raw = _read_bytes(path)
         election = load(path, raw, method=args.method, seats=args.seats, seed=args.seed)
+        if election.method not in RULES:  # from --method, or named by a record
+            known = ", ".join(sorted(RULES))
+            raise InputError(f"{path}: unknown method {election.method!r}; known methods: {known}")
         for warning in election.warnings:
             print(f"warning: {path}: {warning}", file=sys.stderr)
         result = _count(path, election)
-    except InputError as error:
-        return _fail(str(error), EXIT_BAD_INPUT)
-    except FormatError as error:
+    except (InputError, FormatError) as error:
         return _fail(str(error), EXIT_BAD_INPUT)
     except (BallotError, ValueError) as error:
         return _fail(f"{path}: {error}", EXIT_BAD_INPUT)

@@ -270,7 +270,10 @@ def check_recount(record: dict[str, Any]) -> tuple[Check, Result | None]:
     except ImportError:
         check.problems.append(f"cannot recount: rule {meta['rule']!r} is not in this checkout")
         return check, None
-    except (BallotError, KeyError, ValueError) as error:
+    except KeyError as error:  # an unknown rule; str() of a KeyError adds quotes
+        check.problems.append(f"recount failed: {error.args[0]}")
+        return check, None
+    except (BallotError, ValueError) as error:
         check.problems.append(f"recount failed: {error}")
         return check, None
     check.problems += compare_results(record["result"], result)

@@ -342,6 +342,18 @@ class TestBadInput:
     def test_unknown_method(self, recount: Runner, blt: Path) -> None:
         one_line_error(recount(blt, "--method", "dhondt"), blt, None, "unknown method 'dhondt'")
 
+    def test_record_naming_an_unknown_method(
+        self,
+        recount: Runner,
+        tmp_path: Path,
+        make_record: Callable[..., dict[str, Any]],
+        save: Callable[..., Path],
+    ) -> None:
+        record = make_record()
+        record["election"]["rule"] = "dhondt"
+        path = save(record, tmp_path / "record.json")
+        one_line_error(recount(path), path, None, "unknown method 'dhondt'; known methods: ")
+
     def test_method_that_does_not_fit(
         self, recount: Runner, tmp_path: Path, require: Callable[..., None]
     ) -> None:

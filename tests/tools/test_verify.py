@@ -208,6 +208,24 @@ class TestTampering:
         path = save(make_record(), tmp_path / "unsigned.json")
         failed(verify(path), "the record is not signed")
 
+    def test_unknown_rule(
+        self,
+        verify: Runner,
+        tmp_path: Path,
+        key: Ed25519PrivateKey,
+        make_record: Callable[..., dict[str, Any]],
+        save: Saver,
+    ) -> None:
+        record = make_record()
+        record["election"]["rule"] = "dhondt"
+        path = save(sign_record(record, key), tmp_path / "dhondt.json")
+        done = verify(path)
+        assert done.returncode == 1
+        assert any(
+            line.startswith("recount failed: unknown counting rule 'dhondt'; known rules: ")
+            for line in lines_of(done)
+        ), done.stdout
+
     def test_false_turnout_claim(
         self,
         verify: Runner,
