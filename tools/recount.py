@@ -77,15 +77,26 @@ def main(argv: list[str] | None = None) -> int:
         if election.method not in RULES:  # from --method, or named by a record
             known = ", ".join(sorted(RULES))
             raise InputError(f"{path}: unknown method {election.method!r}; known methods: {known}")
-        for warning in election.warnings:
-            print(f"warning: {path}: {warning}", file=sys.stderr)
-        result = _count(path, election)
     except (InputError, FormatError) as error:
         return _fail(str(error), EXIT_BAD_INPUT)
     except (BallotError, ValueError) as error:
         return _fail(f"{path}: {error}", EXIT_BAD_INPUT)
     except RecursionError:
         return _fail(f"{path}: input nested too deeply", EXIT_BAD_INPUT)
+    except Exception as error:
+        # A reader stumbled over something it did not foresee: still a file it cannot
+        # read, so bad input, and the one line says what the reader met.
+        reason = f"{type(error).__name__}: {error}"
+        return _fail(f"{path}: cannot read this file ({reason})", EXIT_BAD_INPUT)
+
+    for warning in election.warnings:
+        print(f"warning: {path}: {warning}", file=sys.stderr)
+    try:
+        result = _count(path, election)
+    except InputError as error:
+        return _fail(str(error), EXIT_BAD_INPUT)
+    except (BallotError, ValueError) as error:  # e.g. a ranked rule on approval ballots
+        return _fail(f"{path}: {error}", EXIT_BAD_INPUT)
     except Exception as error:  # a bug, not bad input; still one line, no traceback
         return _fail(f"{path}: internal error: {type(error).__name__}: {error}", EXIT_INTERNAL)
 

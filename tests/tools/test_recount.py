@@ -328,6 +328,20 @@ class TestBadInput:
         path = save(record, tmp_path / "record.json")
         one_line_error(recount(path), path, 5, "ballot R3: unknown option 'x'")
 
+    def test_reader_surprise_is_still_bad_input(
+        self, recount: Runner, tmp_path: Path, require: Callable[..., None]
+    ) -> None:
+        require("ballots.formats.pabulib")
+        # A stray quote opens a field that never closes; whatever the reader makes of
+        # it, the answer is exit 2 and one line.
+        path = tmp_path / "quote.pb"
+        path.write_text(PB.replace("VOTES\n", 'VOTE"\n'), encoding="utf-8")
+        done = recount(path)
+        assert done.returncode == 2
+        assert "Traceback" not in done.stderr
+        [line] = done.stderr.splitlines()
+        assert line.startswith(f"{path}")
+
     def test_not_utf8(self, recount: Runner, tmp_path: Path) -> None:
         path = tmp_path / "latin1.json"
         path.write_bytes(b'{\n"format": "caf\xe9"\n}\n')
