@@ -31,13 +31,12 @@ only) but in ``voting.signing``; the signature covers :func:`canonical_bytes`.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import hashlib
 import json
 import json.scanner
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
@@ -641,8 +640,8 @@ def _tracked_parse(text: str) -> tuple[Any, dict[int, int]]:
     starts: dict[int, int] = {}
     parse_object, parse_array = decoder.parse_object, decoder.parse_array
 
-    def tracked(parse):  # type: ignore[no-untyped-def]
-        def wrapper(s_and_end, *args):  # type: ignore[no-untyped-def]
+    def tracked(parse: Callable[..., tuple[Any, int]]) -> Callable[..., tuple[Any, int]]:
+        def wrapper(s_and_end: tuple[str, int], *args: Any) -> tuple[Any, int]:
             start = s_and_end[1] - 1
             try:
                 value, end = parse(s_and_end, *args)
@@ -681,7 +680,6 @@ def _locate(text: str, where: tuple[str | int, ...]) -> int | None:
         value, starts = _tracked_parse(text)
     except (ValueError, RecursionError):
         return None
-    newlines = [i for i, c in enumerate(text) if c == "\n"]
     position = starts.get(id(value), 0)
     for step in where:
         try:
@@ -700,7 +698,7 @@ def _locate(text: str, where: tuple[str | int, ...]) -> int | None:
         else:
             break
         value = child
-    return bisect.bisect_left(newlines, position) + 1
+    return _line_at(text, position)
 
 
 def _check_structure(record: Any) -> None:
