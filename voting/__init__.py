@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from voting import config as settings
 from voting import db
@@ -20,7 +20,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Raises :class:`voting.config.ConfigError` with a readable message when the
     settings cannot work (missing production secrets, bad ``DATABASE_URL``).
     """
-    app = Flask(__name__, instance_relative_config=True)
+    instance_path = (config or {}).get("INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(settings.from_environment(app.instance_path))
     if config:
@@ -95,12 +96,12 @@ def _register_common(app: Flask) -> None:
         return response
 
     for status, title in (
-        (400, "Verzoek niet begrepen"),
-        (403, "Geen toegang"),
-        (404, "Pagina niet gevonden"),
-        (405, "Dat kan zo niet"),
-        (429, "Te veel pogingen"),
-        (500, "Er ging iets mis"),
+        (400, _l("Verzoek niet begrepen")),
+        (403, _l("Geen toegang")),
+        (404, _l("Pagina niet gevonden")),
+        (405, _l("Dat kan zo niet")),
+        (429, _l("Te veel pogingen")),
+        (500, _l("Er ging iets mis")),
     ):
         app.register_error_handler(status, _error_page(status, title))
 
@@ -109,7 +110,7 @@ def _error_page(status: int, title: str):  # type: ignore[no-untyped-def]
     def handler(error):  # type: ignore[no-untyped-def]
         description = getattr(error, "description", "") if status != 500 else ""
         return (
-            render_template("error.html", status=status, title=_(title), description=description),
+            render_template("error.html", status=status, title=str(title), description=description),
             status,
         )
 

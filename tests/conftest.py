@@ -1,0 +1,202 @@
+"""Fixtures shared by every test: an app on clean tables, a client, staff logins and
+an election factory.
+
+The database is SQLite in a temporary folder unless ``DATABASE_URL`` points at
+another server (CI runs the suite a second time against PostgreSQL). The schema is
+built once per run with the real Alembic migrations; every test starts from empty
+tables.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from voting import create_app
+from voting.migrate import upgrade
+from voting.models import Base, Election, Option, StaffUser, utcnow
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+TEST_PEPPER = "test-pepper-not-secret"
+STAFF_PASSWORD = "correct horse battery"
+
+
+def external_database_url() -> str | None:
+    """The server database CI asked for, or None for SQLite."""
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url and not url.startswith("sqlite") else None
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Migrate an empty database once: a SQLite file copied per test, or the server
+    database (emptied and migrated)."""
+    url = external_database_url()
+    if url is None:
+        path = tmp_path_factory.mktemp("db") / "template.db"
+        engine = create_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        engine.dispose()
+        return str(path)
+    engine = create_engine(url)
+    reset_server_schema(engine)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+def reset_server_schema(engine: Engine) -> None:
+    """Drop every Buurtstem table (and the audit trigger function) on a server DB."""
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        conn.execute(text("DROP FUNCTION IF EXISTS audit_events_append_only() CASCADE"))
+
+
+@pytest.fixture
+def database_url(database_template: str, tmp_path: Path) -> str:
+    """A database with the current schema and no rows."""
+    if external_database_url() is None:
+        copy = tmp_path / "buurtstem.db"
+        shutil.copy(database_template, copy)
+        return f"sqlite:///{copy}"
+    engine = create_engine(database_template)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        # TRUNCATE does not fire the append-only row triggers of the audit log.
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return database_template
+
+
+def app_config(database_url: str, instance: Path, **overrides: Any) -> dict[str, Any]:
+    """The test configuration (CSRF and rate limits on unless a test turns them off)."""
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "CODE_PEPPER": TEST_PEPPER,
+        "INSTANCE_PATH": str(instance),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "REDIS_URL": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "MUNICIPALITY": "Gemeente Duiven",
+        "PUBLIC_BASE_URL": "http://localhost",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app on clean tables. ``@pytest.mark.app_config(KEY=value)`` overrides
+    settings, e.g. ``WTF_CSRF_ENABLED=True``."""
+    marker = request.node.get_closest_marker("app_config")
+    overrides = dict(marker.kwargs) if marker else {}
+    flask_app = create_app(app_config(database_url, tmp_path / "instance", **overrides))
+    yield flask_app
+    flask_app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser-like test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """Runs ``voting`` commands against the test app."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Session]:
+    """A session on the test database, outside any request."""
+    session: Session = app.extensions["db_sessionmaker"]()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def make_staff(db_session: Session) -> Callable[..., StaffUser]:
+    """Create a staff user: ``make_staff("clerk")``; password is STAFF_PASSWORD."""
+
+    def make(role: str, username: str | None = None) -> StaffUser:
+        user = StaffUser(username=username or f"{role}1", display_name=role.title(), role=role)
+        user.set_password(STAFF_PASSWORD)
+        db_session.add(user)
+        db_session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client: FlaskClient, make_staff: Callable[..., StaffUser]) -> Callable[..., StaffUser]:
+    """Log the test client in as a new staff user of ``role``."""
+
+    def do_login(role: str = "clerk", username: str | None = None) -> StaffUser:
+        user = make_staff(role, username)
+        response = client.post(
+            "/beheer/inloggen", data={"username": user.username, "password": STAFF_PASSWORD}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return do_login
+
+
+@pytest.fixture
+def make_election(db_session: Session) -> Callable[..., Election]:
+    """Create an election with options. Defaults: an open ranked referendum with
+    options A, B, C. For budgets pass ``kind="budget"`` and ``costs=[...]``."""
+
+    def make(
+        *,
+        options: list[str] | None = None,
+        costs: list[int] | None = None,
+        **fields: Any,
+    ) -> Election:
+        kind = fields.get("kind", "referendum")
+        defaults: dict[str, Any] = {
+            "slug": f"test-{kind}-{len(db_session.new)}-{utcnow().timestamp()}",
+            "title": "Testverkiezing",
+            "question": "Welk plan kiest u?",
+            "kind": kind,
+            "ballot_type": "budget" if kind == "budget" else "ranked",
+            "rule": "greedy" if kind == "budget" else "irv",
+            "budget": 50_000 if kind == "budget" else None,
+            "phase": "voting",
+            "opens_at": utcnow() - timedelta(hours=1),
+            "closes_at": utcnow() + timedelta(days=7),
+            "tie_break_seed": "test-seed",
+        }
+        defaults.update(fields)
+        election = Election(**defaults)
+        titles = options or (
+            [f"Voorstel {i}" for i in range(1, len(costs) + 1)] if costs else ["A", "B", "C"]
+        )
+        for position, title in enumerate(titles):
+            key = title if len(title) <= 3 else f"P{position + 1:02d}"
+            cost = costs[position] if costs else 0
+            election.options.append(
+                Option(key=key, position=position, title=title, cost=cost)
+            )
+        db_session.add(election)
+        db_session.commit()
+        return election
+
+    return make

@@ -1,0 +1,154 @@
+"""The app factory, its settings and the pages every visitor sees first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from voting import create_app
+from voting.config import ConfigError
+
+
+def test_config_comes_from_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    monkeypatch.setenv("CODE_PEPPER", "pepper-from-env")
+    monkeypatch.setenv("MUNICIPALITY", "Gemeente Duiven")
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["SECRET_KEY"] == "from-env"
+    assert app.config["CODE_PEPPER"] == "pepper-from-env"
+    assert app.config["DATABASE_URL"] == database_url
+    assert app.config["MUNICIPALITY"] == "Gemeente Duiven"
+    assert not app.testing
+
+
+def test_passed_config_overrides_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    app = create_app(
+        {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "given", "DATABASE_URL": database_url}
+    )
+    assert app.config["SECRET_KEY"] == "given"
+
+
+def test_default_database_is_sqlite_in_instance_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'buurtstem.db'}"
+
+
+def test_production_refuses_to_start_without_secrets(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("BUURTSTEM_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("CODE_PEPPER", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY and CODE_PEPPER must be set"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+def test_development_generates_secrets_once_and_keeps_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("CODE_PEPPER", raising=False)
+    first = create_app({"INSTANCE_PATH": str(tmp_path)})
+    second = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert len(first.config["CODE_PEPPER"]) >= 32
+    # Codes printed yesterday must still match after a restart.
+    assert first.config["CODE_PEPPER"] == second.config["CODE_PEPPER"]
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert (tmp_path / "secrets.env").stat().st_mode & 0o077 == 0
+
+
+def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL 'not a url' is not a database URL"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "not a url"})
+
+
+def test_front_page_lists_open_elections_in_dutch(client: FlaskClient, make_election) -> None:
+    make_election(title="Centrumplan Duiven")
+    make_election(title="Oud plan", phase="draft")
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<html lang="nl">' in html
+    assert "Stemmen in uw buurt" in html
+    assert "Centrumplan Duiven" in html
+    assert "Oud plan" not in html
+
+
+def test_language_switch_to_english_and_back(client: FlaskClient) -> None:
+    response = client.get("/taal/en?next=/")
+    assert response.status_code == 302
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Vote in your neighbourhood" in html
+    client.get("/taal/nl?next=/")
+    assert "Stemmen in uw buurt" in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:x"])
+def test_language_switch_never_redirects_off_site(client: FlaskClient, target: str) -> None:
+    response = client.get("/taal/en", query_string={"next": target})
+    assert response.headers["Location"] == "/"
+
+
+def test_login_page_renders(client: FlaskClient) -> None:
+    page = client.get("/beheer/inloggen")
+    assert page.status_code == 200
+    assert "Inloggen voor medewerkers" in page.get_data(as_text=True)
+
+
+def test_staff_pages_need_login_and_role(client: FlaskClient, login) -> None:
+    assert client.get("/beheer/").status_code == 302
+    login("organiser")
+    assert client.get("/beheer/").status_code == 403
+    assert client.get("/voorstellen/mijn").status_code == 200
+
+
+def test_clerk_logs_in_and_sees_dashboard(client: FlaskClient, login, make_election) -> None:
+    make_election(title="Centrumplan Duiven")
+    login("clerk")
+    page = client.get("/beheer/")
+    assert page.status_code == 200
+    assert "Centrumplan Duiven" in page.get_data(as_text=True)
+
+
+def test_wrong_password_is_refused(client: FlaskClient, make_staff) -> None:
+    make_staff("clerk", "griffie")
+    response = client.post("/beheer/inloggen", data={"username": "griffie", "password": "nee"})
+    assert response.status_code == 401
+    assert "verkeerd wachtwoord" in response.get_data(as_text=True)
+    assert client.get("/beheer/").status_code == 302
+
+
+def test_unknown_page_gets_dutch_404(client: FlaskClient) -> None:
+    page = client.get("/bestaat-niet")
+    assert page.status_code == 404
+    assert "Pagina niet gevonden" in page.get_data(as_text=True)
+
+
+def test_security_headers(client: FlaskClient) -> None:
+    headers = client.get("/").headers
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_post_without_csrf_token_is_refused(app: Flask, client: FlaskClient, make_staff) -> None:
+    make_staff("clerk", "griffie")
+    response = client.post(
+        "/beheer/inloggen", data={"username": "griffie", "password": "correct horse battery"}
+    )
+    assert response.status_code == 400
+    assert client.get("/beheer/").status_code == 302
