@@ -70,6 +70,19 @@ def dashboard() -> str:
     return render_template("admin/dashboard.html", rows=rows)
 
 
+@bp.get("/verkiezing/<int:election_id>")
+@role_required("clerk")
+def election_detail(election_id: int) -> str:
+    """One election: its settings, and a panel per task (roll and letters, paper
+    ballots, count and certification)."""
+    election = db.session().get(Election, election_id)
+    if election is None:
+        abort(404)
+    return render_template(
+        "admin/election.html", election=election, next_phase=elections.next_phase(election)
+    )
+
+
 @bp.post("/verkiezing/<int:election_id>/fase")
 @role_required("clerk")
 def change_phase(election_id: int) -> Response:
