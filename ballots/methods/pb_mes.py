@@ -100,7 +100,9 @@ def _equal_shares(
     while remaining:
         best_num = best_den = 0
         best_f = 0.0
-        best_pay = best_left = 0
+        # what each paying supporter of a tried project pays: (amount, payers); the
+        # amount is in 1/scale and still to be divided by the number of payers
+        share_of: dict[int, tuple[int, int]] = {}
         tied: list[int] = []
         computed: dict[int, tuple[int, int]] = {}
         # Floats only choose the order of the search; every decision is exact. The
@@ -136,10 +138,10 @@ def _equal_shares(
             # each remaining supporter pays (target - paid) / left; rho = that / cost
             num, den = target - paid, left * scale * costs[j]
             computed[j] = prev[j] = (num, den)
+            share_of[j] = (target - paid, left)
             f = prev_f[j] = num / den
             if not tied or num * best_den < best_num * den:
                 best_num, best_den, best_f = num, den, f
-                best_pay, best_left = target - paid, left
                 tied = [j]
             elif num * best_den == best_num * den:
                 tied.append(j)
@@ -151,6 +153,8 @@ def _equal_shares(
         else:
             chosen = tied[0]
         remaining.discard(chosen)
+        # tied projects share the price per unit of utility, not the payment
+        best_pay, best_left = share_of[chosen]
         run.funded.append(chosen)
         run.steps.append(
             _Step(
@@ -200,29 +204,16 @@ def _equal_shares(
     return run
 
 
-def _setup(profile: Profile) -> tuple[Election, list[int], list[int]]:
-    """The prepared election, the projects funded for free (supported, cost 0) and the
-    equal-shares candidates (supported, positive cost)."""
+def _setup(profile: Profile) -> tuple[Election, list[int]]:
+    """The prepared election and the equal-shares candidates.
+
+    Candidates are the projects with a positive cost and at least one supporter. With
+    cost utilities a project that costs nothing brings nobody any utility, so equal
+    shares never funds it (as in pabutools); a greedy completion does.
+    """
     election = prepare(profile)
-    free = [j for j, c in enumerate(election.costs) if c == 0 and election.votes[j] > 0]
     candidates = [j for j, c in enumerate(election.costs) if c > 0 and election.votes[j] > 0]
-    return election, free, candidates
-
-
-def _free_rounds(election: Election, free: list[int], tie_break: TieBreaker) -> list[Round]:
-    """Rounds for the supported projects that cost nothing: funded first, in the
-    tie-break order (the order cannot change anything, so it is no tie)."""
-    ids = election.ids
-    ordered = tie_break.order(ids[j] for j in free)
-    return [
-        Round(
-            number=i,
-            tallies={pid: Fraction(0)},
-            elected=(pid,),
-            note=f"funded {pid}: it costs nothing and has supporters",
-        )
-        for i, pid in enumerate(ordered, start=1)
-    ]
+    return election, candidates
 
 
 def _rounds(
@@ -291,20 +282,18 @@ def mes(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None
     without completion.
 
     Each voter's share is budget / number of ballots (blank ballots included, as in
-    pabutools). Supported proposals that cost nothing are funded first; proposals nobody
-    supports are never funded. ``seats`` is ignored. Raises
-    :class:`~ballots.model.BallotError` if the profile has no budget.
+    pabutools). Proposals nobody supports are never funded, and neither are proposals
+    that cost nothing: with cost utilities they are worth nothing to anyone. ``seats``
+    is ignored. Raises :class:`~ballots.model.BallotError` if the profile has no budget.
     """
     tie_break = tie_break if tie_break is not None else TieBreaker("")
     logged = len(tie_break.log)
-    election, free, candidates = _setup(profile)
+    election, candidates = _setup(profile)
     if election.voters == 0:
         return _result("mes", seats, election, [], tie_break, logged, {"voter_share": "0"})
     share = Fraction(election.budget, election.voters)
     run = _equal_shares(election, share, candidates, tie_break)
-    rounds = _free_rounds(election, free, tie_break)
-    more, spent = _rounds(election, run, tie_break, len(rounds) + 1, 0)
-    rounds += more
+    rounds, spent = _rounds(election, run, tie_break, 1, 0)
     return _result(
         "mes",
         seats,
@@ -343,16 +332,22 @@ def _complete(
     """
     tie_break = tie_break if tie_break is not None else TieBreaker("")
     logged = len(tie_break.log)
-    election, free, candidates = _setup(profile)
+    election, candidates = _setup(profile)
     budget, costs = election.budget, election.costs
-    if election.voters == 0:
-        return _result(method, seats, election, [], tie_break, logged, {"voter_share": "0"})
     n = election.voters
-    share = Fraction(budget, n)
-    kept = _equal_shares(election, share, candidates, tie_break)
-    runs = 1
+    if n:
+        share = Fraction(budget, n)
+        kept = _equal_shares(election, share, candidates, tie_break)
+        runs = 1
+    else:
+        # no voters, no shares: equal shares funds nothing (greedy may still)
+        share = Fraction(0)
+        kept = _Run(share)
+        runs = 0
     spent = sum(costs[j] for j in kept.funded)
-    while not (exhaustive_stop and _exhaustive(election, set(kept.funded), candidates, spent)):
+    while n and not (
+        exhaustive_stop and _exhaustive(election, set(kept.funded), candidates, spent)
+    ):
         if len(kept.funded) == len(candidates):
             break  # every supported project is funded: more money changes nothing
         trial = _equal_shares(election, kept.share + 1, candidates, tie_break)
@@ -361,12 +356,10 @@ def _complete(
         if trial_spent > budget:
             break
         kept, spent = trial, trial_spent
-    rounds = _free_rounds(election, free, tie_break)
-    more, spent = _rounds(election, kept, tie_break, len(rounds) + 1, 0)
-    rounds += more
+    rounds, spent = _rounds(election, kept, tie_break, 1, 0)
     completed: list[Round] = []
     if greedy_completion:
-        funded = set(free) | set(kept.funded)
+        funded = set(kept.funded)
         rest = [j for j in range(len(election.ids)) if j not in funded]
         _, completed, _ = greedy_pass(election, rest, budget - spent, tie_break, len(rounds) + 1)
         rounds += completed

@@ -51,11 +51,14 @@ def test_unaffordable_projects_are_not_funded() -> None:
     assert result.details["remaining"] == "70"
 
 
-def test_free_project_with_support_comes_first_and_unsupported_never() -> None:
+def test_free_projects_bring_no_cost_utility() -> None:
+    # F and G cost nothing: with cost utilities nobody gains from them, so equal shares
+    # leaves them (as pabutools does); the greedy step of mes-add1 funds them, F (one
+    # vote) before G (none).
     profile = approval({"F": 0, "G": 0, "A": 10}, ["AF", "A"], budget=10)
-    result = mes(profile)
-    assert result.winners == ("F", "A")
-    assert "costs nothing" in result.rounds[0].note
+    assert mes(profile).winners == ("A",)
+    assert mes_add1(profile).winners == ("A", "F", "G")
+    assert mes_add1_until_over_budget(profile).winners == ("A",)
 
 
 def test_blank_ballots_take_their_share() -> None:
@@ -66,8 +69,10 @@ def test_blank_ballots_take_their_share() -> None:
 
 def test_no_voters_no_winners() -> None:
     profile = Profile(BallotKind.APPROVAL, (Option("A", cost=1),), (), budget=10)
-    for rule in (mes, mes_add1, mes_add1_until_over_budget):
-        assert rule(profile).winners == ()
+    assert mes(profile).winners == ()
+    assert mes_add1_until_over_budget(profile).winners == ()
+    # no shares to raise; the greedy step still spends the budget (as in pabutools)
+    assert mes_add1(profile).winners == ("A",)
 
 
 def test_profile_without_budget_is_refused() -> None:
@@ -157,6 +162,21 @@ def test_ties_are_logged_only_for_the_run_that_is_kept() -> None:
         assert result.rounds[0].tie_breaks == result.tie_breaks
         assert result.tie_breaks[0].tied == ("P", "Q")
         assert result.tie_breaks[0].chosen == first
+
+
+def test_tied_projects_of_different_cost_each_charge_their_own_price() -> None:
+    # One voter holds the whole budget, 10, and backs X (5) and Y (10): both cost them
+    # rho = 1 per unit of utility. The draw picks one; it is paid in full (5 or 10) and
+    # the other no longer fits.
+    profile = approval({"X": 5, "Y": 10}, ["XY"], budget=10)
+    picked = set()
+    for seed in map(str, range(8)):
+        first = TieBreaker(seed).order(["X", "Y"])[0]
+        result = mes(profile, tie_break=TieBreaker(seed))
+        assert result.winners == (first,)
+        assert result.details["spent"] == str(profile.option(first).cost)
+        picked.add(first)
+    assert picked == {"X", "Y"}
 
 
 def test_registry_names() -> None:
