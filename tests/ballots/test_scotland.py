@@ -8,8 +8,8 @@ faithful one here: VoteKit's one-at-a-time mode (``simultaneous=False``) elects 
 the top candidate in a round and leaves other candidates who already reached the
 quota in the race, so they still receive transfers, which the Scottish rules forbid
 (rule 48(2): transfers go to *continuing* candidates). On the Scottish data that
-mode elects a different candidate in three wards (dumgal_2022_ward7,
-north_lanarkshire_2022_ward12, south_ayrshire_2012_ward3).
+mode elects a different candidate in four wards (dumgal_2022_ward7,
+north_lanarkshire_2022_ward12, south_ayrshire_2012_ward3, north_ayrshire_2017_ward1).
 
 The default run checks every file with our count and a deterministic sample with
 VoteKit (every ``ORACLE_STEP``-th file); ``BUURTSTEM_FULL_ORACLE=1`` checks all of them.
@@ -33,9 +33,19 @@ ORACLE_STEP = 20
 FULL = os.environ.get("BUURTSTEM_FULL_ORACLE") == "1"
 
 # Elections where the Scottish rules and VoteKit legitimately elect different people,
-# with the reason; checked by hand (see the module docstring of this test and the
-# report). Empty while none is known.
-LEGITIMATE_DIFFERENCES: dict[str, str] = {}
+# each checked by hand. They are always in the sample, so the list stays true.
+LEGITIMATE_DIFFERENCES: dict[str, str] = {
+    "north_lanarkshire_2017_ward11": (
+        "Candidates 3 and 4 reach the quota at stage 1. The Scottish rules transfer 3's "
+        "surplus first; that lifts 7 over the quota, so 7 is elected and gets none of "
+        "4's surplus. VoteKit transfers both surpluses in one round, so 7 also gets about "
+        "2.16 votes of 4's surplus and passes them on at a reduced value. After 8 is "
+        "excluded, 1 and 5 are 0.12 votes apart (517.13 to 517.25) under the Scottish "
+        "rules and 0.58 apart the other way under VoteKit, so we exclude 1 and elect 5; "
+        "VoteKit excludes 5 and elects 1. The five-decimal truncation plays no part: "
+        "counted without truncation, the Scottish rules still elect 5."
+    ),
+}
 
 
 def _files() -> list[Path]:
@@ -43,7 +53,11 @@ def _files() -> list[Path]:
 
 
 FILES = _files()
-ORACLE_FILES = FILES if FULL else FILES[::ORACLE_STEP]
+ORACLE_FILES = (
+    FILES
+    if FULL
+    else sorted(set(FILES[::ORACLE_STEP]) | {p for p in FILES if p.stem in LEGITIMATE_DIFFERENCES})
+)
 NO_DATA = pytest.mark.skipif(
     not FILES, reason=f"real election data not found at {SCOTLAND} (../shared/data)"
 )
@@ -101,6 +115,7 @@ def test_stv_elects_the_same_candidates_as_votekit(path):
     ours = set(stv(election.profile, seats=election.seats).winners)
     theirs = votekit_winners(election)
     if path.stem in LEGITIMATE_DIFFERENCES:
-        assert ours != theirs, f"{path.stem} agrees now: drop it from the exception list"
+        # the same seats filled, one candidate apart, for the reason given above
+        assert len(ours - theirs) == len(theirs - ours) == 1, "agrees now: drop the exception"
     else:
         assert ours == theirs
