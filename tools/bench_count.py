@@ -80,6 +80,7 @@ def timed(function: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def verdict(ok: bool) -> str:
+    """OK or MISSED, for a target."""
     return "OK" if ok else "MISSED"
 
 

@@ -115,6 +115,7 @@ def stv(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None
         return order
 
     def shown() -> dict[str, Fraction]:
+        """Exact tallies of every candidate not excluded."""
         return fraction_tallies(
             ids, tallies, [i for i in range(n) if status[i] != _EXCLUDED], SCALE
         )

@@ -131,6 +131,7 @@ def pairwise_wins(ids: list[str], ballots: list[Ranking]) -> dict[tuple[str, str
 
 
 def condorcet_winner(ids: list[str], ballots: list[Ranking]) -> str | None:
+    """The option that beats every other one pairwise, if there is one."""
     wins = pairwise_wins(ids, ballots)
     for x in ids:
         if all(wins[x, y] > wins[y, x] for y in ids if y != x):
