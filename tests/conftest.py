@@ -10,6 +10,7 @@ tables.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -20,6 +21,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from voting import create_app
@@ -39,21 +41,41 @@ def external_database_url() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Migrate an empty database once: a SQLite file copied per test, or the server
-    database (emptied and migrated)."""
+def server_database_url() -> Iterator[str | None]:
+    """A private database on the server ``DATABASE_URL`` names, made for this test
+    run and dropped after it, so parallel runs (and xdist workers) never share
+    tables. None when the tests run on SQLite."""
     url = external_database_url()
     if url is None:
+        yield None
+        return
+    base = make_url(url)
+    name = f"buurtstem_test_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(
+    tmp_path_factory: pytest.TempPathFactory, server_database_url: str | None
+) -> str:
+    """Migrate an empty database once: a SQLite file copied per test, or the private
+    server database."""
+    if server_database_url is None:
         path = tmp_path_factory.mktemp("db") / "template.db"
         engine = create_engine(f"sqlite:///{path}")
         upgrade(engine)
         engine.dispose()
         return str(path)
-    engine = create_engine(url)
-    reset_server_schema(engine)
+    engine = create_engine(server_database_url)
     upgrade(engine)
     engine.dispose()
-    return url
+    return server_database_url
 
 
 def reset_server_schema(engine: Engine) -> None:
@@ -192,9 +214,7 @@ def make_election(db_session: Session) -> Callable[..., Election]:
         for position, title in enumerate(titles):
             key = title if len(title) <= 3 else f"P{position + 1:02d}"
             cost = costs[position] if costs else 0
-            election.options.append(
-                Option(key=key, position=position, title=title, cost=cost)
-            )
+            election.options.append(Option(key=key, position=position, title=title, cost=cost))
         db_session.add(election)
         db_session.commit()
         return election

@@ -27,11 +27,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ballots.methods import RULES as COUNTING_RULES
 from voting.db import Base
 
 KINDS = ("referendum", "budget")
 BALLOT_TYPES = ("ranked", "approval", "budget", "single")
-RULES = ("irv", "stv", "schulze", "borda", "plurality", "approval", "greedy", "mes", "mes-add1")
+# Every counting rule the library offers; the database check constraint lists the same
+# names (a test compares them, and a new rule needs a migration).
+RULES = tuple(COUNTING_RULES)
 # One way only; budget elections pass through proposals and review.
 PHASES = ("draft", "proposals", "review", "voting", "closed", "counted", "certified")
 REVIEW_STATUSES = ("submitted", "accepted", "rejected", "withdrawn")
@@ -82,7 +85,7 @@ class Election(Base):
     municipality: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[str] = mapped_column(String(20))
     ballot_type: Mapped[str] = mapped_column(String(20))
-    rule: Mapped[str] = mapped_column(String(20))
+    rule: Mapped[str] = mapped_column(String(40))
     seats: Mapped[int] = mapped_column(Integer, default=1)
     budget: Mapped[int | None] = mapped_column(Integer, nullable=True)  # whole euros
     min_choices: Mapped[int | None] = mapped_column(Integer, nullable=True)

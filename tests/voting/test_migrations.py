@@ -3,7 +3,6 @@ on PostgreSQL, and can be undone."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
+from tests.conftest import reset_server_schema
 from voting.migrate import downgrade, upgrade
 from voting.models import Base
 
@@ -25,24 +25,16 @@ TABLES = {
 }
 
 
-def engines(tmp_path: Path) -> list[str]:
-    urls = [f"sqlite:///{tmp_path / 'fresh.db'}"]
-    server = os.environ.get("DATABASE_URL", "")
-    if server and not server.startswith("sqlite"):
-        urls.append(server)
-    return urls
-
-
 @pytest.mark.parametrize("backend", ["sqlite", "server"])
-def test_upgrade_from_empty_matches_models(tmp_path: Path, backend: str) -> None:
-    urls = engines(tmp_path)
-    if backend == "server" and len(urls) == 1:
+def test_upgrade_from_empty_matches_models(
+    tmp_path: Path, backend: str, server_database_url: str | None
+) -> None:
+    if backend == "server" and server_database_url is None:
         pytest.skip("DATABASE_URL names no database server")
-    url = urls[0] if backend == "sqlite" else urls[1]
+    url = f"sqlite:///{tmp_path / 'fresh.db'}" if backend == "sqlite" else server_database_url
+    assert url is not None
     engine = create_engine(url)
     if backend == "server":
-        from tests.conftest import reset_server_schema
-
         reset_server_schema(engine)
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
@@ -53,4 +45,29 @@ def test_upgrade_from_empty_matches_models(tmp_path: Path, backend: str) -> None
     assert set(inspect(engine).get_table_names()) & TABLES == set()
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
+    engine.dispose()
+
+
+def test_database_accepts_exactly_the_library_rules(tmp_path: Path) -> None:
+    """A rule added to ballots.methods needs a migration: the check constraint must
+    list every rule the library offers, and nothing else."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from ballots.methods import RULES
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'rules.db'}")
+    upgrade(engine)
+    insert = text(
+        "INSERT INTO elections (slug, title, question, description, municipality, kind, "
+        "ballot_type, rule, seats, allow_blank, turnout_threshold_percent, binding, "
+        "tie_break_seed, phase, min_age, postcode_filter, neighbourhood_filter, next_steps, "
+        "created_at) VALUES (:slug, 't', '', '', '', 'referendum', 'ranked', :rule, 1, 0, 0, "
+        "0, '', 'draft', 16, '', '', '', '2026-01-01')"
+    )
+    with engine.begin() as conn:
+        for rule in RULES:
+            conn.execute(insert, {"slug": rule, "rule": rule})
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert, {"slug": "x", "rule": "coin-toss"})
     engine.dispose()
