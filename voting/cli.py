@@ -103,7 +103,9 @@ def _safe_url() -> str:
 
 def register_commands(app: Flask) -> None:
     """Attach our commands to ``app.cli`` (so ``flask --app voting`` has them too)."""
-    for command in (db_group, create_user, demo):
+    from voting.keys_cli import keys_group
+
+    for command in (db_group, create_user, demo, keys_group):
         if command.name not in app.cli.commands:
             app.cli.add_command(command)
 

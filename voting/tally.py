@@ -1,0 +1,435 @@
+"""The count: database ballots -> ``ballots`` profile -> Result -> signed election record.
+
+Two steps, each by a clerk, each audited, each exactly once:
+
+1. :func:`count_election` (phase ``closed``): counts the ballots with the election's
+   rule and published tie-break seed, stores the result and moves to ``counted``.
+2. :func:`certify_election` (phase ``counted``): builds the election record
+   (:func:`ballots.formats.record.build_record`), recounts that record as a stranger
+   would, signs it with the municipality's Ed25519 key and stores it; moves to
+   ``certified``. From then on nothing about the election changes.
+
+Turnout is exact (:class:`fractions.Fraction`); no floats decide anything here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, func, inspect, select, update
+from sqlalchemy.orm import Session
+
+from ballots.formats.record import (
+    build_record,
+    compare_results,
+    record_sha256,
+    recount_record,
+    write_record,
+)
+from ballots.methods import count
+from ballots.model import BallotError, BallotKind, Option, Profile
+from ballots.result import Result, Round, TieBreak
+from voting import audit, elections, signing
+from voting.models import Ballot, Election, RollEntry, utcnow
+
+
+class TallyError(ValueError):
+    """A count or certification that cannot happen now; the message is for the clerk
+    (Dutch)."""
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """Ballots against the roll, and what that means for the result.
+
+    ``valid`` means the turnout threshold was met; ``binding`` means valid *and* the
+    election was binding. All numbers are exact.
+    """
+
+    ballots: int
+    roll_size: int
+    threshold_percent: Fraction
+    election_binding: bool
+
+    @property
+    def percent(self) -> Fraction:
+        """Ballots as an exact percentage of the roll (0 for an empty roll)."""
+        if self.roll_size <= 0:
+            return Fraction(0)
+        return Fraction(100 * self.ballots, self.roll_size)
+
+    @property
+    def threshold_met(self) -> bool:
+        """True if the turnout reached the threshold (equal counts as reached)."""
+        return self.roll_size > 0 and self.percent >= self.threshold_percent
+
+    @property
+    def valid(self) -> bool:
+        """True if the result counts at all: the threshold was met."""
+        return self.threshold_met
+
+    @property
+    def binding(self) -> bool:
+        """True if the result binds the council: a valid result of a binding election."""
+        return self.election_binding and self.valid
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Turnout:
+        """The turnout written in an election record."""
+        block = record["turnout"]
+        return cls(
+            ballots=int(block["ballots"]),
+            roll_size=int(block["roll_size"]),
+            threshold_percent=Fraction(block["threshold_percent"]),
+            election_binding=bool(record["election"]["binding"]),
+        )
+
+
+# --- reading the database -------------------------------------------------------------
+
+
+def roll_size(session: Session, election: Election) -> int:
+    """The number of residents on the election's roll."""
+    return int(
+        session.scalar(
+            select(func.count()).select_from(RollEntry).where(RollEntry.election_id == election.id)
+        )
+        or 0
+    )
+
+
+def load_ballots(session: Session, election: Election) -> list[tuple[str, list[str]]]:
+    """Every cast ballot of ``election`` as ``(receipt, choices)``, sorted by receipt
+    (the order does not matter for counting; sorting keeps every run identical)."""
+    rows = session.execute(
+        select(Ballot.receipt, Ballot.content)
+        .where(Ballot.election_id == election.id)
+        .order_by(Ballot.receipt)
+    ).all()
+    return [(receipt, list(json.loads(content))) for receipt, content in rows]
+
+
+def record_options(election: Election) -> list[Option]:
+    """The options on the ballot as ``ballots`` options: id = key, name = title."""
+    return [Option(o.key, o.title, o.cost) for o in election.accepted_options()]
+
+
+def build_profile(election: Election, ballots: list[tuple[str, list[str]]]) -> Profile:
+    """The ``ballots`` profile of the election's ballots (validated).
+
+    Raises :class:`TallyError` if a stored ballot does not fit the election (which
+    would mean a bug or a hand-edited database: the count must not go on).
+    """
+    try:
+        return Profile.build(
+            BallotKind(election.ballot_type),
+            record_options(election),
+            (choices for _receipt, choices in ballots),
+            budget=election.budget,
+            max_choices=election.max_choices,
+            min_choices=election.min_choices,
+        )
+    except BallotError as error:
+        raise TallyError(f"Een opgeslagen stem past niet bij deze verkiezing: {error}") from None
+
+
+def current_turnout(session: Session, election: Election) -> Turnout:
+    """The turnout now: ballots in the database against the roll."""
+    ballots = session.scalar(
+        select(func.count()).select_from(Ballot).where(Ballot.election_id == election.id)
+    )
+    return Turnout(
+        ballots=int(ballots or 0),
+        roll_size=roll_size(session, election),
+        threshold_percent=Fraction(election.turnout_threshold_percent),
+        election_binding=election.binding,
+    )
+
+
+def election_metadata(election: Election, *, roll: int, municipality: str = "") -> dict[str, Any]:
+    """The election dict :func:`~ballots.formats.record.build_record` accepts: only
+    fields a record may publish (no eligibility filters, no organiser data)."""
+    meta: dict[str, Any] = {
+        "id": str(election.id),
+        "slug": election.slug,
+        "title": election.title,
+        "question": election.question or "",
+        "description": election.description or "",
+        "next_steps": election.next_steps or "",
+        "kind": election.kind,
+        "ballot_type": election.ballot_type,
+        "rule": election.rule,
+        "seats": election.seats,
+        "budget": election.budget,
+        "options": [{"id": o.id, "name": o.name, "cost": o.cost} for o in record_options(election)],
+        "max_choices": election.max_choices,
+        "min_choices": election.min_choices,
+        "allow_blank": bool(election.allow_blank),
+        "turnout_threshold_percent": election.turnout_threshold_percent,
+        "binding": bool(election.binding),
+        "roll_size": roll,
+        "tie_break_seed": election.tie_break_seed or "",
+        "voting_opens": _utc(election.opens_at),
+        "voting_closes": _utc(election.closes_at),
+        "municipality": election.municipality or municipality,
+    }
+    return meta
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # SQLite returns naive datetimes for timezone columns; we store UTC. Normalising
+    # keeps the record the same on SQLite and PostgreSQL.
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# --- results as stored ----------------------------------------------------------------
+
+
+def result_from_dict(data: dict[str, Any]) -> Result:
+    """Rebuild a :class:`Result` from :meth:`Result.to_dict` (as stored in
+    ``result_json``); fraction strings become exact fractions again."""
+
+    def tie(t: dict[str, Any]) -> TieBreak:
+        return TieBreak(
+            round=int(t["round"]),
+            purpose=t["purpose"],
+            tied=tuple(t["tied"]),
+            chosen=t["chosen"],
+            keys=tuple(t.get("keys", ())),
+        )
+
+    rounds = tuple(
+        Round(
+            number=int(r["number"]),
+            tallies={k: Fraction(v) for k, v in r["tallies"].items()},
+            elected=tuple(r.get("elected", ())),
+            eliminated=tuple(r.get("eliminated", ())),
+            transfers={
+                src: {dst: Fraction(v) for dst, v in moved.items()}
+                for src, moved in r.get("transfers", {}).items()
+            },
+            exhausted=Fraction(r.get("exhausted", "0")),
+            tie_breaks=tuple(tie(t) for t in r.get("tie_breaks", ())),
+            note=r.get("note", ""),
+        )
+        for r in data["rounds"]
+    )
+    return Result(
+        method=data["method"],
+        seats=int(data["seats"]),
+        winners=tuple(data["winners"]),
+        rounds=rounds,
+        tie_breaks=tuple(tie(t) for t in data.get("tie_breaks", ())),
+        seed=data.get("seed", ""),
+        details=dict(data.get("details", {})),
+    )
+
+
+def stored_result(election: Election) -> Result | None:
+    """The result of the count, or None before the count."""
+    if not election.result_json:
+        return None
+    return result_from_dict(json.loads(election.result_json))
+
+
+def _result_json(result: Result) -> str:
+    return json.dumps(result.to_dict(), sort_keys=True, ensure_ascii=False)
+
+
+# --- the two steps --------------------------------------------------------------------
+
+
+def count_election(session: Session, election: Election, actor: str) -> Result:
+    """Count ``election`` and move it from ``closed`` to ``counted``; commits.
+
+    Counts the database ballots with the election's rule, seats and published seed,
+    stores ``result_json`` and ``counted_at``, and writes the audit log. Runs once:
+    raises :class:`TallyError` (Dutch message) if the election is not closed, was
+    already counted, has an empty roll, or holds a ballot that does not fit.
+    """
+    if election.result_json is not None or election.phase in ("certified",):
+        raise TallyError("Deze verkiezing is al geteld; een tweede telling kan niet.")
+    # 'counted' without a result only happens when the phase was moved by hand; the
+    # count then completes what the phase already claims.
+    if election.phase not in ("closed", "counted"):
+        raise TallyError("Tellen kan pas als het stemmen gesloten is.")
+    turnout = current_turnout(session, election)
+    if turnout.roll_size == 0:
+        raise TallyError("Er staan geen kiezers op de kiezerslijst; de opkomst is niet te bepalen.")
+    ballots = load_ballots(session, election)
+    profile = build_profile(election, ballots)
+    try:
+        result = count(
+            profile, election.rule, seats=election.seats, seed=election.tie_break_seed or ""
+        )
+    except (BallotError, KeyError, ValueError) as error:
+        raise TallyError(f"De telling kon niet worden uitgevoerd: {error}") from None
+    now = utcnow()
+    # Conditional update: of two clerks clicking at once, exactly one counts.
+    done = session.execute(
+        update(Election)
+        .where(
+            Election.id == election.id,
+            Election.phase == election.phase,
+            Election.result_json.is_(None),
+        )
+        .values(result_json=_result_json(result), counted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        session.rollback()
+        raise TallyError("Deze verkiezing is al geteld; een tweede telling kan niet.")
+    election.result_json = _result_json(result)
+    election.counted_at = now
+    if election.phase == "closed":
+        elections.advance(session, election, "counted", actor=actor)
+    audit.record(
+        session,
+        actor,
+        "election.count",
+        election_id=election.id,
+        rule=election.rule,
+        ballots=turnout.ballots,
+        roll_size=turnout.roll_size,
+        turnout_percent=str(turnout.percent),
+        threshold_met=turnout.threshold_met,
+        winners=list(result.winners),
+    )
+    session.commit()
+    return result
+
+
+def preview_record(
+    session: Session, election: Election, *, municipality: str = ""
+) -> dict[str, Any]:
+    """The unsigned election record as it would be certified now (for the clerk's
+    review). Raises :class:`TallyError` before the count."""
+    result = stored_result(election)
+    if result is None:
+        raise TallyError("Deze verkiezing is nog niet geteld.")
+    try:
+        return build_record(
+            election=election_metadata(
+                election, roll=roll_size(session, election), municipality=municipality
+            ),
+            ballots=load_ballots(session, election),
+            result=result,
+            turnout={},
+        )
+    except ValueError as error:
+        raise TallyError(f"Het proces-verbaal kan niet worden opgemaakt: {error}") from None
+
+
+def private_key_path(configured: str | Path) -> Path:
+    """Where the signing key is: ``SIGNING_KEY_PATH`` if that file exists, otherwise
+    the file ``voting keys generate`` writes in the same folder."""
+    path = Path(configured)
+    if path.exists():
+        return path
+    return path.parent / signing.PRIVATE_KEY_FILE
+
+
+def certify_election(
+    session: Session,
+    election: Election,
+    actor: str,
+    private_key_path: str | Path,
+    *,
+    municipality: str = "",
+) -> dict[str, Any]:
+    """Certify ``election``: build the record, recount it, sign it, store it, and move
+    from ``counted`` to ``certified``; commits. Returns the signed record.
+
+    The record is recounted the way ``tools/verify.py`` will recount it, and compared
+    with the stored result; any difference stops the certification. Raises
+    :class:`TallyError` (Dutch message) if the election is not counted, already
+    certified, the key is missing or unreadable, or the recount disagrees.
+    """
+    if election.record_json is not None or election.phase == "certified":
+        raise TallyError("Deze uitslag is al vastgesteld; daarna verandert er niets meer.")
+    if election.phase != "counted" or election.result_json is None:
+        raise TallyError("Vaststellen kan pas na de telling.")
+    key_file = Path(private_key_path)
+    try:
+        key = signing.load_private_key(key_file)
+    except FileNotFoundError:
+        raise TallyError(
+            f"Er is geen ondertekeningssleutel ({key_file}). Maak er een met "
+            "'voting keys generate'."
+        ) from None
+    except (OSError, ValueError) as error:
+        raise TallyError(f"De ondertekeningssleutel is niet te lezen: {error}") from None
+
+    record = preview_record(session, election, municipality=municipality)
+    # Safety net: the stored result must be what the ballots give, by the same code a
+    # stranger runs on the published record.
+    recounted = recount_record(record)
+    problems = compare_results(record["result"], recounted)
+    if problems:
+        raise TallyError("De hertelling wijkt af van de telling: " + "; ".join(problems))
+    signed = signing.sign_record(record, key)
+    if not signing.verify_signature(signed, key.public_key()):
+        raise TallyError("De handtekening is niet te controleren; er is niets vastgesteld.")
+    text = write_record(signed)
+    now = utcnow()
+    done = session.execute(
+        update(Election)
+        .where(
+            Election.id == election.id,
+            Election.phase == "counted",
+            Election.record_json.is_(None),
+        )
+        .values(record_json=text, certified_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        session.rollback()
+        raise TallyError("Deze uitslag is al vastgesteld; daarna verandert er niets meer.")
+    election.record_json = text
+    election.certified_at = now
+    elections.advance(session, election, "certified", actor=actor)
+    audit.record(
+        session,
+        actor,
+        "election.certify",
+        election_id=election.id,
+        record_sha256=record_sha256(signed),
+        key_fingerprint=signed["signature"]["key_fingerprint"],
+        winners=list(recounted.winners),
+    )
+    session.commit()
+    return signed
+
+
+def published_record(election: Election) -> dict[str, Any] | None:
+    """The signed record of a certified election, or None."""
+    if election.phase != "certified" or not election.record_json:
+        return None
+    return dict(json.loads(election.record_json))
+
+
+class CertifiedElectionIsFinal(RuntimeError):
+    """Raised when code tries to change a certified election's stored row."""
+
+
+@event.listens_for(Election, "before_update")
+def _refuse_changes_after_certification(_mapper: Any, _connection: Any, target: Election) -> None:
+    # The phase machine already forbids going back; this also stops a stray ORM write
+    # (or a bug) from rewriting a certified result or record.
+    state = inspect(target)
+    phase = state.attrs.phase.history
+    was = phase.deleted[0] if phase.deleted else target.phase
+    if was != "certified":
+        return
+    changed = [attr.key for attr in state.attrs if attr.history.has_changes()]
+    if changed:
+        raise CertifiedElectionIsFinal(
+            f"a certified election cannot change ({', '.join(sorted(changed))})"
+        )
