@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from voting import auth  # noqa: F401  (registers the user loader)
     from voting.admin.routes import bp as admin_bp
+    from voting.admin.setup_routes import bp as setup_bp
     from voting.proposals.routes import bp as proposals_bp
     from voting.results.routes import bp as results_bp
     from voting.vote.routes import bp as vote_bp
@@ -55,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(vote_bp)
     app.register_blueprint(proposals_bp, url_prefix="/voorstellen")
     app.register_blueprint(admin_bp, url_prefix="/beheer")
+    app.register_blueprint(setup_bp, url_prefix="/beheer")
     app.register_blueprint(results_bp, url_prefix="/uitslag")
     _register_common(app)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from voting import audit
-from voting.models import PHASES, Election, utcnow
+from voting.models import PHASES, Election, Option, utcnow
 
 REFERENDUM_PHASES = ("draft", "voting", "closed", "counted", "certified")
 BUDGET_PHASES = PHASES
@@ -55,3 +55,161 @@ def advance(session: Session, election: Election, to: str, *, actor: str) -> Non
 def options_locked(election: Election) -> bool:
     """True once voting has started: options, rule and roll are fixed from then on."""
     return PHASES.index(election.phase) >= PHASES.index("voting")
+
+
+# Which counting rules fit which ballot type: a ranked ballot cannot be counted by
+# approval, and a budget needs a budget rule.
+RULES_BY_BALLOT_TYPE: dict[str, tuple[str, ...]] = {
+    "ranked": ("irv", "stv", "schulze", "borda"),
+    "single": ("plurality",),
+    "approval": ("approval", "greedy", "mes", "mes-add1", "mes-add1-until-over-budget"),
+    "budget": ("greedy", "mes", "mes-add1", "mes-add1-until-over-budget"),
+}
+BUDGET_RULES = ("greedy", "mes", "mes-add1", "mes-add1-until-over-budget")
+
+
+class SetupError(ValueError):
+    """An election setting or option change that is not allowed; Dutch message."""
+
+
+def check_settings(
+    *, kind: str, ballot_type: str, rule: str, budget: int | None, seats: int
+) -> None:
+    """Raise :class:`SetupError` if the combination cannot be counted."""
+    if rule not in RULES_BY_BALLOT_TYPE.get(ballot_type, ()):
+        raise SetupError(
+            f"De telregel '{rule}' past niet bij een stembiljet van het type '{ballot_type}'."
+        )
+    if kind == "budget" and rule not in BUDGET_RULES:
+        raise SetupError("Een buurtbudget heeft een telregel voor budgetten nodig.")
+    if kind == "referendum" and rule in BUDGET_RULES:
+        raise SetupError("Een referendum kan niet met een budgetregel worden geteld.")
+    if kind == "budget" and not budget:
+        raise SetupError("Vul het budget in (in hele euro's).")
+    if seats > 1 and rule in ("irv", "plurality"):
+        raise SetupError("Deze telregel kiest één winnaar; kies STV of een andere regel.")
+
+
+def ensure_editable(election: Election) -> None:
+    """Raise :class:`SetupError` once voting has started: options, rule and roll
+    are fixed from then on."""
+    if options_locked(election):
+        raise SetupError("De stemming is al begonnen: opties, telregel en kiezers liggen vast.")
+
+
+def add_option(
+    session: Session,
+    election: Election,
+    *,
+    title: str,
+    summary: str = "",
+    description: str = "",
+    cost: int = 0,
+    actor: str,
+    organiser_id: int | None = None,
+    submitter_name: str = "",
+    review_status: str = "accepted",
+) -> Option:
+    """Add an option (referendum) or proposal (budget) with the next free key."""
+    ensure_editable(election)
+    if cost < 0:
+        raise SetupError("De kosten kunnen niet negatief zijn.")
+    if election.is_budget and election.budget is not None and cost > election.budget:
+        raise SetupError("Dit voorstel kost meer dan het hele budget.")
+    prefix = "P" if election.is_budget else ""
+    taken = {o.key for o in election.options}
+    number = len(election.options) + 1
+    key = _option_key(prefix, number)
+    while key in taken:
+        number += 1
+        key = _option_key(prefix, number)
+    option = Option(
+        key=key,
+        position=number,
+        title=title,
+        summary=summary,
+        description=description,
+        cost=cost,
+        organiser_id=organiser_id,
+        submitter_name=submitter_name,
+        review_status=review_status,
+    )
+    election.options.append(option)
+    session.flush()
+    audit.record(
+        session, actor, "option.add", election_id=election.id, key=key, title=title, cost=cost
+    )
+    return option
+
+
+def _option_key(prefix: str, number: int) -> str:
+    # Referendum options are lettered like on a paper ballot (A, B, C ...).
+    if not prefix and number <= 26:
+        return chr(ord("A") + number - 1)
+    return f"{prefix or 'O'}{number:02d}"
+
+
+def remove_option(session: Session, election: Election, option: Option, *, actor: str) -> None:
+    """Take an option off the ballot before voting starts."""
+    ensure_editable(election)
+    election.options.remove(option)
+    audit.record(session, actor, "option.remove", election_id=election.id, key=option.key)
+
+
+def review_proposal(
+    session: Session, option: Option, *, accept: bool, reason: str, actor: str
+) -> None:
+    """The clerk's verdict on a submitted proposal; a rejection needs a reason that
+    the organiser will read."""
+    election = option.election
+    if election.phase not in ("proposals", "review"):
+        raise SetupError("Voorstellen worden beoordeeld in de fase 'review'.")
+    if not accept and not reason.strip():
+        raise SetupError("Geef de reden van de afwijzing; de indiener krijgt die te zien.")
+    option.review_status = "accepted" if accept else "rejected"
+    option.review_reason = reason.strip()
+    audit.record(
+        session,
+        actor,
+        "proposal.review",
+        election_id=election.id,
+        key=option.key,
+        verdict=option.review_status,
+        reason=option.review_reason,
+    )
+
+
+def update_option(
+    session: Session,
+    option: Option,
+    *,
+    title: str,
+    summary: str,
+    description: str,
+    cost: int,
+    actor: str,
+) -> None:
+    """Change an option or proposal before voting starts (audited with old and new
+    cost, since cost decides what a budget can fund)."""
+    election = option.election
+    ensure_editable(election)
+    if cost < 0:
+        raise SetupError("De kosten kunnen niet negatief zijn.")
+    if election.is_budget and election.budget is not None and cost > election.budget:
+        raise SetupError("Dit voorstel kost meer dan het hele budget.")
+    old_cost = option.cost
+    option.title, option.summary, option.description, option.cost = (
+        title,
+        summary,
+        description,
+        cost,
+    )
+    audit.record(
+        session,
+        actor,
+        "option.update",
+        election_id=election.id,
+        key=option.key,
+        old_cost=old_cost,
+        new_cost=cost,
+    )

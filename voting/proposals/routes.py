@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug import Response
 
-from voting import db
-from voting.auth import role_required
+from voting import db, elections
+from voting.auth import actor_name, role_required
 from voting.models import Election, Option
+from voting.proposals.forms import ProposalForm
 
 bp = Blueprint("proposals", __name__)
+
+
+def _budget_election(slug: str) -> Election:
+    election = db.session().scalar(select(Election).where(Election.slug == slug))
+    if election is None or not election.is_budget:
+        abort(404)
+    return election
 
 
 @bp.get("/<slug>")
 def listing(slug: str) -> str:
     """The accepted proposals of a buurtbudget, public."""
-    election = db.session().scalar(select(Election).where(Election.slug == slug))
-    if election is None or not election.is_budget:
-        abort(404)
+    election = _budget_election(slug)
     return render_template(
         "proposals/listing.html", election=election, proposals=election.accepted_options()
     )
@@ -27,10 +35,87 @@ def listing(slug: str) -> str:
 @bp.get("/mijn")
 @role_required("organiser")
 def mine() -> str:
-    """The proposals the logged-in organiser submitted."""
-    proposals = (
-        db.session()
-        .scalars(select(Option).where(Option.organiser_id == current_user.id).order_by(Option.id))
-        .all()
-    )
-    return render_template("proposals/mine.html", proposals=proposals)
+    """The organiser's proposals with the clerk's verdict, and the budgets that take
+    proposals now."""
+    session = db.session()
+    proposals = session.scalars(
+        select(Option).where(Option.organiser_id == current_user.id).order_by(Option.id)
+    ).all()
+    open_calls = session.scalars(
+        select(Election).where(Election.kind == "budget", Election.phase == "proposals")
+    ).all()
+    return render_template("proposals/mine.html", proposals=proposals, open_calls=open_calls)
+
+
+@bp.route("/<slug>/indienen", methods=["GET", "POST"])
+@role_required("organiser")
+def submit(slug: str) -> str | Response:
+    """Submit a proposal while the buurtbudget takes proposals."""
+    election = _budget_election(slug)
+    if election.phase != "proposals":
+        flash(_("Voor dit buurtbudget kunt u nu geen voorstellen indienen."), "error")
+        return redirect(url_for("proposals.mine"))
+    form = ProposalForm()
+    if form.validate_on_submit():
+        session = db.session()
+        try:
+            elections.add_option(
+                session,
+                election,
+                title=form.title.data or "",
+                summary=form.summary.data or "",
+                description=form.description.data or "",
+                cost=form.cost.data or 0,
+                actor=actor_name(),
+                organiser_id=current_user.id,
+                submitter_name=current_user.display_name or current_user.username,
+                review_status="submitted",
+            )
+        except elections.SetupError as error:
+            session.rollback()
+            form.cost.errors = [*form.cost.errors, str(error)]
+        else:
+            session.commit()
+            flash(_("Uw voorstel is ingediend. De gemeente bekijkt het."), "success")
+            return redirect(url_for("proposals.mine"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("proposals/form.html", form=form, election=election), status
+
+
+@bp.route("/bewerken/<int:option_id>", methods=["GET", "POST"])
+@role_required("organiser")
+def edit(option_id: int) -> str | Response:
+    """Change one's own proposal while proposals are open; a rejected proposal that
+    is changed goes back to the clerk."""
+    session = db.session()
+    option = session.get(Option, option_id)
+    if option is None or option.organiser_id != current_user.id:
+        abort(404)
+    election = option.election
+    if election.phase != "proposals":
+        flash(_("Dit voorstel kan niet meer worden gewijzigd."), "error")
+        return redirect(url_for("proposals.mine"))
+    form = ProposalForm(obj=option)
+    if form.validate_on_submit():
+        try:
+            elections.update_option(
+                session,
+                option,
+                title=form.title.data or "",
+                summary=form.summary.data or "",
+                description=form.description.data or "",
+                cost=form.cost.data or 0,
+                actor=actor_name(),
+            )
+        except elections.SetupError as error:
+            session.rollback()
+            form.cost.errors = [*form.cost.errors, str(error)]
+        else:
+            option.review_status = "submitted"
+            session.commit()
+            flash(_("Uw voorstel is gewijzigd."), "success")
+            return redirect(url_for("proposals.mine"))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "proposals/form.html", form=form, election=election, option=option
+    ), status

@@ -1,0 +1,117 @@
+"""Forms for setting up an election and its options."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from voting.models import RULES
+
+RULE_LABELS = {
+    "irv": _l("Instant runoff (één winnaar, rangschikken)"),
+    "stv": _l("STV, Schotse regels (meer winnaars, rangschikken)"),
+    "schulze": _l("Schulze (rangschikken, paarsgewijs)"),
+    "borda": _l("Aangepaste Borda (rangschikken, punten)"),
+    "plurality": _l("Meeste stemmen (één keuze)"),
+    "approval": _l("Goedkeuring: de opties met de meeste stemmen"),
+    "greedy": _l("Budget: meeste stemmen eerst, zolang het past"),
+    "mes": _l("Budget: Method of Equal Shares"),
+    "mes-add1": _l("Budget: Method of Equal Shares, aangevuld (add1)"),
+    "mes-add1-until-over-budget": _l(
+        "Budget: Method of Equal Shares, aangevuld tot over het budget (Wieliczka)"
+    ),
+}
+
+
+class ElectionForm(FlaskForm):
+    """Everything fixed before voting opens."""
+
+    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        _l("Korte naam voor het webadres"),
+        validators=[
+            DataRequired(),
+            Length(max=80),
+            Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Alleen kleine letters, cijfers en -.")),
+        ],
+    )
+    question = TextAreaField(_l("Vraag op het stembiljet"), validators=[Length(max=2000)])
+    description = TextAreaField(_l("Uitleg voor inwoners"), validators=[Length(max=10000)])
+    kind = RadioField(
+        _l("Soort"),
+        choices=[
+            SelectChoice("referendum", _l("Referendum")),
+            SelectChoice("budget", _l("Buurtbudget")),
+        ],
+        default="referendum",
+    )
+    ballot_type = SelectField(
+        _l("Stembiljet"),
+        choices=[
+            SelectChoice("ranked", _l("Rangschikken")),
+            SelectChoice("single", _l("Eén keuze")),
+            SelectChoice("approval", _l("Meerdere keuzes")),
+            SelectChoice("budget", _l("Voorstellen binnen het budget")),
+        ],
+    )
+    rule = SelectField(
+        _l("Telregel"), choices=[SelectChoice(r, RULE_LABELS.get(r, r)) for r in RULES]
+    )
+    seats = IntegerField(_l("Aantal winnaars"), default=1, validators=[NumberRange(min=1, max=50)])
+    budget = IntegerField(_l("Budget in hele euro's"), validators=[Optional(), NumberRange(min=1)])
+    min_choices = IntegerField(
+        _l("Minimaal aantal keuzes"), validators=[Optional(), NumberRange(min=0)]
+    )
+    max_choices = IntegerField(
+        _l("Maximaal aantal keuzes"), validators=[Optional(), NumberRange(min=1)]
+    )
+    allow_blank = BooleanField(_l("Blanco stemmen toestaan"))
+    opens_at = DateTimeLocalField(_l("Stemmen kan vanaf"), validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Stemmen kan tot"), validators=[Optional()])
+    turnout_threshold_percent = IntegerField(
+        _l("Opkomstdrempel in procenten"), default=0, validators=[NumberRange(min=0, max=100)]
+    )
+    binding = BooleanField(_l("De uitslag is bindend"))
+    min_age = IntegerField(
+        _l("Minimumleeftijd op de eerste stemdag"), default=16, validators=[NumberRange(0, 120)]
+    )
+    postcode_filter = StringField(
+        _l("Postcodes (bijv. 6921-6923, 5611AB; leeg = alle)"), validators=[Length(max=500)]
+    )
+    neighbourhood_filter = StringField(
+        _l("Buurten (met komma's; leeg = alle)"), validators=[Length(max=500)]
+    )
+    next_steps = TextAreaField(_l("Wat gebeurt er na de uitslag?"), validators=[Length(max=5000)])
+
+
+class OptionForm(FlaskForm):
+    """One option or proposal."""
+
+    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
+    summary = StringField(_l("Korte omschrijving"), validators=[Length(max=500)])
+    description = TextAreaField(_l("Uitleg"), validators=[Length(max=10000)])
+    cost = IntegerField(
+        _l("Kosten in hele euro's"), default=0, validators=[Optional(), NumberRange(min=0)]
+    )
+
+
+class ReviewForm(FlaskForm):
+    """The clerk's verdict on a proposal."""
+
+    verdict = RadioField(
+        _l("Besluit"),
+        choices=[SelectChoice("accept", _l("Toelaten")), SelectChoice("reject", _l("Afwijzen"))],
+        validators=[DataRequired()],
+    )
+    reason = TextAreaField(_l("Reden (verplicht bij afwijzen)"), validators=[Length(max=2000)])

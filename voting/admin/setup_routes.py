@@ -1,0 +1,233 @@
+"""Clerks set up elections: settings, options and proposals, and proposal review."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug import Response
+
+from voting import audit, db, elections
+from voting.admin.setup_forms import ElectionForm, OptionForm, ReviewForm
+from voting.auth import actor_name, role_required
+from voting.models import Election, Option
+
+bp = Blueprint("setup", __name__)
+
+SETTINGS = (
+    "title",
+    "slug",
+    "question",
+    "description",
+    "kind",
+    "ballot_type",
+    "rule",
+    "seats",
+    "budget",
+    "min_choices",
+    "max_choices",
+    "allow_blank",
+    "opens_at",
+    "closes_at",
+    "turnout_threshold_percent",
+    "binding",
+    "min_age",
+    "postcode_filter",
+    "neighbourhood_filter",
+    "next_steps",
+)
+
+
+def _election(election_id: int) -> Election:
+    election = db.session().get(Election, election_id)
+    if election is None:
+        abort(404)
+    return election
+
+
+def _form_values(form: ElectionForm) -> dict[str, object]:
+    values = {name: getattr(form, name).data for name in SETTINGS}
+    for moment in ("opens_at", "closes_at"):
+        # The form shows local wall-clock time in the municipality; we store UTC.
+        value = values[moment]
+        if isinstance(value, datetime) and value.tzinfo is None:
+            values[moment] = value.astimezone(UTC)
+    for text_field in ("question", "description", "postcode_filter", "neighbourhood_filter"):
+        values[text_field] = values[text_field] or ""
+    values["next_steps"] = values["next_steps"] or ""
+    if values["kind"] != "budget":
+        values["budget"] = None
+    return values
+
+
+def _check(form: ElectionForm, values: dict[str, object], election_id: int | None) -> bool:
+    """Cross-field checks; errors go on the form so the clerk sees them by the field."""
+    ok = True
+    try:
+        elections.check_settings(
+            kind=str(values["kind"]),
+            ballot_type=str(values["ballot_type"]),
+            rule=str(values["rule"]),
+            budget=values["budget"],  # type: ignore[arg-type]
+            seats=int(values["seats"] or 1),  # type: ignore[call-overload]
+        )
+    except elections.SetupError as error:
+        form.rule.errors = [*form.rule.errors, str(error)]
+        ok = False
+    opens, closes = values["opens_at"], values["closes_at"]
+    if isinstance(opens, datetime) and isinstance(closes, datetime) and closes <= opens:
+        form.closes_at.errors = [*form.closes_at.errors, _("Het einde ligt vóór het begin.")]
+        ok = False
+    low, high = values["min_choices"], values["max_choices"]
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        form.max_choices.errors = [
+            *form.max_choices.errors,
+            _("Het maximum is kleiner dan het minimum."),
+        ]
+        ok = False
+    clash = db.session().scalar(select(Election.id).where(Election.slug == values["slug"]))
+    if clash is not None and clash != election_id:
+        form.slug.errors = [*form.slug.errors, _("Deze korte naam is al in gebruik.")]
+        ok = False
+    return ok
+
+
+@bp.route("/verkiezing/nieuw", methods=["GET", "POST"])
+@role_required("clerk")
+def create() -> str | Response:
+    """A new election in phase draft, with a tie-break seed drawn now and shown from
+    the start, so nobody can pick it after seeing the ballots."""
+    form = ElectionForm()
+    if form.validate_on_submit():
+        values = _form_values(form)
+        if _check(form, values, None):
+            session = db.session()
+            election = Election(**values, phase="draft", tie_break_seed=secrets.token_hex(8))
+            session.add(election)
+            session.flush()
+            audit.record(
+                session,
+                actor_name(),
+                "election.create",
+                election_id=election.id,
+                **{k: v for k, v in values.items() if k in ("title", "kind", "rule")},
+            )
+            session.commit()
+            flash(_("De verkiezing is aangemaakt. Voeg nu de opties toe."), "success")
+            return redirect(url_for("setup.options", election_id=election.id))
+    return render_template("admin/setup/election_form.html", form=form, election=None), (
+        400 if form.is_submitted() else 200
+    )
+
+
+@bp.route("/verkiezing/<int:election_id>/instellingen", methods=["GET", "POST"])
+@role_required("clerk")
+def edit(election_id: int) -> str | Response:
+    """Change the settings while the election is still being prepared."""
+    election = _election(election_id)
+    if elections.options_locked(election):
+        flash(_("De stemming is al begonnen: de instellingen liggen vast."), "error")
+        return redirect(url_for("admin.election_detail", election_id=election.id))
+    form = ElectionForm(obj=election)
+    if form.validate_on_submit():
+        values = _form_values(form)
+        if _check(form, values, election.id):
+            session = db.session()
+            changed = {k: str(v) for k, v in values.items() if getattr(election, k) != v}
+            for key, value in values.items():
+                setattr(election, key, value)
+            audit.record(
+                session, actor_name(), "election.update", election_id=election.id, **changed
+            )
+            session.commit()
+            flash(_("De instellingen zijn opgeslagen."), "success")
+            return redirect(url_for("admin.election_detail", election_id=election.id))
+    return render_template("admin/setup/election_form.html", form=form, election=election), (
+        400 if form.is_submitted() else 200
+    )
+
+
+@bp.route("/verkiezing/<int:election_id>/opties", methods=["GET", "POST"])
+@role_required("clerk")
+def options(election_id: int) -> str | Response:
+    """List the options or proposals and add one."""
+    election = _election(election_id)
+    form = OptionForm()
+    if form.validate_on_submit():
+        session = db.session()
+        try:
+            elections.add_option(
+                session,
+                election,
+                title=form.title.data or "",
+                summary=form.summary.data or "",
+                description=form.description.data or "",
+                cost=form.cost.data or 0,
+                actor=actor_name(),
+            )
+        except elections.SetupError as error:
+            session.rollback()
+            flash(str(error), "error")
+            return render_template(
+                "admin/setup/options.html", election=election, form=form, review=ReviewForm()
+            ), 409
+        session.commit()
+        flash(_("De optie is toegevoegd."), "success")
+        return redirect(url_for("setup.options", election_id=election.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "admin/setup/options.html", election=election, form=form, review=ReviewForm()
+    ), status
+
+
+@bp.post("/verkiezing/<int:election_id>/opties/<int:option_id>/verwijderen")
+@role_required("clerk")
+def remove(election_id: int, option_id: int) -> Response:
+    """Take an option off the ballot (before voting only)."""
+    election = _election(election_id)
+    option = db.session().get(Option, option_id)
+    if option is None or option.election_id != election.id:
+        abort(404)
+    session = db.session()
+    try:
+        elections.remove_option(session, election, option, actor=actor_name())
+    except elections.SetupError as error:
+        session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("setup.options", election_id=election.id))
+    session.commit()
+    flash(_("De optie is verwijderd."), "success")
+    return redirect(url_for("setup.options", election_id=election.id))
+
+
+@bp.post("/verkiezing/<int:election_id>/opties/<int:option_id>/beoordelen")
+@role_required("clerk")
+def review(election_id: int, option_id: int) -> Response:
+    """Accept or reject a submitted proposal, with a reason for a rejection."""
+    election = _election(election_id)
+    option = db.session().get(Option, option_id)
+    if option is None or option.election_id != election.id:
+        abort(404)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(_("Kies toelaten of afwijzen."), "error")
+        return redirect(url_for("setup.options", election_id=election.id))
+    session = db.session()
+    try:
+        elections.review_proposal(
+            session,
+            option,
+            accept=form.verdict.data == "accept",
+            reason=form.reason.data or "",
+            actor=actor_name(),
+        )
+    except elections.SetupError as error:
+        session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("setup.options", election_id=election.id))
+    session.commit()
+    flash(_("Het besluit over het voorstel is opgeslagen."), "success")
+    return redirect(url_for("setup.options", election_id=election.id))

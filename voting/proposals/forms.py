@@ -1,0 +1,27 @@
+"""The organiser's proposal form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+
+class ProposalForm(FlaskForm):
+    """A proposal for a buurtbudget: what, why, and what it costs."""
+
+    title = StringField(_l("Naam van het voorstel"), validators=[DataRequired(), Length(max=200)])
+    summary = StringField(
+        _l("In één zin: wat gaat er gebeuren?"), validators=[DataRequired(), Length(max=500)]
+    )
+    description = TextAreaField(
+        _l("Uitleg: waarom is dit goed voor de buurt?"), validators=[Length(max=10000)]
+    )
+    cost = IntegerField(
+        _l("Wat kost het, in hele euro's?"),
+        validators=[
+            InputRequired(_l("Vul de kosten in, in hele euro's.")),
+            NumberRange(min=1, message=_l("De kosten moeten meer dan € 0 zijn.")),
+        ],
+    )
