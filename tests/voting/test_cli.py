@@ -47,9 +47,7 @@ def test_demo_builds_a_complete_demo(
     assert all(o.cost > 0 for o in woensel.options)
     for election in (duiven, woensel):
         assert election.is_open()
-        roll = db_session.scalar(
-            select(func.count()).where(RollEntry.election_id == election.id)
-        )
+        roll = db_session.scalar(select(func.count()).where(RollEntry.election_id == election.id))
         assert roll == ROLL_SIZE
     roles = {u.role for u in db_session.scalars(select(StaffUser))}
     assert roles == {"clerk", "organiser"}
