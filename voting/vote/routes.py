@@ -1,14 +1,90 @@
-"""Residents: the front page, code entry and the ballot."""
+"""Residents: the front page, code entry (typed or from the QR code), the ballot, the
+review step, the cast and the receipt.
+
+The visit is Post/Redirect/Get from start to end. After the code is entered, the
+signed session holds only the code's keyed hash, the election id, a shuffle seed for
+budget proposals, the ballot drafted so far and the receipt the cast will use -- never
+the code itself, and the code never appears in a URL. After the cast the session holds
+only the receipt, so the back button, a second tab or a second click on "confirm"
+lead to the receipt or to a friendly "you have voted already", never to an error page
+or a second ballot.
+
+A resident session ends after ``VOTE_SESSION_MINUTES`` (default 15) minutes without a
+click: long enough to read twelve proposals, short enough that the next person at a
+library computer does not walk into someone else's ballot.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from sqlalchemy import select
+import secrets
+import time
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from voting import db
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from werkzeug import Response
+
+from voting import casting, codes, db
+from voting.ballot_validation import (
+    BLANK_SINGLE,
+    BallotRefused,
+    Problem,
+    ballot_options,
+    display_order,
+    euro,
+    parse_form,
+)
+from voting.casting import CodeCheck, CodeOutcome
+from voting.codes import CodeProblem
+from voting.extensions import limiter
 from voting.models import Election
+from voting.vote.forms import CodeForm
+from voting.vote.receipt_pdf import receipt_pdf
 
 bp = Blueprint("vote", __name__)
+
+VOTE = "vote"  # session key of a visit in progress
+RECEIPT = "receipt"  # session key after the cast
+DEFAULT_VOTE_MINUTES = 15
+LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
+
+# Failed code attempts only: a resident who typed their code right is never slowed
+# down, a guesser is, and the global limit makes a spread-out attack loud.
+CODE_LIMIT_PER_CLIENT = "10 per minute;50 per hour"
+CODE_LIMIT_GLOBAL = "1000 per minute"
+TOO_MANY = _l(
+    "U heeft te vaak een code ingevuld die niet klopt. Wacht een paar minuten en probeer "
+    "het dan opnieuw. Lukt het daarna nog niet? Bel de gemeente."
+)
+
+
+def _failed_attempt(_response: Response) -> bool:
+    return bool(g.get("code_attempt_failed", False))
+
+
+def _everyone() -> str:
+    return "all-clients"
+
+
+# --- pages ----------------------------------------------------------------------------
 
 
 @bp.get("/")
@@ -18,3 +94,460 @@ def index() -> str:
     open_now = [e for e in elections if e.phase == "voting"]
     published = [e for e in elections if e.phase == "certified"]
     return render_template("vote/index.html", open_now=open_now, published=published)
+
+
+@bp.route("/stem", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config.get("CODE_LIMIT_PER_CLIENT", CODE_LIMIT_PER_CLIENT),
+    methods=["POST"],
+    deduct_when=_failed_attempt,
+    error_message=lambda: str(TOO_MANY),
+)
+@limiter.limit(
+    lambda: current_app.config.get("CODE_LIMIT_GLOBAL", CODE_LIMIT_GLOBAL),
+    key_func=_everyone,
+    methods=["POST"],
+    deduct_when=_failed_attempt,
+    error_message=lambda: str(TOO_MANY),
+)
+def enter_code() -> str | Response | tuple[str, int]:
+    """Code entry: check the code, start a fresh session, go to the ballot."""
+    form = CodeForm()
+    if request.method == "GET":
+        return render_template("vote/code.html", form=form, qr=False)
+    check = casting.look_up_code(
+        db.session(), current_app.config["CODE_PEPPER"], form.code.data or ""
+    )
+    g.code_attempt_failed = check.outcome.is_failed_attempt
+    if check.outcome is CodeOutcome.OK:
+        assert check.election is not None and check.code_hash is not None
+        _start_visit(check.election, check.code_hash)
+        return redirect(url_for("vote.ballot"), 303)
+    return _code_refused(form, check)
+
+
+@bp.get("/stem/qr")
+def qr_landing() -> str:
+    """Where the QR code on the letter leads. The code rides in the URL fragment,
+    which browsers never send; ``qr.js`` reads it, wipes it from the address bar and
+    history, and posts it like a typed code. Without JavaScript this is the code form."""
+    return render_template("vote/code.html", form=CodeForm(), qr=True)
+
+
+def _needs_visit(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The view needs a visit in progress; otherwise the resident is sent to the
+    receipt (they voted in this browser) or to code entry (expired or never began)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        state = _visit()
+        if state is None:
+            if _receipt_state() is not None:
+                flash(_("U heeft al gestemd. Hieronder staat uw stembewijs."), "info")
+                return redirect(url_for("vote.receipt"), 303)
+            return redirect(url_for("vote.enter_code"), 303)
+        election = db.session().get(Election, state["e"])
+        if election is None:
+            _end_visit()
+            return redirect(url_for("vote.enter_code"), 303)
+        if not election.is_open():
+            outcome = casting.window_outcome(election, None)
+            return _not_open(election, outcome)
+        return view(election, state, *args, **kwargs)
+
+    return wrapped
+
+
+@bp.route("/stem/stembiljet", methods=["GET", "POST"])
+@_needs_visit
+def ballot(election: Election, state: dict[str, Any]) -> str | Response | tuple[str, int]:
+    """The ballot: show it (filled in with the draft after "change"), or read it."""
+    if request.method == "GET":
+        return _render_ballot(election, state, _prefill_from_draft(state.get("draft")))
+    if not _same_election(election):
+        return _wrong_election(election)
+    try:
+        parsed = parse_form(election, request.form)
+    except BallotRefused as refused:
+        return _render_ballot(
+            election, state, _prefill_from_form(election), refused.problems, refused.status
+        )
+    state["draft"] = {"c": parsed.choices, "n": parsed.renumbered}
+    session.modified = True
+    return redirect(url_for("vote.review"), 303)
+
+
+@bp.get("/stem/controle")
+@_needs_visit
+def review(election: Election, state: dict[str, Any]) -> str | Response:
+    """ "You are voting for ...": change or confirm."""
+    draft = state.get("draft")
+    if draft is None:
+        return redirect(url_for("vote.ballot"), 303)
+    return render_template(
+        "vote/review.html",
+        election=election,
+        chosen=_chosen_options(election, draft["c"]),
+        renumbered=draft.get("n", False),
+        total=euro(_total(election, draft["c"])),
+        budget=euro(election.budget or 0),
+    )
+
+
+@bp.post("/stem/controle")
+@_needs_visit
+def confirm(election: Election, state: dict[str, Any]) -> str | Response | tuple[str, int]:
+    """Cast the reviewed ballot. The cast is one transaction (voting.casting)."""
+    draft = state.get("draft")
+    if draft is None:
+        return redirect(url_for("vote.ballot"), 303)
+    if not _same_election(election):
+        return _wrong_election(election)
+    dbs = db.session()
+    try:
+        receipt = casting.cast_ballot(
+            dbs, election, state["h"], draft["c"], "online", receipt=state["rc"]
+        )
+    except casting.AlreadyUsed:
+        if casting.receipt_exists(dbs, election, state["rc"]):
+            # A second click or a second tab of this same visit: its first request
+            # stored the ballot. Show that receipt rather than an alarm.
+            _finish_visit(election, state["rc"])
+            return redirect(url_for("vote.receipt"), 303)
+        _end_visit()
+        return _used(election)
+    except casting.Revoked:
+        _end_visit()
+        return _revoked(election)
+    except casting.ElectionNotOpen:
+        _end_visit()
+        return _not_open(election, casting.window_outcome(election, None))
+    except casting.UnknownCode:
+        _end_visit()
+        return render_template("vote/code.html", form=CodeForm(), qr=False), 400
+    except BallotRefused as refused:
+        return _render_ballot(
+            election, state, _prefill_from_draft(draft), refused.problems, refused.status
+        )
+    _finish_visit(election, receipt)
+    return redirect(url_for("vote.receipt"), 303)
+
+
+@bp.get("/stem/bewijs")
+def receipt() -> str | Response:
+    """The receipt: its code, what was voted, print and PDF."""
+    found = _receipt_ballot()
+    if found is None:
+        return redirect(url_for("vote.enter_code"), 303)
+    election, ballot = found
+    return render_template(
+        "vote/receipt.html",
+        election=election,
+        receipt=ballot.receipt,
+        chosen=_chosen_options(election, ballot.choices),
+        total=euro(_total(election, ballot.choices)),
+    )
+
+
+@bp.get("/stem/bewijs.pdf")
+def receipt_download() -> Response:
+    """The receipt as a PDF to keep."""
+    found = _receipt_ballot()
+    if found is None:
+        return redirect(url_for("vote.enter_code"), 303)
+    election, ballot = found
+    chosen = _chosen_options(election, ballot.choices)
+    pdf = receipt_pdf(
+        municipality=current_app.config["MUNICIPALITY"],
+        election=election,
+        receipt=ballot.receipt,
+        chosen=[title for title, _cost in chosen],
+        results_url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("results.index"),
+    )
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="stembewijs-{ballot.receipt}.pdf"'
+    )
+    return response
+
+
+@bp.post("/stem/klaar")
+def finish() -> Response:
+    """Close the visit: nothing of it stays in this browser (for shared computers)."""
+    was_voting = session.get(VOTE) is not None
+    _clear_session()
+    if was_voting:
+        flash(_("U bent gestopt. Uw code is niet gebruikt: u kunt later nog stemmen."), "info")
+    else:
+        flash(_("Klaar. Bedankt voor het stemmen!"), "success")
+    return redirect(url_for("vote.index"), 303)
+
+
+# --- errors on resident pages -----------------------------------------------------------
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many(error: RateLimitExceeded) -> tuple[str, int]:
+    """The Dutch "too many attempts" page."""
+    return render_template("vote/too_many.html", message=str(TOO_MANY)), 429
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(_error: CSRFError) -> tuple[str, int]:
+    """A form without a valid CSRF token: usually a page left open too long."""
+    return render_template("vote/csrf.html"), 400
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    """Resident pages are never cached: the back button asks the server again (which
+    knows the vote is cast), and a shared computer keeps no copy of a ballot."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _vote_minutes() -> int:
+    return int(current_app.config.get("VOTE_SESSION_MINUTES", DEFAULT_VOTE_MINUTES))
+
+
+def _clear_session() -> None:
+    """Empty the session but keep the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def _start_visit(election: Election, code_hash: str) -> None:
+    _clear_session()
+    # A browser-session cookie: closing the browser ends the visit.
+    session.permanent = False
+    session[VOTE] = {
+        "e": election.id,
+        "h": code_hash,
+        "seed": secrets.randbits(32),
+        "rc": casting.new_receipt(),
+        "seen": int(time.time()),
+    }
+
+
+def _visit() -> dict[str, Any] | None:
+    state = session.get(VOTE)
+    if not isinstance(state, dict):
+        return None
+    now = int(time.time())
+    if now - int(state.get("seen", 0)) > _vote_minutes() * 60:
+        _clear_session()
+        flash(
+            _(
+                "U was een tijd niet actief. Om uw stem te beschermen moet u uw stemcode "
+                "opnieuw invullen. Uw code is nog niet gebruikt."
+            ),
+            "info",
+        )
+        return None
+    state["seen"] = now
+    session.modified = True
+    return state
+
+
+def _end_visit() -> None:
+    _clear_session()
+
+
+def _finish_visit(election: Election, receipt: str) -> None:
+    _clear_session()
+    session.permanent = False
+    session[RECEIPT] = {"e": election.id, "r": receipt, "seen": int(time.time())}
+
+
+def _receipt_state() -> dict[str, Any] | None:
+    state = session.get(RECEIPT)
+    if not isinstance(state, dict):
+        return None
+    if int(time.time()) - int(state.get("seen", 0)) > _vote_minutes() * 60:
+        _clear_session()
+        return None
+    return state
+
+
+def _receipt_ballot() -> tuple[Election, Any] | None:
+    state = _receipt_state()
+    if state is None:
+        return None
+    dbs = db.session()
+    election = dbs.get(Election, state["e"])
+    ballot = casting.ballot_by_receipt(dbs, state["e"], state["r"])
+    if election is None or ballot is None:
+        return None
+    return election, ballot
+
+
+def _same_election(election: Election) -> bool:
+    return request.form.get("election", "") == str(election.id)
+
+
+def _wrong_election(election: Election) -> tuple[str, int]:
+    return (
+        render_template(
+            "vote/problem.html",
+            election=election,
+            title=_("Dit stembiljet hoort bij een andere stemming"),
+            message=_(
+                "Het formulier dat u verstuurde hoort niet bij de stemming waarvoor u uw "
+                "code invulde. Er is niets opgeslagen en uw code is nog niet gebruikt."
+            ),
+            back=True,
+        ),
+        400,
+    )
+
+
+def _used(election: Election | None) -> tuple[str, int]:
+    return render_template("vote/used.html", election=election), 409
+
+
+def _revoked(election: Election | None) -> tuple[str, int]:
+    return (
+        render_template(
+            "vote/problem.html",
+            election=election,
+            title=_("Deze code werkt niet meer"),
+            message=_(
+                "U heeft een nieuwe brief met een nieuwe stemcode gekregen. Daardoor werkt "
+                "deze code niet meer. Gebruik de code uit uw nieuwste brief. Heeft u die "
+                "niet? Bel de gemeente."
+            ),
+            back=False,
+        ),
+        410,
+    )
+
+
+def _not_open(election: Election, outcome: CodeOutcome) -> tuple[str, int]:
+    return (
+        render_template(
+            "vote/not_open.html",
+            election=election,
+            not_yet=outcome is CodeOutcome.NOT_OPEN_YET,
+            opens=_local(election.opens_at),
+            closes=_local(election.closes_at),
+        ),
+        403,
+    )
+
+
+def _local(moment: datetime | None) -> str | None:
+    """A moment as Dutch local time: ``25-11-2026 om 21:00``."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    local = moment.astimezone(LOCAL_TIME)
+    return _("%(date)s om %(time)s", date=local.strftime("%d-%m-%Y"), time=local.strftime("%H:%M"))
+
+
+def _code_refused(form: CodeForm, check: CodeCheck) -> str | Response | tuple[str, int]:
+    outcome = check.outcome
+    if outcome is CodeOutcome.USED:
+        return _used(check.election)
+    if outcome is CodeOutcome.REVOKED:
+        return _revoked(check.election)
+    if outcome in (CodeOutcome.NOT_OPEN_YET, CodeOutcome.CLOSED):
+        assert check.election is not None
+        return _not_open(check.election, outcome)
+    message = _code_message(form.code.data or "", outcome)
+    return (
+        render_template("vote/code.html", form=form, qr=False, problems=[Problem(message, "code")]),
+        422,
+    )
+
+
+def _code_message(entered: str, outcome: CodeOutcome) -> str:
+    if outcome is CodeOutcome.EMPTY:
+        return _("Vul de stemcode uit uw brief in.")
+    if outcome is CodeOutcome.MISTYPED:
+        return _(
+            "Er zit een tikfout in de code. Vergelijk ieder teken nog eens met uw brief. "
+            "Het maakt niet uit of u hoofdletters of kleine letters typt."
+        )
+    if outcome is CodeOutcome.UNKNOWN:
+        return _(
+            "Deze code kennen wij niet. Kijk of u de code uit de juiste brief gebruikt. "
+            "Lukt het niet? Bel de gemeente."
+        )
+    if codes.problem(entered) is CodeProblem.BAD_CHARACTER:
+        return _(
+            "In de code staat een teken dat niet in een stemcode voorkomt. Een stemcode "
+            "heeft alleen cijfers en hoofdletters, zoals op uw brief."
+        )
+    length = len(codes.normalise(entered))
+    return _(
+        "U heeft %(count)d tekens ingevuld. Een stemcode heeft er 17: vier groepen van vier "
+        "en dan nog één, zoals K7QM-3XD9-PA2F-W8RT-6.",
+        count=length,
+    )
+
+
+def _render_ballot(
+    election: Election,
+    state: dict[str, Any],
+    prefill: dict[str, Any],
+    problems: list[Problem] | None = None,
+    status: int = 200,
+) -> str | tuple[str, int]:
+    options = display_order(election, state.get("seed"))
+    html = render_template(
+        "vote/ballot.html",
+        election=election,
+        options=options,
+        problems=problems or [],
+        prefill=prefill,
+        blank_single=BLANK_SINGLE,
+        euro=euro,
+        budget=euro(election.budget or 0),
+        action=url_for("vote.ballot"),
+        stop=True,
+    )
+    return (html, status) if status != 200 else html
+
+
+def _prefill_from_draft(draft: dict[str, Any] | None) -> dict[str, Any]:
+    if not draft:
+        return {"selected": set(), "ranks": {}, "blank": False}
+    choices = draft["c"]
+    return {
+        "selected": set(choices),
+        "ranks": {key: str(i) for i, key in enumerate(choices, start=1)},
+        "blank": not choices,
+    }
+
+
+def _prefill_from_form(election: Election) -> dict[str, Any]:
+    form = request.form
+    values = form.getlist("choice")
+    ranks = {
+        name.removeprefix("rank-"): form.get(name, "") for name in form if name.startswith("rank-")
+    }
+    return {
+        "selected": set(values),
+        "ranks": ranks,
+        "blank": form.get("blank") == "1" or values == [BLANK_SINGLE],
+    }
+
+
+def _chosen_options(election: Election, choices: list[str]) -> list[tuple[str, str]]:
+    """(title, cost as text) per chosen option, in ballot order."""
+    by_key = {o.key: o for o in ballot_options(election)}
+    return [
+        (by_key[k].title if k in by_key else k, euro(by_key[k].cost) if k in by_key else "")
+        for k in choices
+    ]
+
+
+def _total(election: Election, choices: list[str]) -> int:
+    by_key = {o.key: o for o in ballot_options(election)}
+    return sum(by_key[k].cost for k in choices if k in by_key)

@@ -1,0 +1,320 @@
+"""Is a ballot valid for its election? Read the ballot form, check the choices, explain.
+
+The rules themselves live in one place: :meth:`ballots.model.Profile.check_ballot`, the
+same check the count and the published record apply. This module only adds what a web
+form needs on top: turning form fields into a list of option keys (rank selects,
+checkboxes, the blank vote), the election's ``allow_blank`` setting, and a plain Dutch
+explanation of a refusal that points at the field to fix.
+
+Choices are stored as option keys: in order of preference for ranked ballots, sorted
+for every other type (the record builder sorts them too), ``[]`` for a blank vote.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from werkzeug.datastructures import MultiDict
+
+from ballots import model
+from voting.models import Election, Option
+
+# The radio button for a blank vote on a single-choice ballot. Option keys are short
+# letters and digits (``A``, ``P07``), so a dash can never be one.
+BLANK_SINGLE = "-"
+RANK_PREFIX = "rank-"
+GROUP_ID = "keuzes"  # the fieldset holding every option
+BLANK_ID = "blanco"  # the blank-vote box
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a ballot: a Dutch message and the id of the form field
+    the error summary links to (None when no single field is at fault)."""
+
+    message: str
+    field: str | None = None
+
+
+class BallotRefused(ValueError):
+    """The ballot cannot be cast as it is. ``problems`` say why, in Dutch."""
+
+    def __init__(self, problems: Sequence[Problem], status: int = 422) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = list(problems)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ParsedBallot:
+    """What a ballot form says: the choices (option keys) and whether the ranks the
+    resident gave had gaps that were closed up (1, 3, 4 becomes 1, 2, 3)."""
+
+    choices: list[str]
+    renumbered: bool = False
+    ranks: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def blank(self) -> bool:
+        """True for a blank vote."""
+        return not self.choices
+
+
+def ballot_options(election: Election) -> list[Option]:
+    """The options on the ballot, in the election's own order."""
+    return sorted(election.accepted_options(), key=lambda o: (o.position, o.key))
+
+
+def display_order(election: Election, seed: int | None) -> list[Option]:
+    """The options in the order this resident sees them. Budget proposals are shuffled
+    per resident (``seed`` is kept in their session so the order stays put while they
+    vote), so no proposal profits from being first on the list; referendum options
+    keep the order the council set."""
+    options = ballot_options(election)
+    if election.ballot_type == "budget" and seed is not None:
+        random.Random(seed).shuffle(options)
+    return options
+
+
+def field_id(election: Election, key: str | None = None) -> str:
+    """The HTML id an error summary links to: the field of option ``key``, or the
+    group of all options (the ballot's fieldset) when no key is given."""
+    if key is None:
+        return GROUP_ID
+    prefix = "rang" if election.ballot_type == "ranked" else "keuze"
+    return f"{prefix}-{key}"
+
+
+def parse_form(election: Election, form: MultiDict[str, str]) -> ParsedBallot:
+    """Read a submitted ballot form and check it.
+
+    Fields: ``choice`` (single: one option key or ``-`` for blank; approval and
+    budget: one per ticked option), ``rank-<key>`` (ranked: a number or empty) and
+    ``blank=1`` (the blank-vote box of approval, budget and ranked ballots).
+
+    Raises :class:`BallotRefused` with every problem found, each in Dutch.
+    """
+    options = ballot_options(election)
+    known = {o.key: o for o in options}
+    problems: list[Problem] = []
+    renumbered = False
+    ranks: dict[str, str] = {}
+    kind = election.ballot_type
+
+    if kind == "single":
+        values = form.getlist("choice")
+        blank = values == [BLANK_SINGLE]
+        choices = [] if blank else values
+        if not values:
+            problems.append(Problem(_nothing_chosen(election), field_id(election)))
+    else:
+        blank = form.get("blank") == "1"
+        if kind == "ranked":
+            choices, renumbered, ranks, rank_problems = _read_ranks(election, form, known)
+            problems.extend(rank_problems)
+        else:
+            # Sorted, as the count and the published record keep them.
+            choices = sorted(form.getlist("choice"))
+        if blank and choices:
+            problems.append(
+                Problem(
+                    _(
+                        "U heeft 'blanco stemmen' gekozen én een keuze gemaakt. Doe één van "
+                        "de twee: haal het vinkje bij 'blanco stemmen' weg, of maak uw "
+                        "keuze leeg."
+                    ),
+                    BLANK_ID,
+                )
+            )
+        elif not blank and not choices and not problems:
+            problems.append(Problem(_nothing_chosen(election), field_id(election)))
+
+    if problems:
+        raise BallotRefused(problems)
+    check_choices(election, choices)
+    return ParsedBallot(choices=list(choices), renumbered=renumbered, ranks=ranks)
+
+
+def check_choices(election: Election, choices: Sequence[str]) -> None:
+    """Check a list of option keys against the election's rules: known options, no
+    option twice, the number of choices, the budget, and whether a blank vote is
+    allowed. This is the check every cast goes through, online and on paper.
+
+    Raises :class:`BallotRefused` with a Dutch explanation.
+    """
+    if not choices:
+        if not election.allow_blank:
+            raise BallotRefused([Problem(_("Blanco stemmen kan bij deze stemming niet."))])
+        return
+    if election.ballot_type == "single" and len(choices) != 1:
+        raise BallotRefused([Problem(_("Kies één optie."), field_id(election))])
+    profile = _profile(election)
+    try:
+        profile.check_ballot(list(choices))
+    except model.BallotError as error:
+        raise BallotRefused([_explain(election, profile, list(choices), error)]) from None
+
+
+def _profile(election: Election) -> model.Profile:
+    options = tuple(
+        model.Option(id=o.key, name=o.title, cost=o.cost) for o in ballot_options(election)
+    )
+    budget = None
+    if election.ballot_type == "budget":
+        # A budget ballot without a budget set can only be a set-up mistake; then
+        # nothing is over budget rather than everything.
+        budget = election.budget if election.budget is not None else sum(o.cost for o in options)
+    return model.Profile(
+        kind=model.BallotKind(election.ballot_type),
+        options=options,
+        groups=(),
+        budget=budget,
+        max_choices=election.max_choices,
+        min_choices=election.min_choices,
+    )
+
+
+def _explain(
+    election: Election, profile: model.Profile, choices: list[str], error: model.BallotError
+) -> Problem:
+    """A Dutch explanation of the rule ``check_ballot`` found broken. The library
+    speaks English to programmers; residents get the numbers that help them fix it."""
+    reason = str(error)
+    first = field_id(election)
+    count = len(choices)
+    if "unknown option" in reason:
+        return Problem(
+            _(
+                "Op het stembiljet staat een keuze die niet bij deze stemming hoort. "
+                "Kies alleen uit de opties op deze pagina."
+            )
+        )
+    if "duplicate" in reason:
+        return Problem(_("U heeft dezelfde optie meer dan één keer gekozen."), first)
+    if "more than one option" in reason:
+        return Problem(_("Kies één optie."), first)
+    if "at most" in reason:
+        return Problem(
+            ngettext(
+                "U heeft %(num)d optie gekozen. U mag er hoogstens %(max)d kiezen.",
+                "U heeft %(num)d opties gekozen. U mag er hoogstens %(max)d kiezen.",
+                count,
+                max=election.max_choices or 0,
+            ),
+            first,
+        )
+    if "at least" in reason:
+        return Problem(
+            ngettext(
+                "U heeft %(num)d optie gekozen. Kies er minstens %(min)d.",
+                "U heeft %(num)d opties gekozen. Kies er minstens %(min)d.",
+                count,
+                min=election.min_choices or 0,
+            ),
+            first,
+        )
+    if "budget" in reason:
+        spent = sum(profile.option(c).cost for c in choices)
+        budget = profile.budget or 0
+        return Problem(
+            _(
+                "Uw keuze kost %(spent)s. Dat is %(over)s meer dan het budget van "
+                "%(budget)s. Haal een of meer voorstellen weg.",
+                spent=euro(spent),
+                over=euro(spent - budget),
+                budget=euro(budget),
+            ),
+            first,
+        )
+    return Problem(_("Uw keuze past niet bij de regels van deze stemming."), first)
+
+
+def _nothing_chosen(election: Election) -> str:
+    kind = election.ballot_type
+    if kind == "single":
+        text = _("U heeft nog geen keuze gemaakt. Kies één optie.")
+    elif kind == "ranked":
+        text = _("U heeft nog geen nummers gegeven. Geef minstens één optie nummer 1.")
+    elif kind == "budget":
+        text = _("U heeft nog geen voorstellen gekozen. Vink de voorstellen aan die u wilt.")
+    else:
+        text = _("U heeft nog niets aangevinkt. Vink de opties aan die u goed vindt.")
+    if election.allow_blank:
+        text += " " + _("Wilt u blanco stemmen? Kies dan 'blanco stemmen'.")
+    return text
+
+
+def _read_ranks(
+    election: Election, form: MultiDict[str, str], known: dict[str, Option]
+) -> tuple[list[str], bool, dict[str, str], list[Problem]]:
+    """Rank selects -> options in order. Duplicate ranks are reported per field; gaps
+    are closed up (a resident who numbers 1, 2, 4 clearly means that order)."""
+    problems: list[Problem] = []
+    ranked: list[tuple[int, str]] = []
+    given: dict[str, str] = {}
+    top = len(known)
+    for name in form:
+        if not name.startswith(RANK_PREFIX):
+            continue
+        key = name[len(RANK_PREFIX) :]
+        values = form.getlist(name)
+        if key not in known or len(values) != 1:
+            raise BallotRefused(
+                [
+                    Problem(
+                        _(
+                            "Op het stembiljet staat een keuze die niet bij deze stemming "
+                            "hoort. Kies alleen uit de opties op deze pagina."
+                        )
+                    )
+                ]
+            )
+        value = values[0].strip()
+        given[key] = value
+        if not value:
+            continue
+        if not value.isdigit() or not 1 <= int(value) <= top:
+            problems.append(
+                Problem(
+                    _(
+                        "Kies bij '%(title)s' een nummer van 1 tot en met %(top)d, of "
+                        "'geen voorkeur'.",
+                        title=known[key].title,
+                        top=top,
+                    ),
+                    field_id(election, key),
+                )
+            )
+            continue
+        ranked.append((int(value), key))
+    by_rank: dict[int, list[str]] = {}
+    for rank, key in ranked:
+        by_rank.setdefault(rank, []).append(key)
+    for rank, keys in sorted(by_rank.items()):
+        if len(keys) > 1:
+            ordered = sorted(keys, key=lambda k: known[k].position)
+            titles = ", ".join(f"'{known[k].title}'" for k in ordered)
+            problems.append(
+                Problem(
+                    _(
+                        "U heeft nummer %(rank)d aan meer dan één optie gegeven: %(titles)s. "
+                        "Geef elke optie een ander nummer.",
+                        rank=rank,
+                        titles=titles,
+                    ),
+                    field_id(election, ordered[0]),
+                )
+            )
+    ranked.sort()
+    choices = [key for _rank, key in ranked]
+    renumbered = [rank for rank, _key in ranked] != list(range(1, len(ranked) + 1))
+    return choices, renumbered and not problems, given, problems
+
+
+def euro(amount: int) -> str:
+    """An amount in whole euros the Dutch way: ``€ 50.000``."""
+    return "€ " + f"{amount:,}".replace(",", ".")

@@ -1,0 +1,242 @@
+"""Checking a letter code and casting a ballot: the one-code-one-vote rule.
+
+Casting is one transaction (DESIGN.md, "Letter codes and ballot secrecy"): mark the
+code used only where it is still unused, unrevoked and its election open -- a single
+``UPDATE ... WHERE used_at IS NULL`` that changes one row or none -- and insert the
+ballot with a random receipt. The ballot row has no link to the code. Because the
+database decides which of two concurrent casts changes the row, a code votes once
+whether it comes in online, on paper, twice from one browser or from fifty at once.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from voting import codes
+from voting.ballot_validation import check_choices
+from voting.models import Ballot, Election, VotingCode, utcnow
+
+RECEIPT_LENGTH = 10  # 50 random bits: unguessable, short enough to type back
+
+
+class CastError(Exception):
+    """The ballot was not cast; the code is as it was before."""
+
+
+class UnknownCode(CastError):
+    """No such code for this election."""
+
+
+class AlreadyUsed(CastError):
+    """The code has voted already (online or on paper)."""
+
+
+class Revoked(CastError):
+    """The code was replaced by a newer letter."""
+
+
+class ElectionNotOpen(CastError):
+    """The election is not (or no longer) taking votes."""
+
+
+class CodeOutcome(Enum):
+    """What a code typed by a resident turned out to be."""
+
+    OK = "ok"
+    EMPTY = "empty"
+    MALFORMED = "malformed"  # wrong length or characters that are not on letters
+    MISTYPED = "mistyped"  # the check character does not match: a typo
+    UNKNOWN = "unknown"  # well-formed, but no letter carries it
+    USED = "used"
+    REVOKED = "revoked"
+    NOT_OPEN_YET = "not_open_yet"
+    CLOSED = "closed"
+
+    @property
+    def is_failed_attempt(self) -> bool:
+        """True for outcomes a guesser produces; only these count towards the rate
+        limit, so a resident who returns to a used code is not locked out."""
+        return self in (CodeOutcome.MALFORMED, CodeOutcome.MISTYPED, CodeOutcome.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """The outcome of a code lookup, with the election and code hash when known."""
+
+    outcome: CodeOutcome
+    election: Election | None = None
+    code_hash: str | None = None
+
+
+def look_up_code(
+    session: Session, pepper: str, entered: str, now: datetime | None = None
+) -> CodeCheck:
+    """Check a code as a resident typed it: its form first (so a typo is told apart
+    from an unknown code), then one indexed lookup by its keyed hash.
+
+    The code itself is never stored or returned, only its hash.
+    """
+    problem = codes.problem(entered)
+    if problem is codes.CodeProblem.EMPTY:
+        return CodeCheck(CodeOutcome.EMPTY)
+    if problem is codes.CodeProblem.CHECK_FAILED:
+        return CodeCheck(CodeOutcome.MISTYPED)
+    if problem is not None:
+        return CodeCheck(CodeOutcome.MALFORMED)
+    digest = codes.code_hash(pepper, entered)
+    row = session.execute(
+        select(VotingCode, Election)
+        .join(Election, Election.id == VotingCode.election_id)
+        .where(VotingCode.code_hash == digest)
+    ).first()
+    if row is None:
+        return CodeCheck(CodeOutcome.UNKNOWN)
+    code, election = row
+    if code.used_at is not None:
+        return CodeCheck(CodeOutcome.USED, election, digest)
+    if code.revoked_at is not None:
+        return CodeCheck(CodeOutcome.REVOKED, election, digest)
+    return CodeCheck(window_outcome(election, now), election, digest)
+
+
+def window_outcome(election: Election, now: datetime | None = None) -> CodeOutcome:
+    """OK while ``election`` takes votes, else NOT_OPEN_YET or CLOSED."""
+    now = now or utcnow()
+    if election.is_open(now):
+        return CodeOutcome.OK
+    if election.phase in ("draft", "proposals", "review"):
+        return CodeOutcome.NOT_OPEN_YET
+    opens_at = election.opens_at
+    if election.phase == "voting" and opens_at is not None:
+        # SQLite hands back naive datetimes; everything is stored in UTC.
+        aware = opens_at if opens_at.tzinfo else opens_at.replace(tzinfo=UTC)
+        if now < aware:
+            return CodeOutcome.NOT_OPEN_YET
+    return CodeOutcome.CLOSED
+
+
+def new_receipt() -> str:
+    """A random receipt code, printed like the letter codes: ``K7QM3-XD9PA``."""
+    raw = "".join(secrets.choice(codes.ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def cast_ballot(
+    session: Session,
+    election: Election,
+    code_hash: str,
+    choices: Sequence[str],
+    channel: str,
+    *,
+    receipt: str | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Cast a ballot with the code whose hash is ``code_hash`` and return its receipt.
+
+    ``choices`` are option keys (in order for ranked ballots, otherwise sorted; empty
+    for a blank vote). They are checked first: an invalid ballot raises
+    :class:`voting.ballot_validation.BallotRefused` and leaves the code unused.
+    ``receipt`` lets the web flow fix the receipt before the cast, so a browser that
+    submits twice can find the ballot its first click stored.
+
+    Then, in one transaction: the code is marked used if it is still unused,
+    unrevoked and its election open, and the ballot is inserted. Raises
+    :class:`AlreadyUsed`, :class:`Revoked`, :class:`UnknownCode` or
+    :class:`ElectionNotOpen` (the transaction rolled back) when the code cannot vote.
+    The session is committed on success.
+    """
+    check_choices(election, choices)
+    if election.ballot_type != "ranked":
+        choices = sorted(choices)
+    now = now or utcnow()
+    receipt = receipt or new_receipt()
+    # Whatever the session read before is finished; the cast is a transaction of its
+    # own that starts with the write, so SQLite takes its write lock (waiting out
+    # its busy timeout) before anything else is read.
+    session.commit()
+    open_election = exists().where(
+        and_(
+            Election.id == election.id,
+            Election.phase == "voting",
+            or_(Election.opens_at.is_(None), Election.opens_at <= now),
+            or_(Election.closes_at.is_(None), Election.closes_at > now),
+        )
+    )
+    for _attempt in range(3):
+        try:
+            result = session.execute(
+                update(VotingCode)
+                .where(
+                    VotingCode.code_hash == code_hash,
+                    VotingCode.election_id == election.id,
+                    VotingCode.used_at.is_(None),
+                    VotingCode.revoked_at.is_(None),
+                    open_election,
+                )
+                .values(used_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                session.rollback()
+                raise _why_not(session, election, code_hash)
+            session.add(
+                Ballot(
+                    election_id=election.id,
+                    receipt=receipt,
+                    content=json.dumps(list(choices)),
+                    channel=channel,
+                )
+            )
+            session.commit()
+            return receipt
+        except IntegrityError:
+            # Only a receipt that exists already (1 in 2**50) gets here. Nothing was
+            # stored and the code is still unused: try again with a new receipt.
+            session.rollback()
+            receipt = new_receipt()
+        except BaseException:
+            session.rollback()
+            raise
+    raise CastError("no free receipt after three tries")
+
+
+def _why_not(session: Session, election: Election, code_hash: str) -> CastError:
+    row = session.execute(
+        select(VotingCode.used_at, VotingCode.revoked_at).where(
+            VotingCode.code_hash == code_hash, VotingCode.election_id == election.id
+        )
+    ).first()
+    session.rollback()
+    if row is None:
+        return UnknownCode()
+    if row.used_at is not None:
+        return AlreadyUsed()
+    if row.revoked_at is not None:
+        return Revoked()
+    return ElectionNotOpen()
+
+
+def receipt_exists(session: Session, election: Election, receipt: str) -> bool:
+    """True if a ballot with ``receipt`` was stored for ``election``."""
+    return (
+        session.scalar(
+            select(Ballot.id).where(Ballot.election_id == election.id, Ballot.receipt == receipt)
+        )
+        is not None
+    )
+
+
+def ballot_by_receipt(session: Session, election_id: int, receipt: str) -> Ballot | None:
+    """The ballot with ``receipt`` in election ``election_id``, or None."""
+    return session.scalar(
+        select(Ballot).where(Ballot.election_id == election_id, Ballot.receipt == receipt)
+    )

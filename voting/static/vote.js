@@ -1,0 +1,212 @@
+/* Resident pages, progressive enhancement only: every form works without this file.
+   - ranked ballots: reorder with buttons (keyboard and touch), announced aloud;
+     the hidden rank selects stay the fields that are sent.
+   - budget ballots: a running total against the budget.
+   - approval ballots: how many are ticked out of the maximum.
+   - the confirm button sends once; the print button prints. */
+(function () {
+  "use strict";
+
+  function text(el, name, fallback) {
+    return (el && el.getAttribute(name)) || fallback;
+  }
+
+  function euro(amount) {
+    return "€ " + String(amount).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  }
+
+  function format(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
+  }
+
+  /* ---------- ranked ---------- */
+  function setUpRanked(fieldset) {
+    var list = fieldset.querySelector(".rank-list");
+    var live = document.createElement("p");
+    live.className = "visually-hidden";
+    live.setAttribute("aria-live", "assertive");
+    fieldset.appendChild(live);
+    var t = fieldset.dataset;
+    var words = {
+      up: t.up || "Hoger", down: t.down || "Lager", add: t.add || "Kiezen",
+      remove: t.remove || "Weghalen",
+      nowAt: t.nowAt || "{title} staat nu op nummer {n}.",
+      removed: t.removed || "{title} staat niet meer in uw lijst.",
+      notChosen: t.notChosen || "niet gekozen",
+      number: t.number || "nummer {n}"
+    };
+    fieldset.classList.add("js-ranked");
+    Array.prototype.forEach.call(fieldset.querySelectorAll(".js-only"), function (el) {
+      el.hidden = false;
+    });
+    var items = Array.prototype.slice.call(list.querySelectorAll(".rank-item"));
+
+    function rankOf(item) {
+      var v = item.querySelector("select").value;
+      return v ? parseInt(v, 10) : 0;
+    }
+
+    // Start from what the selects say (a draft or a refused form): ranked ones first.
+    items.sort(function (a, b) {
+      var ra = rankOf(a) || 1e6, rb = rankOf(b) || 1e6;
+      if (ra !== rb) { return ra - rb; }
+      return parseInt(a.dataset.position, 10) - parseInt(b.dataset.position, 10);
+    });
+    items.forEach(function (item) {
+      item.dataset.chosen = rankOf(item) ? "1" : "0";
+      item.querySelector(".rank-select").hidden = true;
+      var badge = document.createElement("span");
+      badge.className = "rank-badge";
+      badge.setAttribute("aria-hidden", "true");
+      item.insertBefore(badge, item.firstChild);
+      var status = document.createElement("span");
+      status.className = "rank-status visually-hidden";
+      item.querySelector(".rank-title").appendChild(status);
+      var controls = document.createElement("div");
+      controls.className = "rank-controls";
+      [["up", words.up], ["down", words.down], ["toggle", ""]].forEach(function (pair) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "button button-secondary button-rank";
+        button.dataset.action = pair[0];
+        button.textContent = pair[1];
+        controls.appendChild(button);
+      });
+      item.appendChild(controls);
+      list.appendChild(item);
+    });
+
+    function chosen() {
+      return items.filter(function (i) { return i.dataset.chosen === "1"; });
+    }
+
+    function render() {
+      var picked = chosen();
+      var rest = items.filter(function (i) { return i.dataset.chosen !== "1"; });
+      picked.concat(rest).forEach(function (item) { list.appendChild(item); });
+      items = picked.concat(rest);
+      items.forEach(function (item) {
+        var title = item.dataset.title;
+        var index = picked.indexOf(item);
+        var select = item.querySelector("select");
+        select.value = index >= 0 ? String(index + 1) : "";
+        select.removeAttribute("aria-invalid");
+        item.querySelector(".rank-badge").textContent = index >= 0 ? String(index + 1) : "–";
+        item.querySelector(".rank-status").textContent = ", " +
+          (index >= 0 ? format(words.number, { n: index + 1 }) : words.notChosen);
+        item.classList.toggle("is-chosen", index >= 0);
+        var up = item.querySelector("[data-action=up]");
+        var down = item.querySelector("[data-action=down]");
+        var toggle = item.querySelector("[data-action=toggle]");
+        up.hidden = down.hidden = index < 0;
+        up.disabled = index <= 0;
+        down.disabled = index < 0 || index === picked.length - 1;
+        up.setAttribute("aria-label", words.up + ": " + title);
+        down.setAttribute("aria-label", words.down + ": " + title);
+        toggle.textContent = index >= 0 ? words.remove : words.add;
+        toggle.setAttribute("aria-label", toggle.textContent + ": " + title);
+      });
+    }
+
+    list.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-action]");
+      if (!button) { return; }
+      var item = button.closest(".rank-item");
+      var picked = chosen();
+      var index = picked.indexOf(item);
+      var action = button.dataset.action;
+      var message;
+      if (action === "toggle") {
+        item.dataset.chosen = index >= 0 ? "0" : "1";
+        if (index >= 0) {
+          message = format(words.removed, { title: item.dataset.title });
+        }
+      } else if (index >= 0) {
+        var target = action === "up" ? index - 1 : index + 1;
+        if (target < 0 || target >= picked.length) { return; }
+        var other = picked[target];
+        var a = items.indexOf(item), b = items.indexOf(other);
+        items[a] = other; items[b] = item;
+      }
+      render();
+      if (!message) {
+        message = format(words.nowAt, { title: item.dataset.title, n: chosen().indexOf(item) + 1 });
+      }
+      live.textContent = message;
+      // Keep the keyboard where it was; a button that became unusable hands focus on.
+      if (button.disabled || button.hidden) {
+        button = item.querySelector("[data-action=toggle]");
+      }
+      button.focus();
+    });
+    render();
+  }
+
+  /* ---------- budget ---------- */
+  function setUpBudget(fieldset) {
+    var budget = parseInt(fieldset.dataset.budget, 10) || 0;
+    var out = fieldset.querySelector("#budget-totaal");
+    var boxes = fieldset.querySelectorAll("input[type=checkbox][data-cost]");
+    var words = {
+      total: out.dataset.total || "U heeft {spent} gekozen van {budget}. Er is nog {left} over.",
+      over: out.dataset.over || "Let op: u heeft {spent} gekozen. Dat is {over} te veel. Het budget is {budget}."
+    };
+    function update() {
+      var spent = 0;
+      Array.prototype.forEach.call(boxes, function (box) {
+        if (box.checked) { spent += parseInt(box.dataset.cost, 10) || 0; }
+      });
+      var over = spent > budget;
+      out.textContent = format(over ? words.over : words.total, {
+        spent: euro(spent), budget: euro(budget), left: euro(Math.max(budget - spent, 0)),
+        over: euro(Math.max(spent - budget, 0))
+      });
+      out.classList.toggle("is-over", over);
+    }
+    out.hidden = false;
+    fieldset.addEventListener("change", update);
+    update();
+  }
+
+  /* ---------- approval ---------- */
+  function setUpApproval(fieldset) {
+    var max = parseInt(fieldset.dataset.max, 10);
+    var out = fieldset.querySelector("#aantal-gekozen");
+    if (!max || !out) { return; }
+    var boxes = fieldset.querySelectorAll("input[type=checkbox]");
+    var words = {
+      count: out.dataset.count || "U heeft {n} van de {max} aangevinkt.",
+      over: out.dataset.over || "Let op: u heeft {n} aangevinkt. U mag er hoogstens {max} aanvinken."
+    };
+    function update() {
+      var n = Array.prototype.filter.call(boxes, function (b) { return b.checked; }).length;
+      out.textContent = format(n > max ? words.over : words.count, { n: n, max: max });
+      out.classList.toggle("is-over", n > max);
+    }
+    out.hidden = false;
+    fieldset.addEventListener("change", update);
+    update();
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("fieldset[data-ranked]"), setUpRanked);
+  Array.prototype.forEach.call(document.querySelectorAll("fieldset[data-budget]"), setUpBudget);
+  Array.prototype.forEach.call(document.querySelectorAll("fieldset[data-max]"), setUpApproval);
+
+  /* ---------- send once, print ---------- */
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-submit-once]"), function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) { event.preventDefault(); return; }
+      form.dataset.sent = "1";
+      var button = form.querySelector("button[type=submit]");
+      if (button) { button.setAttribute("aria-disabled", "true"); }
+    });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  /* An error summary takes the focus, so screen readers and keyboards start there. */
+  var summary = document.getElementById("foutmeldingen");
+  if (summary) { summary.focus(); }
+})();
