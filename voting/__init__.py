@@ -47,6 +47,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
 
     from voting import auth  # noqa: F401  (registers the user loader)
+    from voting.admin.count_routes import bp as count_bp
+    from voting.admin.paper_routes import bp as paper_bp
     from voting.admin.routes import bp as admin_bp
     from voting.admin.setup_routes import bp as setup_bp
     from voting.proposals.routes import bp as proposals_bp
@@ -56,6 +58,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(vote_bp)
     app.register_blueprint(proposals_bp, url_prefix="/voorstellen")
     app.register_blueprint(admin_bp, url_prefix="/beheer")
+    app.register_blueprint(paper_bp, url_prefix="/beheer/papier")
+    app.register_blueprint(count_bp, url_prefix="/beheer/telling")
     app.register_blueprint(setup_bp, url_prefix="/beheer")
     app.register_blueprint(results_bp, url_prefix="/uitslag")
     _register_common(app)

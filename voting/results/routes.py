@@ -1,14 +1,25 @@
-"""The public: certified results."""
+"""The public: certified results, downloads, the receipt check and the public key."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from voting import db
+from voting import db, signing
+from voting.charts import format_money, format_percent
 from voting.models import Election
+from voting.report_pdf import proces_verbaal
+from voting.results.forms import ReceiptForm, normalise_receipt
+from voting.results.view import ballots_file, result_csv, result_view
+from voting.tally import private_key_path, published_record
 
 bp = Blueprint("results", __name__)
+# Result pages of both the public and the clerk's review write amounts the same way.
+bp.add_app_template_global(format_money, "format_money")
+bp.add_app_template_global(format_percent, "format_percent")
 
 
 @bp.get("/")
@@ -17,8 +28,147 @@ def index() -> str:
     published = (
         db.session()
         .scalars(
-            select(Election).where(Election.phase == "certified").order_by(Election.certified_at)
+            select(Election)
+            .where(Election.phase == "certified")
+            .order_by(Election.certified_at.desc())
         )
         .all()
     )
     return render_template("results/index.html", published=published)
+
+
+def _certified(slug: str) -> tuple[Election, dict[str, Any]]:
+    """The certified election ``slug`` and its signed record; 404 otherwise (a result
+    that is not certified is not public)."""
+    election = db.session().scalar(select(Election).where(Election.slug == slug))
+    record = published_record(election) if election is not None else None
+    if election is None or record is None:
+        abort(404, description=_("Er is (nog) geen vastgestelde uitslag met dit adres."))
+    return election, record
+
+
+def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/<slug>")
+def election(slug: str) -> str:
+    """The result page: what was decided, binding or not, what happens next, pictures
+    with tables, rounds, tie breaks, hashes and downloads."""
+    found, record = _certified(slug)
+    _kind, ballots_ext = _ballots_kind(record)
+    return render_template(
+        "results/election.html",
+        election=found,
+        view=result_view(record),
+        ballots_ext=ballots_ext,
+        form=ReceiptForm(),
+    )
+
+
+@bp.get("/<slug>/record.json")
+def record_json(slug: str) -> Response:
+    """The signed election record, byte for byte as certified."""
+    found, _record = _certified(slug)
+    return _download(found.record_json or "", "application/json", f"{slug}-record.json")
+
+
+def _ballots_kind(record: dict[str, Any]) -> tuple[str, str]:
+    ranked = record["election"]["ballot_type"] in ("ranked", "single")
+    return ("blt", "blt") if ranked else ("pb", "pb")
+
+
+@bp.get("/<slug>/stembiljetten.<ext>")
+def ballots(slug: str, ext: str) -> Response:
+    """The ballots as BLT (ranked, single) or pabulib ``.pb`` (approval, budget)."""
+    _found, record = _certified(slug)
+    if ext != _ballots_kind(record)[1]:
+        abort(
+            404,
+            description=_(
+                "Deze stembiljetten zijn er alleen als .%(ext)s.", ext=_ballots_kind(record)[1]
+            ),
+        )
+    kind, text = ballots_file(record)
+    return _download(text, "text/plain", f"{slug}.{kind}")
+
+
+@bp.get("/<slug>/uitslag.csv")
+def result_csv_download(slug: str) -> Response:
+    """The result per option and per round as CSV."""
+    _found, record = _certified(slug)
+    return _download(result_csv(record), "text/csv", f"{slug}-uitslag.csv")
+
+
+@bp.get("/<slug>/proces-verbaal.pdf")
+def report(slug: str) -> Response:
+    """The printable official report of the count (proces-verbaal)."""
+    found, record = _certified(slug)
+    return _download(
+        proces_verbaal(result_view(record), certified_at=found.certified_at),
+        "application/pdf",
+        f"{slug}-proces-verbaal.pdf",
+    )
+
+
+@bp.route("/<slug>/bon", methods=["GET", "POST"])
+def receipt(slug: str) -> tuple[str, int] | str:
+    """A resident enters their receipt and sees their ballot in the published record.
+    POST (with CSRF) so receipts stay out of addresses and server logs."""
+    found, record = _certified(slug)
+    view = result_view(record)
+    form = ReceiptForm()
+    ballot = None
+    status = 200
+    if form.validate_on_submit():
+        wanted = normalise_receipt(form.receipt.data or "")
+        ballot = next(
+            (b for b in record["ballots"] if normalise_receipt(b["receipt"]) == wanted), None
+        )
+        if ballot is None:
+            form.receipt.errors = [
+                _(
+                    "Dit bonnummer staat niet in de uitslag. Kijk of u het goed hebt "
+                    "overgenomen. Klopt het echt niet? Neem dan contact op met de gemeente."
+                )
+            ]
+            status = 404
+    elif form.is_submitted():
+        status = 400
+    choices = [view.labels.get(c, c) for c in ballot["choices"]] if ballot else []
+    return (
+        render_template(
+            "results/receipt.html",
+            election=found,
+            view=view,
+            form=form,
+            ballot=ballot,
+            choices=choices,
+        ),
+        status,
+    )
+
+
+def _public_key() -> tuple[bytes, str] | None:
+    try:
+        key = signing.load_private_key(private_key_path(current_app.config["SIGNING_KEY_PATH"]))
+    except (OSError, ValueError):
+        return None
+    return signing.public_key_pem(key), signing.fingerprint(key)
+
+
+@bp.get("/sleutel")
+def public_key() -> str:
+    """The municipality's public key and its fingerprint, to check signed records."""
+    return render_template("results/key.html", key=_public_key())
+
+
+@bp.get("/sleutel.pem")
+def public_key_file() -> Response:
+    """The public key as a PEM file, for ``tools/verify.py --key``."""
+    key = _public_key()
+    if key is None:
+        abort(404, description=_("Er is nog geen sleutel gemaakt."))
+    return _download(key[0], "application/x-pem-file", "buurtstem-public-key.pem")

@@ -1,0 +1,261 @@
+"""The public result pages and downloads, for every rule, with ties and invalid results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+from tally_helpers import add_ballots, add_roll, make_key
+
+from ballots.formats.record import read_record
+from ballots.methods import RULES
+from voting import signing
+from voting.models import Ballot, Election
+from voting.tally import certify_election, count_election
+
+RANKED = [["A", "B", "C"], ["B", "C"], ["C", "B", "A"], ["A", "C"], ["B", "A"], ["C"], ["A"]]
+# Every option level on first preferences and everywhere else: every rule must draw.
+TIED = [["A", "B", "C"], ["B", "C", "A"], ["C", "A", "B"]]
+APPROVAL = [["A", "B"], ["B"], ["C", "A"], ["A"], ["B", "C"]]
+BUDGET = [["P01", "P03"], ["P02"], ["P02", "P03"], ["P01"], ["P03"], ["P04"]]
+BUDGET_RULES = {"greedy", "mes", "mes-add1", "mes-add1-until-over-budget"}
+
+
+def _settings(rule: str, tied: bool) -> dict[str, object]:
+    if rule in BUDGET_RULES and tied:
+        # Equal costs and equal support: every budget rule has to draw.
+        return {"kind": "budget", "ballot_type": "budget", "costs": [10_000] * 4, "budget": 40_000}
+    if rule in BUDGET_RULES:
+        return {"kind": "budget", "ballot_type": "budget", "costs": [20_000, 25_000, 10_000, 8_000]}
+    if rule == "approval":
+        return {"ballot_type": "approval", "seats": 2}
+    if rule in ("plurality",):
+        return {"ballot_type": "single"}
+    return {"ballot_type": "ranked", "seats": 2 if rule == "stv" else 1}
+
+
+def _ballots(rule: str, tied: bool) -> list[list[str]]:
+    if rule in BUDGET_RULES:
+        return [["P01"], ["P01"], ["P02"], ["P02"], ["P03"], ["P03"]] if tied else BUDGET
+    if rule == "approval":
+        return [["A"], ["B"], ["C"]] if tied else APPROVAL
+    if rule == "plurality":
+        return [["A"], ["B"], ["C"]] if tied else [b[:1] for b in RANKED]
+    return TIED if tied else RANKED
+
+
+@pytest.fixture
+def publish(
+    make_election: Callable[..., Election], db_session: Session, app: Flask, tmp_path: Path
+) -> Callable[..., Election]:
+    """Create, count and certify an election for ``rule``."""
+    key_path = make_key(Path(app.config["SIGNING_KEY_PATH"]).parent)
+
+    def make(rule: str, *, tied: bool = False, roll: int = 10, **fields: object) -> Election:
+        settings = {
+            "rule": rule,
+            "phase": "closed",
+            "turnout_threshold_percent": 30,
+            "binding": True,
+            "slug": f"uitslag-{rule}-{'gelijk' if tied else 'gewoon'}-{roll}",
+            "title": f"Uitslag {rule}",
+            "next_steps": "De raad bespreekt de uitslag op 12 maart.",
+            **_settings(rule, tied),
+            **fields,
+        }
+        election = make_election(**settings)
+        add_roll(db_session, election, roll)
+        add_ballots(db_session, election, _ballots(rule, tied))
+        count_election(db_session, election, "griffie")
+        certify_election(db_session, election, "griffie", key_path, municipality="Gemeente Duiven")
+        return election
+
+    return make
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_result_page_for_every_rule(
+    rule: str, publish: Callable[..., Election], client: FlaskClient
+) -> None:
+    election = publish(rule)
+    response = client.get(f"/uitslag/{election.slug}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    text = _text(html)
+    assert "De uitslag is geldig en bindend." in text
+    assert "De raad bespreekt de uitslag op 12 maart." in text
+    assert html.count('role="img"') >= 2  # turnout and at least one result picture
+    assert "<title id=" in html and "aria-labelledby=" in html
+    assert "style=" not in html  # the CSP forbids inline styles
+    assert "<table" in html
+    record = json.loads(election.record_json or "")
+    for winner in record["result"]["winners"]:
+        name = next(o["name"] for o in record["election"]["options"] if o["id"] == winner)
+        assert name in text
+    if rule in BUDGET_RULES:
+        assert "Het budget" in text and "krijgt geld" in text
+    elif rule == "schulze":
+        assert "Elk plan tegen elk ander plan" in text and "▲" in html
+    elif rule in ("irv", "stv"):
+        assert "Stemmen per ronde" in text and ("valt af" in text or "gekozen" in text)
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_ties_show_the_draw(
+    rule: str, publish: Callable[..., Election], client: FlaskClient
+) -> None:
+    election = publish(rule, tied=True)
+    record = json.loads(election.record_json or "")
+    assert record["result"]["tie_breaks"], "the fixture must produce a tie"
+    text = _text(client.get(f"/uitslag/{election.slug}").get_data(as_text=True))
+    assert "Loting bij gelijke stand" in text
+    assert "test-seed" in text
+    first = record["result"]["tie_breaks"][0]
+    for key in first["keys"]:
+        assert key in text
+    assert "gekozen" in text
+
+
+@pytest.mark.parametrize("rule", ["irv", "greedy", "approval"])
+def test_invalid_result_below_threshold(
+    rule: str, publish: Callable[..., Election], client: FlaskClient
+) -> None:
+    election = publish(rule, roll=100)
+    text = _text(client.get(f"/uitslag/{election.slug}").get_data(as_text=True))
+    assert "De uitslag is ongeldig: de opkomst (" in text
+    assert "lager dan de drempel (30%)" in text
+    assert "De drempel is niet gehaald." in text
+
+
+def test_advisory_result(publish: Callable[..., Election], client: FlaskClient) -> None:
+    election = publish("borda", binding=False)
+    text = _text(client.get(f"/uitslag/{election.slug}").get_data(as_text=True))
+    assert "De uitslag is geldig en raadgevend" in text
+
+
+def test_unpublished_results_are_not_public(
+    make_election: Callable[..., Election], client: FlaskClient, db_session: Session
+) -> None:
+    election = make_election(phase="closed", slug="nog-niet")
+    add_roll(db_session, election, 5)
+    add_ballots(db_session, election, [["A"]])
+    count_election(db_session, election, "griffie")
+    for path in ("", "/record.json", "/uitslag.csv", "/proces-verbaal.pdf", "/bon"):
+        assert client.get(f"/uitslag/nog-niet{path}").status_code == 404
+    assert client.get("/uitslag/bestaat-niet").status_code == 404
+
+
+def test_index_lists_published(publish: Callable[..., Election], client: FlaskClient) -> None:
+    election = publish("irv")
+    html = client.get("/uitslag/").get_data(as_text=True)
+    assert f'href="/uitslag/{election.slug}"' in html
+
+
+def test_record_download_is_the_signed_record(
+    publish: Callable[..., Election], client: FlaskClient, tmp_path: Path
+) -> None:
+    election = publish("irv")
+    response = client.get(f"/uitslag/{election.slug}/record.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.get_data(as_text=True) == election.record_json
+    path = tmp_path / "r.json"
+    path.write_bytes(response.data)
+    assert signing.verify_signature(read_record(path))
+
+
+@pytest.mark.parametrize(
+    ("rule", "ext"), [("irv", "blt"), ("plurality", "blt"), ("approval", "pb"), ("mes", "pb")]
+)
+def test_ballot_files_read_back(
+    rule: str, ext: str, publish: Callable[..., Election], client: FlaskClient, db_session: Session
+) -> None:
+    election = publish(rule)
+    other = "pb" if ext == "blt" else "blt"
+    assert client.get(f"/uitslag/{election.slug}/stembiljetten.{other}").status_code == 404
+    response = client.get(f"/uitslag/{election.slug}/stembiljetten.{ext}")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    cast = db_session.query(Ballot).filter_by(election_id=election.id).count()
+    if ext == "blt":
+        from ballots.formats.blt import read_blt
+
+        blt = read_blt("x.blt", text=text)
+        assert blt.profile.total == cast
+        assert blt.candidates[0] == "A"
+    else:
+        from ballots.formats.pabulib import read_pb
+
+        pb = read_pb("x.pb", text=text)
+        assert pb.profile.total == cast
+
+
+def test_csv(publish: Callable[..., Election], client: FlaskClient) -> None:
+    election = publish("irv")
+    response = client.get(f"/uitslag/{election.slug}/uitslag.csv")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    record = json.loads(election.record_json or "")
+    assert [r["option_id"] for r in rows] == ["A", "B", "C"]
+    winner = record["result"]["winners"][0]
+    assert next(r for r in rows if r["option_id"] == winner)["chosen"] == "yes"
+    assert rows[0]["round_1"] == record["result"]["rounds"][0]["tallies"]["A"]
+
+
+def test_receipt_check(publish: Callable[..., Election], client: FlaskClient) -> None:
+    election = publish("irv")
+    record = json.loads(election.record_json or "")
+    ballot = next(b for b in record["ballots"] if len(b["choices"]) > 1)
+    assert client.get(f"/uitslag/{election.slug}/bon").status_code == 200
+    typed = ballot["receipt"].lower().replace("-", " ")
+    response = client.post(f"/uitslag/{election.slug}/bon", data={"receipt": typed})
+    assert response.status_code == 200
+    text = _text(response.get_data(as_text=True))
+    assert "Uw stem is gevonden en is meegeteld." in text
+    assert ballot["sha256"] in text
+    assert re.search(r"<ol>\s*<li>" + ballot["choices"][0], response.get_data(as_text=True))
+    missing = client.post(f"/uitslag/{election.slug}/bon", data={"receipt": "ZZZZ-ZZZZ"})
+    assert missing.status_code == 404
+    assert "staat niet in de uitslag" in missing.get_data(as_text=True)
+    empty = client.post(f"/uitslag/{election.slug}/bon", data={"receipt": ""})
+    assert empty.status_code == 400
+    assert "Vul het bonnummer in" in empty.get_data(as_text=True)
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_receipt_check_needs_csrf(publish: Callable[..., Election], client: FlaskClient) -> None:
+    election = publish("irv")
+    response = client.post(f"/uitslag/{election.slug}/bon", data={"receipt": "X"})
+    assert response.status_code == 400
+
+
+def test_public_key_page(app: Flask, client: FlaskClient) -> None:
+    assert "nog geen sleutel" in client.get("/uitslag/sleutel").get_data(as_text=True)
+    assert client.get("/uitslag/sleutel.pem").status_code == 404
+    make_key(Path(app.config["SIGNING_KEY_PATH"]).parent)
+    key = signing.load_private_key(
+        Path(app.config["SIGNING_KEY_PATH"]).parent / signing.PRIVATE_KEY_FILE
+    )
+    html = client.get("/uitslag/sleutel").get_data(as_text=True)
+    assert signing.fingerprint(key) in html
+    pem = client.get("/uitslag/sleutel.pem")
+    assert pem.data == signing.public_key_pem(key)
+
+
+def test_english_page(publish: Callable[..., Election], client: FlaskClient) -> None:
+    election = publish("irv")
+    response = client.get(f"/uitslag/{election.slug}?lang=en")
+    assert response.status_code == 200

@@ -1,0 +1,258 @@
+"""The proces-verbaal: the printable official report of a count, as a PDF (fpdf2).
+
+It holds what a council member or a sceptical resident needs on paper: the election's
+settings, turnout against the threshold, whether the result is valid and binding, the
+winners, every round, every tie break with its draw keys, the record's hashes and the
+signing key's fingerprint, and how to check it all with ``tools/verify.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from flask_babel import gettext as _
+from fpdf import FPDF
+from fpdf.enums import WrapMode, XPos, YPos
+
+from voting.charts import format_money, format_percent
+from voting.results.view import ResultView
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+# Characters the core fonts lack, for the fallback without a Unicode font.
+_LATIN1 = {"€": "EUR", "✓": "v", "✗": "x", "–": "-", "—": "-", "…": "...", "’": "'", "“": '"'}
+
+
+def _unicode_fonts() -> dict[str, Path] | None:
+    """The TrueType files to use, if a Unicode font is available.
+
+    A ``font`` helper in :mod:`voting.letters` (the letters' font) wins when present,
+    so letters and reports look alike; otherwise DejaVu, if installed.
+    """
+    try:
+        from voting import letters  # type: ignore[attr-defined]
+
+        chosen = letters.font()  # type: ignore[attr-defined]
+        if chosen:
+            path = Path(chosen)
+            return {"": path, "B": path, "M": path}
+    except (ImportError, AttributeError, TypeError, OSError):
+        pass
+    files = {
+        "": DEJAVU / "DejaVuSans.ttf",
+        "B": DEJAVU / "DejaVuSans-Bold.ttf",
+        "M": DEJAVU / "DejaVuSansMono.ttf",
+    }
+    return files if all(p.exists() for p in files.values()) else None
+
+
+class _Report(FPDF):
+    def __init__(self, footer_text: str) -> None:
+        super().__init__(format="A4")
+        self.footer_text = footer_text
+        fonts = _unicode_fonts()
+        self.unicode = fonts is not None
+        if fonts is not None:
+            self.add_font("Body", "", str(fonts[""]))
+            self.add_font("Body", "B", str(fonts["B"]))
+            self.add_font("Mono", "", str(fonts["M"]))
+            self.body, self.mono = "Body", "Mono"
+        else:
+            self.body, self.mono = "Helvetica", "Courier"
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(18, 16, 18)
+
+    def clean(self, text: str) -> str:
+        """``text`` as this PDF's fonts can write it."""
+        if self.unicode:
+            return text
+        for char, plain in _LATIN1.items():
+            text = text.replace(char, plain)
+        return text.encode("latin-1", "replace").decode("latin-1")
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(self.body, "", 8)
+        self.cell(0, 6, self.clean(f"{self.footer_text} · {self.page_no()}/{{nb}}"), align="C")
+
+    def heading(self, text: str, size: int = 13) -> None:
+        self.ln(2)
+        self.set_font(self.body, "B", size)
+        self.multi_cell(0, 7, self.clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(self.body, "", 10)
+
+    def para(self, text: str, *, bold: bool = False, size: int = 10) -> None:
+        self.set_font(self.body, "B" if bold else "", size)
+        self.multi_cell(0, 5.5, self.clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(self.body, "", 10)
+
+    def code(self, text: str) -> None:
+        self.set_font(self.mono, "", 8)
+        self.multi_cell(
+            0, 4.5, self.clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR
+        )
+        self.set_font(self.body, "", 10)
+
+    def facts(self, rows: list[tuple[str, str]]) -> None:
+        self.set_font(self.body, "", 10)
+        with self.table(
+            col_widths=(55, 119), text_align="LEFT", first_row_as_headings=False
+        ) as table:
+            for label, value in rows:
+                row = table.row()
+                row.cell(self.clean(label))
+                row.cell(self.clean(value))
+
+    def grid(self, headings: list[str], rows: list[list[str]], widths: tuple[int, ...]) -> None:
+        self.set_font(self.body, "", 9)
+        with self.table(col_widths=widths, text_align="LEFT") as table:
+            head = table.row()
+            for text in headings:
+                head.cell(self.clean(text))
+            for values in rows:
+                row = table.row()
+                for text in values:
+                    row.cell(self.clean(text))
+        self.set_font(self.body, "", 10)
+
+
+def proces_verbaal(view: ResultView, *, certified_at: datetime | None = None) -> bytes:
+    """The proces-verbaal of ``view`` as PDF bytes."""
+    meta = view.election
+    turnout = view.turnout
+    pdf = _Report(f"{meta.get('municipality', '')} · {meta['title']} · " + _("proces-verbaal"))
+    pdf.set_title(pdf.clean(_("Proces-verbaal") + f": {meta['title']}"))
+    pdf.set_author(pdf.clean(meta.get("municipality", "") or "Buurtstem"))
+    pdf.set_creator("Buurtstem")
+    pdf.alias_nb_pages()
+    pdf.add_page()
+
+    pdf.heading(_("Proces-verbaal van de telling"), 18)
+    pdf.para(meta.get("municipality", ""), bold=True)
+    pdf.heading(meta["title"], 14)
+    if meta.get("question"):
+        pdf.para(meta["question"])
+    if not view.signed:
+        pdf.para(_("CONCEPT: deze uitslag is nog niet vastgesteld."), bold=True, size=12)
+
+    pdf.heading(_("Uitslag"))
+    pdf.para(view.status, bold=True)
+    pdf.para(view.decided)
+    if meta.get("next_steps"):
+        pdf.para(_("Wat gebeurt er nu?") + " " + meta["next_steps"])
+
+    pdf.heading(_("Gekozen") if not view.is_budget else _("Voorstellen die geld krijgen"))
+    if view.is_budget:
+        rows = [
+            [str(n), name, format_money(cost)] for n, (_w, name, cost) in enumerate(view.winners, 1)
+        ]
+        rows.append(["", _("Samen"), format_money(view.spent)])
+        rows.append(["", _("Budget"), format_money(view.budget or 0)])
+        pdf.grid(["#", _("Voorstel"), _("Bedrag")], rows, (10, 124, 40))
+    else:
+        pdf.grid(
+            ["#", _("Optie")],
+            [[str(n), name] for n, (_w, name, _c) in enumerate(view.winners, 1)] or [["", "–"]],
+            (10, 164),
+        )
+
+    pdf.heading(_("Opkomst"))
+    pdf.facts(
+        [
+            (_("Uitgebrachte stemmen"), str(turnout.ballots)),
+            (_("Kiezers op de kiezerslijst"), str(turnout.roll_size)),
+            (
+                _("Opkomst"),
+                f"{format_percent(turnout.percent)} ({_('precies')} {turnout.percent})",
+            ),
+            (_("Opkomstdrempel"), format_percent(turnout.threshold_percent)),
+            (_("Drempel gehaald"), _("ja") if turnout.threshold_met else _("nee")),
+            (_("Geldig"), _("ja") if turnout.valid else _("nee")),
+            (_("Bindend"), _("ja") if turnout.binding else _("nee (raadgevend)")),
+        ]
+    )
+
+    pdf.heading(_("Verkiezing"))
+    settings = [
+        (_("Soort"), _("Buurtbudget") if view.is_budget else _("Referendum")),
+        (_("Telregel"), f"{view.rule_text} ({view.rule})"),
+        (_("Stembiljet"), meta["ballot_type"]),
+    ]
+    if view.is_budget:
+        settings.append((_("Budget"), format_money(meta.get("budget") or 0)))
+    else:
+        settings.append((_("Aantal te kiezen"), str(meta["seats"])))
+    settings += [
+        (_("Stemmen geopend"), meta.get("voting_opens") or "–"),
+        (_("Stemmen gesloten"), meta.get("voting_closes") or "–"),
+        (_("Seed voor loting"), meta["tie_break_seed"] or "–"),
+    ]
+    if certified_at is not None:
+        settings.append((_("Vastgesteld op"), certified_at.strftime("%d-%m-%Y %H:%M UTC")))
+    for label, value in view.extra.items():
+        settings.append((label, value))
+    pdf.facts(settings)
+    options = [
+        [o["id"], o.get("name", ""), format_money(o.get("cost", 0))] for o in meta["options"]
+    ]
+    pdf.ln(2)
+    if view.is_budget:
+        pdf.grid([_("Code"), _("Voorstel"), _("Kosten")], options, (20, 114, 40))
+    else:
+        pdf.grid([_("Code"), _("Optie")], [row[:2] for row in options], (20, 154))
+
+    pdf.heading(_("Rondes"))
+    for round_ in view.rounds:
+        pdf.para(_("Ronde %(number)s", number=round_.number) + ". " + round_.summary, bold=True)
+        rows = [[name, value] for name, value in round_.tallies]
+        if rows:
+            pdf.grid([_("Optie"), _("Stemmen")], rows, (134, 40))
+        if round_.transfers:
+            pdf.grid(
+                [_("Van"), _("Naar"), _("Stemmen")],
+                [list(t) for t in round_.transfers],
+                (67, 67, 40),
+            )
+        pdf.ln(1)
+
+    pdf.heading(_("Loting bij gelijke stand"))
+    if not view.ties:
+        pdf.para(_("Er was geen gelijke stand; er is niet geloot."))
+    else:
+        pdf.para(
+            _(
+                "Elke optie krijgt de sleutel SHA-256(seed + ':' + optiecode). Bij gelijke "
+                "stand gaat de kleinste sleutel voor: die wordt eerst gekozen en als laatste "
+                "weggestreept. Seed: %(seed)s",
+                seed=meta["tie_break_seed"],
+            )
+        )
+        for tie in view.ties:
+            pdf.para(
+                _(
+                    "Ronde %(round)s, over %(purpose)s: gekozen %(chosen)s.",
+                    round=tie.round,
+                    purpose=tie.purpose,
+                    chosen=tie.chosen,
+                ),
+                bold=True,
+            )
+            for label, key in tie.tied:
+                pdf.para(label)
+                pdf.code(key)
+
+    pdf.heading(_("Controle"))
+    pdf.para(_("SHA-256 van het record (zonder handtekening)"))
+    pdf.code(view.sha256)
+    pdf.para(_("SHA-256 over alle stembiljetten"))
+    pdf.code(str(view.record.get("ballots_sha256", "")))
+    pdf.para(_("Vingerafdruk van de ondertekeningssleutel (Ed25519)"))
+    pdf.code(view.fingerprint or _("(nog niet ondertekend)"))
+    pdf.para(
+        _(
+            "Iedereen kan deze uitslag narekenen: download het record (JSON) en de publieke "
+            "sleutel van de website en voer uit: python tools/verify.py record.json --key "
+            "sleutel.pem"
+        )
+    )
+    return bytes(pdf.output())

@@ -1,0 +1,610 @@
+"""What a result page shows, worked out from an election record.
+
+The public page renders a certified, signed record; the clerk's review renders the
+unsigned record the certification would sign. Both go through :func:`result_view`,
+so what the clerk approves is what residents see. Words are Dutch msgids through
+Flask-Babel, so this runs inside a request.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from ballots.formats.record import profile_from_record, record_sha256
+from ballots.model import BallotKind, Option, Profile
+from voting import charts
+from voting.charts import Bar, RoundBars, Segment, format_money, format_number, format_percent
+from voting.tally import Turnout
+
+BUDGET_RULES = ("greedy", "mes", "mes-add1", "mes-add1-until-over-budget")
+RANKED_ROUND_RULES = ("irv", "stv")
+
+
+def rule_name(rule: str) -> str:
+    """The counting rule in words."""
+    names = {
+        "irv": _("Alternatieve stem (instant runoff): wie de minste stemmen heeft valt af"),
+        "stv": _("Enkelvoudig overdraagbare stem (STV, Schotse regels)"),
+        "schulze": _("Schulze-methode: elk plan wordt met elk ander plan vergeleken"),
+        "borda": _("Borda-telling: punten voor elke plek op het stembiljet"),
+        "plurality": _("Meeste stemmen"),
+        "approval": _("Meeste goedkeuringen"),
+        "greedy": _("Meeste stemmen eerst, zolang het budget het toelaat"),
+        "mes": _("Methode van gelijke delen (Method of Equal Shares)"),
+        "mes-add1": _("Methode van gelijke delen, aangevuld tot het budget op is"),
+        "mes-add1-until-over-budget": _(
+            "Methode van gelijke delen, aangevuld tot het budget overschreden zou worden"
+        ),
+    }
+    return names.get(rule, rule)
+
+
+def purpose_name(purpose: str) -> str:
+    """What a tie break decided, in words."""
+    names = {
+        "elect": _("wie gekozen wordt"),
+        "eliminate": _("wie afvalt"),
+        "fund": _("welk voorstel geld krijgt"),
+        "rank": _("de volgorde"),
+    }
+    return names.get(purpose, purpose)
+
+
+@dataclass
+class Chart:
+    """A picture with its heading and the text table that says the same."""
+
+    heading: str
+    svg: Markup
+    table_caption: str
+    columns: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class TieView:
+    """One tie break, with names."""
+
+    round: int
+    purpose: str
+    tied: list[tuple[str, str]]  # (label, draw key)
+    chosen: str
+
+
+@dataclass
+class RoundView:
+    """One round as words: tallies, who was elected or dropped, transfers."""
+
+    number: int
+    summary: str
+    note: str
+    tallies: list[tuple[str, str]]
+    transfers: list[tuple[str, str, str]]  # (from, to, votes)
+
+
+@dataclass
+class ResultView:
+    """Everything a result page, the CSV and the proces-verbaal show."""
+
+    record: dict[str, Any]
+    labels: dict[str, str]
+    turnout: Turnout
+    winners: list[tuple[str, str, int]]  # (id, name, cost)
+    status: str
+    decided: str
+    rounds: list[RoundView]
+    ties: list[TieView]
+    charts: list[Chart]
+    budget: int | None = None
+    spent: Fraction = Fraction(0)
+    signed: bool = False
+    fingerprint: str = ""
+    sha256: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def election(self) -> dict[str, Any]:
+        """The record's election metadata."""
+        return dict(self.record["election"])
+
+    @property
+    def is_budget(self) -> bool:
+        """True for a buurtbudget."""
+        return self.record["election"]["kind"] == "budget"
+
+    @property
+    def rule(self) -> str:
+        """The counting rule's name as in the record."""
+        return str(self.record["result"]["method"])
+
+    @property
+    def rule_text(self) -> str:
+        """The counting rule in words."""
+        return rule_name(self.rule)
+
+    @property
+    def turnout_svg(self) -> Markup:
+        """Turnout against the threshold as a picture."""
+        return Markup(
+            charts.turnout_chart(
+                chart_id="opkomst-grafiek",
+                title=_("Opkomst en drempel"),
+                desc=_(
+                    "Opkomst %(percent)s van de kiezers; de stippellijn is de drempel van "
+                    "%(threshold)s.",
+                    percent=self.percent,
+                    threshold=self.threshold,
+                ),
+                percent=self.turnout.percent,
+                threshold=self.turnout.threshold_percent,
+                percent_label=_("opkomst %(percent)s", percent=self.percent),
+                threshold_label=_("drempel %(threshold)s", threshold=self.threshold),
+            )
+        )
+
+    @property
+    def percent(self) -> str:
+        """Turnout as a readable percentage."""
+        return format_percent(self.turnout.percent)
+
+    @property
+    def threshold(self) -> str:
+        """The threshold as a readable percentage."""
+        return format_percent(self.turnout.threshold_percent)
+
+
+def status_sentence(turnout: Turnout) -> str:
+    """Valid and binding, valid and advisory, or invalid, in one plain sentence."""
+    if not turnout.valid:
+        return _(
+            "De uitslag is ongeldig: de opkomst (%(percent)s) was lager dan de drempel "
+            "(%(threshold)s).",
+            percent=format_percent(turnout.percent),
+            threshold=format_percent(turnout.threshold_percent),
+        )
+    if turnout.binding:
+        return _("De uitslag is geldig en bindend.")
+    return _("De uitslag is geldig en raadgevend: een advies aan de gemeenteraad.")
+
+
+def result_view(record: dict[str, Any], *, signed: bool = True) -> ResultView:
+    """Work out the page for ``record`` (signed and certified, or the clerk's preview)."""
+    meta = record["election"]
+    result = record["result"]
+    labels = {o["id"]: o.get("name") or o["id"] for o in meta["options"]}
+    costs = {o["id"]: int(o.get("cost", 0)) for o in meta["options"]}
+    turnout = Turnout.from_record(record)
+    winners = [(w, labels.get(w, w), costs.get(w, 0)) for w in result["winners"]]
+    budget = meta.get("budget")
+    spent = Fraction(sum(c for _w, _n, c in winners))
+    names = ", ".join(name for _w, name, _c in winners) or _("niemand")
+    if meta["kind"] == "budget":
+        decided = _(
+            "Geld gaat naar %(count)s voorstellen, samen %(spent)s van %(budget)s: %(names)s.",
+            count=len(winners),
+            spent=format_money(spent),
+            budget=format_money(budget or 0),
+            names=names,
+        )
+    elif len(winners) == 1:
+        decided = _("De meeste steun kreeg: %(names)s.", names=names)
+    else:
+        decided = _("Gekozen, in deze volgorde: %(names)s.", names=names)
+    if not turnout.valid:
+        decided += " " + _(
+            "Omdat de opkomst te laag was, is dit geen geldige uitslag; de gemeenteraad "
+            "beslist zelf."
+        )
+    signature = record.get("signature") or {}
+    view = ResultView(
+        record=record,
+        labels=labels,
+        turnout=turnout,
+        winners=winners,
+        status=status_sentence(turnout),
+        decided=decided,
+        rounds=[_round_view(r, labels, meta["kind"] == "budget") for r in result["rounds"]],
+        ties=[
+            TieView(
+                round=int(t["round"]),
+                purpose=purpose_name(t["purpose"]),
+                tied=[
+                    (labels.get(o, o), k)
+                    for o, k in zip(t["tied"], t.get("keys", []), strict=False)
+                ],
+                chosen=labels.get(t["chosen"], t["chosen"]),
+            )
+            for t in result["tie_breaks"]
+        ],
+        charts=[],
+        budget=budget,
+        spent=spent,
+        signed=signed and bool(signature),
+        fingerprint=str(signature.get("key_fingerprint", "")),
+        sha256=record_sha256(record),
+    )
+    view.charts = _charts(record, labels, costs)
+    if "quota" in result.get("details", {}):
+        view.extra[_("Quotum")] = format_number(Fraction(result["details"]["quota"]), 5)
+    return view
+
+
+def _round_view(data: dict[str, Any], labels: dict[str, str], budget: bool) -> RoundView:
+    def name(option: str) -> str:
+        return (
+            labels.get(option, option)
+            if option != "exhausted"
+            else _("uitgeput (geen voorkeur meer)")
+        )
+
+    parts = []
+    if data["elected"]:
+        word = _("Krijgt geld") if budget else _("Gekozen")
+        parts.append(f"{word}: {', '.join(name(o) for o in data['elected'])}.")
+    if data["eliminated"]:
+        parts.append(_("Valt af") + f": {', '.join(name(o) for o in data['eliminated'])}.")
+    if budget and not data["elected"] and not data["eliminated"]:
+        skipped = ", ".join(name(o) for o in data["tallies"])
+        parts.append(_("Past niet meer in het budget") + f": {skipped}.")
+    transfers = [
+        (name(src), name(dst), format_number(Fraction(votes), 5))
+        for src, moved in data.get("transfers", {}).items()
+        for dst, votes in moved.items()
+    ]
+    return RoundView(
+        number=int(data["number"]),
+        summary=" ".join(parts),
+        note=str(data.get("note", "")),
+        tallies=[(name(o), format_number(Fraction(v), 5)) for o, v in data["tallies"].items()],
+        transfers=transfers,
+    )
+
+
+def votes_per_option(record: dict[str, Any]) -> Counter[str]:
+    """How many ballots name each option (any position): approvals for approval and
+    budget ballots, votes for single-choice ballots."""
+    counter: Counter[str] = Counter({o["id"]: 0 for o in record["election"]["options"]})
+    for ballot in record["ballots"]:
+        counter.update(set(ballot["choices"]))
+    return counter
+
+
+def first_preferences(record: dict[str, Any]) -> Counter[str]:
+    """First preferences per option (ranked and single ballots)."""
+    counter: Counter[str] = Counter({o["id"]: 0 for o in record["election"]["options"]})
+    for ballot in record["ballots"]:
+        if ballot["choices"]:
+            counter[ballot["choices"][0]] += 1
+    return counter
+
+
+def _charts(record: dict[str, Any], labels: dict[str, str], costs: dict[str, int]) -> list[Chart]:
+    meta, result = record["election"], record["result"]
+    rule = result["method"]
+    winners = set(result["winners"])
+    details = result.get("details", {})
+    out: list[Chart] = []
+    chosen_mark = "✓ " + _("gekozen")
+    if meta["kind"] == "budget" or rule in BUDGET_RULES:
+        out.append(_budget_chart(record, labels, costs))
+        votes = votes_per_option(record)
+        order = sorted(labels, key=lambda o: (-votes[o], labels[o]))
+        funded_mark = "✓ " + _("krijgt geld")
+        bars = [
+            Bar(
+                label=f"{labels[o]} ({format_money(costs[o])})",
+                value=Fraction(votes[o]),
+                shown=format_number(votes[o]),
+                mark=funded_mark if o in winners else "",
+            )
+            for o in order
+        ]
+        out.append(
+            _bar_chart(
+                "stemmen-per-voorstel",
+                _("Stemmen per voorstel"),
+                _(
+                    "Hoeveel stembiljetten elk voorstel kozen; voorstellen die geld krijgen "
+                    "zijn gearceerd en gemarkeerd."
+                ),
+                bars,
+                [_("Voorstel"), _("Kosten"), _("Stemmen"), _("Krijgt geld")],
+                [
+                    [
+                        labels[o],
+                        format_money(costs[o]),
+                        str(votes[o]),
+                        _("ja") if o in winners else _("nee"),
+                    ]
+                    for o in order
+                ],
+            )
+        )
+        return out
+    if "pairwise" in details:
+        out.append(_pairwise_chart(labels, details["pairwise"], details.get("ranking", [])))
+        return out
+    rounds = result["rounds"]
+    if rule in RANKED_ROUND_RULES or len(rounds) > 1:
+        out.append(_rounds_chart(rounds, labels, details))
+        return out
+    tallies = rounds[0]["tallies"] if rounds else {}
+    order = sorted(tallies, key=lambda o: (-Fraction(tallies[o]), labels.get(o, o)))
+    unit = {
+        "borda": _("Punten"),
+        "approval": _("Goedkeuringen"),
+    }.get(rule, _("Stemmen"))
+    bars = [
+        Bar(
+            label=labels.get(o, o),
+            value=Fraction(tallies[o]),
+            shown=format_number(Fraction(tallies[o])),
+            mark=chosen_mark if o in winners else "",
+        )
+        for o in order
+    ]
+    out.append(
+        _bar_chart(
+            "stemmen-per-optie",
+            _("%(unit)s per optie", unit=unit),
+            _("Een balk per optie; gekozen opties zijn gearceerd en gemarkeerd."),
+            bars,
+            [_("Optie"), unit, _("Gekozen")],
+            [
+                [
+                    labels.get(o, o),
+                    format_number(Fraction(tallies[o])),
+                    _("ja") if o in winners else _("nee"),
+                ]
+                for o in order
+            ],
+        )
+    )
+    return out
+
+
+def _bar_chart(
+    chart_id: str,
+    heading: str,
+    desc: str,
+    bars: list[Bar],
+    columns: list[str],
+    rows: list[list[str]],
+) -> Chart:
+    svg = charts.bar_chart(chart_id=chart_id, title=heading, desc=desc, bars=bars)
+    return Chart(heading, Markup(svg), heading, columns, rows)
+
+
+def _rounds_chart(
+    rounds: list[dict[str, Any]], labels: dict[str, str], details: dict[str, Any]
+) -> Chart:
+    groups = []
+    rows = []
+    for data in rounds:
+        elected, eliminated = set(data["elected"]), set(data["eliminated"])
+        bars = []
+        for option, value in data["tallies"].items():
+            mark = ""
+            if option in elected:
+                mark = "✓ " + _("gekozen")
+            elif option in eliminated:
+                mark = "✗ " + _("valt af")
+            bars.append(
+                Bar(
+                    label=labels.get(option, option),
+                    value=Fraction(value),
+                    shown=format_number(Fraction(value), 2),
+                    mark=mark,
+                )
+            )
+            rows.append(
+                [
+                    str(data["number"]),
+                    labels.get(option, option),
+                    format_number(Fraction(value), 5),
+                    mark or "–",
+                ]
+            )
+        summary = _round_view(data, labels, False).summary
+        groups.append(
+            RoundBars(
+                heading=_("Ronde %(number)s", number=data["number"]),
+                note=summary,
+                bars=tuple(bars),
+            )
+        )
+    quota = details.get("quota")
+    svg = charts.rounds_chart(
+        chart_id="rondes",
+        title=_("Stemmen per ronde"),
+        desc=_(
+            "Per ronde een balk per optie die nog meedoet. Wie afvalt of gekozen is, staat "
+            "erbij; de stemmen van wie afvalt gaan naar de volgende voorkeur."
+        ),
+        rounds=groups,
+        threshold=Fraction(quota) if quota else None,
+        threshold_label=_("quotum %(quota)s", quota=format_number(Fraction(quota), 2))
+        if quota
+        else "",
+    )
+    return Chart(
+        _("Stemmen per ronde"),
+        Markup(svg),
+        _("Stemmen per ronde, per optie"),
+        [_("Ronde"), _("Optie"), _("Stemmen"), _("Wat er gebeurde")],
+        rows,
+    )
+
+
+def _pairwise_chart(
+    labels: dict[str, str], pairwise: dict[str, dict[str, str]], ranking: list[str]
+) -> Chart:
+    ids = list(ranking) or list(labels)
+    ids += [o for o in labels if o not in ids]
+    matrix = {a: {b: int(v) for b, v in row.items()} for a, row in pairwise.items()}
+    svg = charts.pairwise_chart(
+        chart_id="paarsgewijs",
+        title=_("Elk plan tegen elk ander plan"),
+        desc=_(
+            "In rij A, kolom B: hoeveel kiezers A boven B zetten. Een donker vak met een "
+            "driehoek betekent: A wint van B."
+        ),
+        labels=[labels.get(o, o) for o in ids],
+        ids=ids,
+        pairwise=matrix,
+    )
+    columns = [_("Voorkeur voor … boven …")] + [labels.get(o, o) for o in ids]
+    rows = []
+    for a in ids:
+        row = [labels.get(a, a)]
+        for b in ids:
+            if a == b:
+                row.append("–")
+                continue
+            ours, theirs = matrix.get(a, {}).get(b, 0), matrix.get(b, {}).get(a, 0)
+            row.append(f"{ours} ({_('wint')})" if ours > theirs else str(ours))
+        rows.append(row)
+    return Chart(
+        _("Elk plan tegen elk ander plan"),
+        Markup(svg),
+        _("Aantal kiezers dat de optie in de rij boven de optie in de kolom zet"),
+        columns,
+        rows,
+    )
+
+
+def _budget_chart(record: dict[str, Any], labels: dict[str, str], costs: dict[str, int]) -> Chart:
+    meta, result = record["election"], record["result"]
+    budget = Fraction(meta.get("budget") or 0)
+    segments = [Segment(labels.get(w, w), Fraction(costs.get(w, 0))) for w in result["winners"]]
+    spent = sum((s.cost for s in segments), Fraction(0))
+    svg = charts.budget_chart(
+        chart_id="budget",
+        title=_("Het budget"),
+        desc=_(
+            "De hele balk is het budget van %(budget)s. De genummerde delen zijn de "
+            "voorstellen die geld krijgen; het lege deel is niet besteed.",
+            budget=format_money(budget),
+        ),
+        budget=budget,
+        segments=segments,
+        remaining_label=_("Niet besteed: %(amount)s", amount=format_money(budget - spent)),
+    )
+    rows = [[f"{n}. {s.label}", format_money(s.cost)] for n, s in enumerate(segments, start=1)]
+    rows.append([_("Niet besteed"), format_money(budget - spent)])
+    rows.append([_("Totaal budget"), format_money(budget)])
+    return Chart(
+        _("Het budget"),
+        Markup(svg),
+        _("Voorstellen die geld krijgen, met bedragen"),
+        [_("Voorstel"), _("Bedrag")],
+        rows,
+    )
+
+
+# --- downloads ------------------------------------------------------------------------
+
+
+def result_csv(record: dict[str, Any]) -> str:
+    """The result as CSV: one row per option with its cost, whether and in which order
+    it was chosen, its ballots, and its tally in every round (exact fraction strings)."""
+    meta, result = record["election"], record["result"]
+    rounds = result["rounds"]
+    votes = votes_per_option(record)
+    order = {w: i for i, w in enumerate(result["winners"], start=1)}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        ["option_id", "name", "cost", "chosen", "order", "ballots_naming_option"]
+        + [f"round_{r['number']}" for r in rounds]
+    )
+    for option in meta["options"]:
+        oid = option["id"]
+        writer.writerow(
+            [
+                oid,
+                _csv_safe(option.get("name", "")),
+                option.get("cost", 0),
+                "yes" if oid in order else "no",
+                order.get(oid, ""),
+                votes[oid],
+            ]
+            + [r["tallies"].get(oid, "") for r in rounds]
+        )
+    return out.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    # A cell starting with =, +, - or @ runs as a formula in spreadsheets.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def ballots_file(record: dict[str, Any]) -> tuple[str, str]:
+    """The ballots in an exchange format: ``("blt", text)`` for ranked and single
+    ballots, ``("pb", text)`` for approval and budget ballots."""
+    meta = record["election"]
+    kind = BallotKind(meta["ballot_type"])
+    profile = profile_from_record(record)
+    if kind in (BallotKind.RANKED, BallotKind.SINGLE):
+        from ballots.formats.blt import BltElection, write_blt
+
+        number = {o.id: str(i) for i, o in enumerate(profile.options, start=1)}
+        numbered = Profile.build(
+            BallotKind.RANKED,
+            [Option(number[o.id], o.name) for o in profile.options],
+            [
+                [number[c] for c in group.choices]
+                for group in profile.groups
+                for _copy in range(group.count)
+            ],
+            validate=False,
+        )
+        blt = BltElection(
+            title=meta["title"],
+            seats=meta["seats"],
+            candidates=tuple(o.name or o.id for o in profile.options),
+            withdrawn=(),
+            profile=numbered,
+        )
+        return "blt", write_blt(blt)
+    from ballots.formats.pabulib import PbElection, write_pb
+
+    if kind is BallotKind.APPROVAL:
+        # k-winner approval in pabulib terms: every option costs 1, the budget is k.
+        options = [Option(o.id, o.name, 1) for o in profile.options]
+        budget = int(meta["seats"])
+    else:
+        options = list(profile.options)
+        budget = int(meta["budget"])
+    pb_profile = Profile(
+        kind=profile.kind, options=tuple(options), groups=profile.groups, budget=budget
+    )
+    rule = {"greedy": "greedy", "mes": "equalshares", "mes-add1": "equalshares/add1"}.get(
+        meta["rule"], meta["rule"]
+    )
+    pb = PbElection(
+        meta={
+            "description": meta["title"],
+            "country": "Netherlands",
+            "unit": meta.get("municipality", ""),
+            "instance": (meta.get("voting_closes") or "")[:4],
+            "num_projects": str(len(options)),
+            "num_votes": str(profile.total),
+            "budget": str(budget),
+            "vote_type": "approval",
+            "rule": rule,
+        },
+        projects={o.id: {"name": o.name} for o in options},
+        profile=pb_profile,
+        vote_type="approval",
+        budget=budget,
+    )
+    return "pb", write_pb(pb)
