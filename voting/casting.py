@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -139,6 +139,7 @@ def cast_ballot(
     *,
     receipt: str | None = None,
     now: datetime | None = None,
+    also: Callable[[Session], object] | None = None,
 ) -> str:
     """Cast a ballot with the code whose hash is ``code_hash`` and return its receipt.
 
@@ -146,7 +147,8 @@ def cast_ballot(
     for a blank vote). They are checked first: an invalid ballot raises
     :class:`voting.ballot_validation.BallotRefused` and leaves the code unused.
     ``receipt`` lets the web flow fix the receipt before the cast, so a browser that
-    submits twice can find the ballot its first click stored.
+    submits twice can find the ballot its first click stored. ``also`` adds rows
+    that belong to the same transaction (the clerk's audit event for a paper ballot).
 
     Then, in one transaction: the code is marked used if it is still unused,
     unrevoked and its election open, and the ballot is inserted. Raises
@@ -196,6 +198,8 @@ def cast_ballot(
                     channel=channel,
                 )
             )
+            if also is not None:
+                also(session)
             session.commit()
             return receipt
         except IntegrityError:
