@@ -19,6 +19,7 @@ _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 # Look-alikes people type for what the letter shows.
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _SEPARATORS = str.maketrans("", "", " -_.\t\n\r")
+_SHIFTS = tuple(range(5 * (BODY_LENGTH - 1), -1, -5))
 
 
 class CodeProblem(Enum):
@@ -44,7 +45,11 @@ def check_character(body: str) -> str:
 
 def generate() -> str:
     """A new random code with its check character, normalised (17 characters)."""
-    body = "".join(secrets.choice(ALPHABET) for _ in range(BODY_LENGTH))
+    # 80 random bits cut into sixteen 5-bit digits: the same uniform draw as sixteen
+    # secrets.choice calls, but one system call instead of sixteen (100,000 letters
+    # are generated in one go).
+    number = int.from_bytes(secrets.token_bytes(BODY_LENGTH * 5 // 8), "big")
+    body = "".join(ALPHABET[(number >> shift) & 31] for shift in _SHIFTS)
     return body + check_character(body)
 
 

@@ -1,12 +1,23 @@
-"""The voter roll and its codes in the database: add residents, issue codes."""
+"""The voter roll and its codes in the database: add residents, issue codes, import a
+register in batches, reissue a lost letter.
+
+The roll holds voter keys and code hashes only; names and addresses pass through
+memory on their way to the letters and are never stored (DESIGN.md, "Letter codes
+and ballot secrecy").
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from voting import codes
+from voting import audit, codes
+from voting.elections import options_locked
 from voting.models import Election, RollEntry, VotingCode, utcnow
+from voting.roll_import import Resident
 
 
 def add_voter(session: Session, election: Election, voter_key: str) -> RollEntry:
@@ -46,3 +57,279 @@ def issue_code(session: Session, entry: RollEntry, pepper: str) -> str:
         )
     )
     return code
+
+
+# --- Importing a register: residents in, codes out ------------------------------------
+
+IMPORT_BATCH = 1000
+
+
+class RollLocked(ValueError):
+    """The roll is fixed because voting has started; the message is for the clerk."""
+
+
+class NotOnRoll(LookupError):
+    """The person reference is not on this election's roll."""
+
+
+class AlreadyVoted(ValueError):
+    """The resident's code was used: a used code stays used and gets no successor."""
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """A resident and their new code in plain text: the only place both meet, in
+    memory, on the way to the printer."""
+
+    resident: Resident
+    code: str
+
+
+@dataclass
+class ImportStats:
+    """What an import did, in counts only (this is what the audit log records)."""
+
+    total: int = 0  # residents offered
+    added: int = 0  # put on the roll with a first code
+    reissued: int = 0  # on the roll already: unused code revoked, new code issued
+    skipped_has_code: int = 0  # on the roll with a working code: no new letter
+    skipped_voted: int = 0  # on the roll and already voted: no letter
+
+    @property
+    def letters(self) -> int:
+        """Letters produced: every resident who got a new code."""
+        return self.added + self.reissued
+
+    @property
+    def done(self) -> int:
+        """Residents handled so far (for progress: done of total)."""
+        return self.letters + self.skipped_has_code + self.skipped_voted
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts as a plain dict (for the audit log and JSON)."""
+        return {
+            "total": self.total,
+            "added": self.added,
+            "reissued": self.reissued,
+            "skipped_has_code": self.skipped_has_code,
+            "skipped_voted": self.skipped_voted,
+        }
+
+
+def ensure_roll_open(election: Election) -> None:
+    """Raise :class:`RollLocked` once voting has started: the roll is fixed then."""
+    if options_locked(election):
+        raise RollLocked(
+            "De kiezerslijst ligt vast: het stemmen is begonnen. U kunt alleen nog "
+            "een nieuwe brief maken voor een bewoner die zijn brief kwijt is."
+        )
+
+
+def import_residents(
+    session: Session,
+    election: Election,
+    residents: Sequence[Resident],
+    pepper: str,
+    *,
+    actor: str,
+    reissue_unused: bool = False,
+    batch_size: int = IMPORT_BATCH,
+    stats: ImportStats | None = None,
+) -> Iterator[list[Letter]]:
+    """Put ``residents`` on the roll of ``election`` and issue their codes, one batch
+    at a time; yield each batch's letters *after* that batch is committed, so no
+    letter ever carries a code the database does not know.
+
+    A resident already on the roll keeps a working code and gets no letter, unless
+    ``reissue_unused``: then the unused code is revoked and a new letter made. A
+    resident whose code was used gets nothing. So after a broken run (the download
+    stopped halfway), running the same register again with ``reissue_unused`` gives
+    every resident a fresh letter and makes every lost letter worthless; without it,
+    only residents not yet on the roll get a letter (a register with newcomers).
+
+    The audit log gets ``roll.import.start`` before the first batch and
+    ``roll.import.finish`` after the last, both with counts only. Raises
+    :class:`RollLocked` once voting has started.
+    """
+    ensure_roll_open(election)
+    stats = stats if stats is not None else ImportStats()
+    stats.total = len(residents)
+    audit.record(
+        session,
+        actor,
+        "roll.import.start",
+        election_id=election.id,
+        total=stats.total,
+        reissue_unused=reissue_unused,
+    )
+    session.commit()
+    for start in range(0, len(residents), batch_size):
+        batch = residents[start : start + batch_size]
+        letters = _import_batch(session, election, batch, pepper, reissue_unused, stats)
+        session.commit()
+        yield letters
+    audit.record(session, actor, "roll.import.finish", election_id=election.id, **stats.as_dict())
+    session.commit()
+
+
+def _import_batch(
+    session: Session,
+    election: Election,
+    batch: Sequence[Resident],
+    pepper: str,
+    reissue_unused: bool,
+    stats: ImportStats,
+) -> list[Letter]:
+    keys = [codes.voter_key(pepper, election.slug, r.person_reference) for r in batch]
+    entry_ids: dict[str, int] = dict(
+        session.execute(
+            select(RollEntry.voter_key, RollEntry.id).where(
+                RollEntry.election_id == election.id, RollEntry.voter_key.in_(keys)
+            )
+        ).all()
+    )
+    known = set(entry_ids.values())
+    voted: set[int] = set()
+    live: set[int] = set()
+    if known:
+        for entry_id, used_at in session.execute(
+            select(VotingCode.roll_entry_id, VotingCode.used_at).where(
+                VotingCode.roll_entry_id.in_(known),
+                VotingCode.revoked_at.is_(None),
+            )
+        ):
+            (voted if used_at is not None else live).add(entry_id)
+    now = utcnow()
+    new = [{"election_id": election.id, "voter_key": k, "added_at": now} for k in keys]
+    new = [row for row in new if row["voter_key"] not in entry_ids]
+    if new:
+        # One executemany with RETURNING: ids come back without a query per resident.
+        for key, entry_id in session.execute(
+            insert(RollEntry).returning(RollEntry.voter_key, RollEntry.id), new
+        ):
+            entry_ids[key] = entry_id
+    revoke: list[int] = []
+    letters: list[Letter] = []
+    code_rows: list[dict[str, object]] = []
+    for resident, key in zip(batch, keys, strict=True):
+        entry_id = entry_ids[key]
+        if entry_id in voted:
+            stats.skipped_voted += 1
+            continue
+        if entry_id in live:
+            if not reissue_unused:
+                stats.skipped_has_code += 1
+                continue
+            revoke.append(entry_id)
+            stats.reissued += 1
+        elif entry_id in known:
+            stats.reissued += 1  # on the roll, every code revoked: needs a letter anyway
+        else:
+            stats.added += 1
+        code = codes.generate()
+        letters.append(Letter(resident, code))
+        code_rows.append(
+            {
+                "election_id": election.id,
+                "roll_entry_id": entry_id,
+                "code_hash": codes.code_hash(pepper, code),
+                "issued_at": now,
+            }
+        )
+    if revoke:
+        session.execute(
+            update(VotingCode)
+            .where(
+                VotingCode.roll_entry_id.in_(revoke),
+                VotingCode.used_at.is_(None),
+                VotingCode.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+    if code_rows:
+        session.execute(insert(VotingCode), code_rows)
+    return letters
+
+
+@dataclass(frozen=True)
+class RollStatus:
+    """Where a resident stands, looked up by person reference (for the clerk)."""
+
+    on_roll: bool
+    voted: bool = False
+    live_codes: int = 0
+    revoked_codes: int = 0
+
+
+def lookup(session: Session, election: Election, pepper: str, person_reference: str) -> RollStatus:
+    """Whether the resident with ``person_reference`` is on the roll, has a working
+    code, or has voted. Changes nothing."""
+    entry = _entry(session, election, pepper, person_reference)
+    if entry is None:
+        return RollStatus(on_roll=False)
+    rows = session.execute(
+        select(VotingCode.used_at, VotingCode.revoked_at).where(
+            VotingCode.roll_entry_id == entry.id
+        )
+    ).all()
+    return RollStatus(
+        on_roll=True,
+        voted=any(used is not None for used, _ in rows),
+        live_codes=sum(1 for used, revoked in rows if used is None and revoked is None),
+        revoked_codes=sum(1 for _, revoked in rows if revoked is not None),
+    )
+
+
+def reissue(
+    session: Session, election: Election, pepper: str, person_reference: str, *, actor: str
+) -> str:
+    """Revoke the resident's unused code and issue a new one (a lost letter); works
+    during voting too. Commits, with ``roll.reissue`` in the audit log (the roll
+    entry's id, no identity), and returns the new code in plain text.
+
+    Raises :class:`NotOnRoll` or :class:`AlreadyVoted`.
+    """
+    entry = _entry(session, election, pepper, person_reference)
+    if entry is None:
+        raise NotOnRoll("Deze persoon staat niet op de kiezerslijst van deze verkiezing.")
+    try:
+        code = issue_code(session, entry, pepper)
+    except ValueError:
+        session.rollback()
+        raise AlreadyVoted(
+            "Deze bewoner heeft al gestemd. Een gebruikte code blijft gebruikt; er komt "
+            "geen nieuwe brief."
+        ) from None
+    audit.record(session, actor, "roll.reissue", election_id=election.id, roll_entry_id=entry.id)
+    session.commit()
+    return code
+
+
+def _entry(
+    session: Session, election: Election, pepper: str, person_reference: str
+) -> RollEntry | None:
+    key = codes.voter_key(pepper, election.slug, person_reference)
+    return session.scalar(
+        select(RollEntry).where(RollEntry.election_id == election.id, RollEntry.voter_key == key)
+    )
+
+
+def roll_counts(session: Session, election_id: int) -> dict[str, int]:
+    """Roll size and codes issued, used, revoked and working, for the clerk's panel."""
+    roll = session.scalar(
+        select(func.count()).select_from(RollEntry).where(RollEntry.election_id == election_id)
+    )
+    issued, used, revoked = session.execute(
+        select(
+            func.count(),
+            func.count(VotingCode.used_at),
+            func.count(VotingCode.revoked_at),
+        ).where(VotingCode.election_id == election_id)
+    ).one()
+    return {
+        "roll": roll or 0,
+        "issued": issued,
+        "used": used,
+        "revoked": revoked,
+        "live": issued - used - revoked,
+    }

@@ -1,0 +1,520 @@
+"""Letters to residents (A4 PDF, fpdf2) and the mail-merge CSV for a print house.
+
+Letters are made from the uploaded register in memory and streamed out; names and
+addresses never reach the database or the server's disk.
+
+Layout: A4 portrait for a window envelope with the window on the left (EA5/6,
+110 x 220 mm, folded in three), following the NEN 1026 address field that PostNL's
+guidance uses: the address block sits 20-105 mm from the left and 50-80 mm from the
+top, with the return line just above it. Everything secret (the code and its QR) is
+printed below the first fold (99 mm), so nothing of it shows through the window.
+
+Fonts: DejaVu Sans (Debian's ``fonts-dejavu-core``, in the base image of our
+machines) so names like Çelik, Łukasz or Zoë print as written. Where it is missing,
+the letters fall back to the PDF core fonts (Helvetica, Courier) in Windows-1252,
+which still has é, ë and €; other characters are printed without their accents.
+``LETTER_FONT_DIR`` points at another folder holding ``DejaVuSans.ttf``,
+``DejaVuSans-Bold.ttf`` and ``DejaVuSansMono-Bold.ttf``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import qrcode
+from babel.dates import format_date, format_datetime, get_timezone
+from fpdf import FPDF
+from qrcode.constants import ERROR_CORRECT_M
+
+from voting import codes
+from voting.roll import Letter
+
+FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
+_FONT_FILES = {
+    "": "DejaVuSans.ttf",
+    "B": "DejaVuSans-Bold.ttf",
+    "mono": "DejaVuSansMono-Bold.ttf",
+}
+LETTERS_PER_PDF = 500  # per file inside a ZIP: bounds the memory one PDF takes
+MAIL_MERGE_COLUMNS = (
+    "volgnummer",
+    "naam",
+    "adres",
+    "postcode",
+    "woonplaats",
+    "stemcode",
+    "qr_url",
+    "verkiezing",
+)
+
+# Window-envelope geometry in millimetres (NEN 1026, window on the left).
+ADDRESS_X = 20.0
+ADDRESS_TOP = 50.0
+ADDRESS_WIDTH = 85.0
+ADDRESS_BOTTOM = 80.0
+FOLD = 99.0  # A4 folded in three
+
+
+def qr_url(base_url: str, code: str) -> str:
+    """The QR link: ``{base}/stem/qr#{CODE}``. The code is in the fragment, which a
+    browser never sends to the server, so it cannot land in an access log; the
+    landing page moves it into the session and out of the history."""
+    return f"{base_url.rstrip('/')}/stem/qr#{codes.normalise(code)}"
+
+
+@dataclass(frozen=True)
+class LetterContext:
+    """Everything the same on every letter of one election."""
+
+    municipality: str
+    title: str
+    question: str
+    base_url: str
+    options: tuple[str, ...] = ()
+    is_budget: bool = False
+    budget: int | None = None
+    proposals_url: str = ""
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    sender_line: str = ""
+    help_phone: str = "14 0 + netnummer"
+    help_desk: str = "de balie van het gemeentehuis"
+    letter_date: date = field(default_factory=date.today)
+
+    @classmethod
+    def for_election(cls, election: Any, config: Mapping[str, Any]) -> LetterContext:
+        """The context of ``election`` with the app's settings (``MUNICIPALITY``,
+        ``PUBLIC_BASE_URL``; optional ``LETTER_SENDER``, ``LETTER_HELP_PHONE``,
+        ``LETTER_HELP_DESK``, also read from the environment)."""
+        municipality = election.municipality or config.get("MUNICIPALITY", "")
+        base_url = str(config.get("PUBLIC_BASE_URL", "")).rstrip("/")
+
+        def setting(name: str, default: str) -> str:
+            return str(config.get(name) or os.environ.get(name) or default)
+
+        return cls(
+            municipality=municipality,
+            title=election.title,
+            question=election.question or "",
+            base_url=base_url,
+            options=tuple(o.title for o in election.accepted_options()),
+            is_budget=election.is_budget,
+            budget=election.budget,
+            proposals_url=f"{base_url}/voorstellen/{election.slug}",
+            opens_at=election.opens_at,
+            closes_at=election.closes_at,
+            sender_line=setting("LETTER_SENDER", municipality),
+            help_phone=setting("LETTER_HELP_PHONE", cls.help_phone),
+            help_desk=setting("LETTER_HELP_DESK", cls.help_desk),
+        )
+
+
+# --- Fonts ------------------------------------------------------------------------------
+
+
+def find_font_dir(extra: str | None = None) -> Path | None:
+    """The first folder that holds all three DejaVu files, or None (core fonts)."""
+    for folder in ((extra,) if extra else ()) + FONT_DIRS:
+        path = Path(folder)
+        if all((path / name).is_file() for name in _FONT_FILES.values()):
+            return path
+    return None
+
+
+def _latin(text: str) -> str:
+    # Core fonts know Windows-1252 only: keep what it has, strip accents from the
+    # rest (Ł -> L is not a decomposition, so it falls to "?").
+    out = []
+    for char in text:
+        try:
+            char.encode("cp1252")
+            out.append(char)
+        except UnicodeEncodeError:
+            plain = unicodedata.normalize("NFKD", char).encode("cp1252", "ignore").decode("cp1252")
+            out.append(plain or {"Ł": "L", "ł": "l", "ı": "i", "Ø": "O", "ø": "o"}.get(char, "?"))
+    return "".join(out)
+
+
+# --- The PDF ----------------------------------------------------------------------------
+
+
+class LetterPDF:
+    """One PDF with one A4 page per letter. Add letters with :meth:`add`, then take
+    the bytes with :meth:`output`. fpdf2 keeps the document in memory until then, so
+    callers bound the letters per PDF (:data:`LETTERS_PER_PDF` in a ZIP)."""
+
+    def __init__(self, context: LetterContext, *, font_dir: Path | str | None = "auto") -> None:
+        self.context = context
+        self.pdf = FPDF(orientation="P", unit="mm", format="A4")
+        self.pdf.set_auto_page_break(False)
+        self.pdf.set_margins(ADDRESS_X, 15, 20)
+        self.pdf.set_creator("Buurtstem")
+        self.pdf.set_title(f"Brieven {context.title}")
+        self.pages = 0
+        self.folder = find_font_dir() if font_dir == "auto" else font_dir
+        self.sans, self.mono, self.clean = self._fonts(self.pdf)
+        self._blocks = self._layout()
+
+    def _fonts(self, pdf: FPDF) -> tuple[str, str, Callable[[str], str]]:
+        if self.folder:
+            folder = Path(self.folder)
+            for style, name in _FONT_FILES.items():
+                family, style_ = ("mono", "") if style == "mono" else ("sans", style)
+                pdf.add_font(family, style_, str(folder / name))
+            return "sans", "mono", str
+        pdf.core_fonts_encoding = "windows-1252"
+        return "helvetica", "courier", _latin
+
+    def _layout(self) -> list[tuple[str, float, float, float, list[str]]]:
+        # The text every letter shares is broken into lines once per PDF, on a scratch
+        # document: fpdf2's line breaking is what makes a letter slow, and it gives
+        # the same lines on every page.
+        ctx, clean = self.context, self.clean
+        pdf = FPDF(unit="mm", format="A4")
+        self._fonts(pdf)
+        pdf.add_page()
+        common = _common_text(ctx)
+        blocks: list[tuple[str, float, float, float, list[str]]] = []
+
+        def block(text: str, style: str, size: float, indent: float = 0.0) -> None:
+            pdf.set_font(self.sans, style, size)
+            width = 170 - indent
+            lines: list[str] = []
+            for paragraph in clean(text).split("\n"):
+                lines += pdf.multi_cell(width, 5, paragraph, dry_run=True, output="LINES")
+            blocks.append((style, size, indent, size * 0.5, lines))
+
+        block(f"Stemmen over: {ctx.title}", "B", 12)
+        block(common["intro"], "", 10)
+        for item in common["choices"]:
+            block(item, "", 10, indent=4)
+        block(common["when"], "", 10)
+        self._date = common["date"]
+        self._after = []
+        for title, text in (
+            ("Zo stemt u", common["how"]),
+            ("Liever op papier? Hulp nodig?", common["paper"]),
+            ("Bewaar deze brief", common["keep"]),
+        ):
+            pdf.set_font(self.sans, "", 10)
+            lines = []
+            for paragraph in clean(text).split("\n"):
+                lines += pdf.multi_cell(170, 5, paragraph, dry_run=True, output="LINES")
+            self._after.append((title, lines))
+        pdf.set_font(self.sans, "", 9)
+        self._code_note = pdf.multi_cell(
+            118,
+            4.5,
+            clean(
+                "Deze code is alleen voor u en werkt één keer. Of scan de QR-code met "
+                "uw telefoon: dan hoeft u de code niet over te typen."
+            ),
+            dry_run=True,
+            output="LINES",
+        )
+        return blocks
+
+    def add(self, letter: Letter) -> None:
+        """Add one resident's letter as a new page."""
+        pdf, ctx, clean = self.pdf, self.context, self.clean
+        resident = letter.resident
+        pdf.add_page()
+        self.pages += 1
+        # Letterhead and fold marks.
+        pdf.set_font(self.sans, "B", 16)
+        pdf.text(ADDRESS_X, 24, clean(ctx.municipality))
+        pdf.set_font(self.sans, "", 9)
+        pdf.text(ADDRESS_X, 29.5, "Buurtstem: samen beslissen in uw buurt")
+        pdf.set_draw_color(160)
+        pdf.set_line_width(0.2)
+        for y in (FOLD, 2 * FOLD):
+            pdf.line(4, y, 8, y)
+        # Window: return line, then the address (PostNL: postcode, two spaces, TOWN).
+        pdf.set_font(self.sans, "", 7)
+        sender = ctx.sender_line or ctx.municipality
+        pdf.text(ADDRESS_X, ADDRESS_TOP - 2.5, _fit(pdf, clean(f"Retour: {sender}")))
+        pdf.set_font(self.sans, "", 10)
+        lines = [
+            resident.name,
+            resident.address,
+            f"{resident.postcode_printed}  {resident.town.upper()}",
+        ]
+        for number, line in enumerate(lines):
+            pdf.text(ADDRESS_X, ADDRESS_TOP + 4.5 + 5 * number, _fit(pdf, clean(line)))
+        # Date and reference to the right of the window.
+        pdf.set_font(self.sans, "", 9)
+        pdf.text(125, ADDRESS_TOP + 4.5, f"Datum: {self._date}")
+        pdf.text(125, ADDRESS_TOP + 9.5, f"Kenmerk: {resident.line}")
+        # Body: lines broken once in _layout.
+        y = 96.0
+        for style, size, indent, gap, block_lines in self._blocks:
+            pdf.set_font(self.sans, style, size)
+            for line in block_lines:
+                pdf.text(ADDRESS_X + indent, y, line)
+                y += 5 if size <= 10 else 6
+            y += gap * 0.2
+        # The code box, below the first fold whatever the text above it did.
+        top = max(y + 2, FOLD + 40)
+        self._code_box(letter.code, top)
+        y = top + 55
+        for title, block_lines in self._after:
+            pdf.set_font(self.sans, "B", 10)
+            pdf.text(ADDRESS_X, y, title)
+            y += 5
+            pdf.set_font(self.sans, "", 10)
+            for line in block_lines:
+                pdf.text(ADDRESS_X, y, line)
+                y += 5
+            y += 2
+        pdf.set_font(self.sans, "", 8)
+        footer = clean(f"{ctx.municipality} · {ctx.base_url}")
+        pdf.text((210 - pdf.get_string_width(footer)) / 2, 287, footer)
+
+    def _code_box(self, code: str, top: float) -> None:
+        pdf = self.pdf
+        pdf.set_draw_color(0)
+        pdf.set_line_width(0.5)
+        pdf.rect(ADDRESS_X, top, 170, 46)
+        pdf.set_font(self.sans, "B", 11)
+        pdf.text(ADDRESS_X + 5, top + 8, "Uw stemcode")
+        pdf.set_font(self.mono, "", 19)
+        pdf.text(ADDRESS_X + 5, top + 19, codes.formatted(code))
+        pdf.set_font(self.sans, "", 9)
+        for number, line in enumerate(self._code_note):
+            pdf.text(ADDRESS_X + 5, top + 28 + 4.5 * number, line)
+        draw_qr(pdf, qr_url(self.context.base_url, code), ADDRESS_X + 130, top + 4, 38)
+
+    def output(self) -> bytes:
+        """The finished PDF."""
+        return bytes(self.pdf.output())
+
+
+def _fit(pdf: FPDF, text: str, width: float = ADDRESS_WIDTH) -> str:
+    # An address line that would run out of the window is cut, never wrapped onto a
+    # line PostNL's machines would read as the next part of the address.
+    while text and pdf.get_string_width(text) > width:
+        text = text[:-1]
+    return text
+
+
+def draw_qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
+    """Draw a QR code for ``data`` as filled rectangles (one per run of dark modules
+    in a row): sharp at any print resolution and no image object per page."""
+    # A fixed mask: any of the eight decodes, and scoring all eight (what qrcode does
+    # by default) costs more than the rest of the letter.
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4, mask_pattern=2)
+    qr.add_data(data)
+    qr.make(fit=True)
+    matrix = qr.get_matrix()  # includes the 4-module quiet zone
+    module = size / len(matrix)
+    k, page_height = pdf.k, pdf.h
+    ops = []
+    for row_number, row in enumerate(matrix):
+        start = None
+        for column, dark in enumerate([*row, False]):
+            if dark and start is None:
+                start = column
+            elif not dark and start is not None:
+                left, top = x + start * module, y + row_number * module
+                ops.append(
+                    f"{left * k:.3f} {(page_height - top) * k:.3f} "
+                    f"{(column - start) * module * k:.3f} {-module * k:.3f} re"
+                )
+                start = None
+    # One path filled once (what pdf.rect would write, without a call per module).
+    pdf.set_fill_color(0)
+    pdf._out(" ".join(ops) + " f")
+
+
+def _common_text(ctx: LetterContext) -> dict[str, Any]:
+    tz = get_timezone("Europe/Amsterdam")
+
+    def when(moment: datetime) -> str:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return format_datetime(moment, "EEEE d MMMM y 'om' HH:mm", tzinfo=tz, locale="nl")
+
+    if ctx.is_budget:
+        amount = f"€ {ctx.budget:,}".replace(",", ".") if ctx.budget is not None else "het geld"
+        intro = (
+            f"Er is {amount} voor uw buurt. U mag mee beslissen waaraan dat geld wordt "
+            f"besteed. Er zijn {len(ctx.options)} voorstellen. U kiest de voorstellen die "
+            "u het beste vindt. Alle voorstellen staan op:"
+        )
+        choices = [ctx.proposals_url]
+    else:
+        intro = f"U mag meestemmen. De vraag is: {ctx.question or ctx.title}"
+        letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        choices = [f"{letters[i % 26]}. {title}" for i, title in enumerate(ctx.options)]
+    if ctx.opens_at and ctx.closes_at:
+        period = f"U kunt stemmen van {when(ctx.opens_at)} tot {when(ctx.closes_at)}."
+    elif ctx.closes_at:
+        period = f"U kunt stemmen tot {when(ctx.closes_at)}."
+    elif ctx.opens_at:
+        period = f"U kunt stemmen vanaf {when(ctx.opens_at)}."
+    else:
+        period = "Wanneer u kunt stemmen, staat op de website van de gemeente."
+    return {
+        "date": format_date(ctx.letter_date, "d MMMM y", locale="nl"),
+        "intro": intro,
+        "choices": choices,
+        "when": period,
+        "how": (
+            f"1. Ga naar {ctx.base_url}/ of scan de QR-code.\n"
+            "2. Typ uw stemcode. Hoofdletters, streepjes en spaties maken niet uit.\n"
+            "3. Kies en bevestig uw stem. U krijgt een bewijs dat uw stem is geteld."
+        ),
+        "paper": (
+            f"Stemmen op papier? Vraag een stembiljet aan bij {ctx.help_desk} of bel "
+            f"{ctx.help_phone}. Hulp nodig bij het stemmen? Bel ook dat nummer of kom "
+            "langs. Iemand anders mag u helpen, maar uw stem is van u."
+        ),
+        "keep": (
+            "Bewaar deze brief goed. Laat uw code aan niemand zien. Brief kwijt? Vraag "
+            "een nieuwe aan bij de gemeente. De oude code werkt dan niet meer."
+        ),
+    }
+
+
+# --- Streams ----------------------------------------------------------------------------
+
+Progress = Callable[[int], None]
+
+
+def letters_pdf(
+    context: LetterContext,
+    batches: Iterable[list[Letter]],
+    *,
+    progress: Progress | None = None,
+    font_dir: Path | str | None = "auto",
+) -> bytes:
+    """All letters in one PDF (``progress`` gets the number done after each batch)."""
+    writer = LetterPDF(context, font_dir=font_dir)
+    for batch in batches:
+        for letter in batch:
+            writer.add(letter)
+        if progress:
+            progress(writer.pages)
+    return writer.output()
+
+
+def mail_merge_header() -> bytes:
+    """The CSV's first bytes: a BOM (so Excel reads UTF-8) and the header row."""
+    return b"\xef\xbb\xbf" + _csv_line(MAIL_MERGE_COLUMNS)
+
+
+def mail_merge_rows(context: LetterContext, letters: Iterable[Letter]) -> bytes:
+    """The mail-merge CSV rows for ``letters`` (semicolons, as Dutch Excel expects)."""
+    return b"".join(
+        _csv_line(
+            (
+                str(letter.resident.line),
+                letter.resident.name,
+                letter.resident.address,
+                letter.resident.postcode_printed,
+                letter.resident.town.upper(),
+                codes.formatted(letter.code),
+                qr_url(context.base_url, letter.code),
+                context.title,
+            )
+        )
+        for letter in letters
+    )
+
+
+def stream_mail_merge(context: LetterContext, batches: Iterable[list[Letter]]) -> Iterator[bytes]:
+    """The mail-merge CSV alone, streamed batch by batch."""
+    yield mail_merge_header()
+    for batch in batches:
+        yield mail_merge_rows(context, batch)
+
+
+def _csv_line(values: Iterable[str]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerow(
+        # A leading =, +, - or @ would make a spreadsheet run the cell as a formula.
+        [f"'{v}" if v[:1] in ("=", "+", "-", "@") else v for v in values]
+    )
+    return out.getvalue().encode("utf-8")
+
+
+class _Sink(io.RawIOBase):
+    """A write-only, unseekable file that hands out what was written so far: lets
+    ``zipfile`` stream (it writes data descriptors when it cannot seek back)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data, self.chunks = b"".join(self.chunks), []
+        return data
+
+
+def stream_letters_zip(
+    context: LetterContext,
+    batches: Iterable[list[Letter]],
+    *,
+    pdf: bool = True,
+    mail_merge: bool = True,
+    per_pdf: int = LETTERS_PER_PDF,
+    progress: Progress | None = None,
+    font_dir: Path | str | None = "auto",
+) -> Iterator[bytes]:
+    """A ZIP streamed as it is made: ``brieven-00001-00500.pdf``, ... (``per_pdf``
+    letters each, so memory stays flat however many letters there are) and
+    ``drukkerij.csv`` (the mail merge, when ``mail_merge``). Each yielded chunk can be
+    sent at once; ``progress`` gets the number of letters done."""
+    sink = _Sink()
+    done = 0
+    rows: list[bytes] = [mail_merge_header()] if mail_merge else []
+    pending: list[Letter] = []
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+
+        def write_pdf() -> None:
+            first = done - len(pending) + 1
+            writer = LetterPDF(context, font_dir=font_dir)
+            for letter in pending:
+                writer.add(letter)
+            # Stored, not deflated: fpdf2 already compresses the page streams.
+            archive.writestr(
+                f"brieven-{first:05d}-{done:05d}.pdf",
+                writer.output(),
+                compress_type=zipfile.ZIP_STORED,
+            )
+            pending.clear()
+
+        for batch in batches:
+            for letter in batch:
+                done += 1
+                if pdf:
+                    pending.append(letter)
+                    if len(pending) == per_pdf:
+                        write_pdf()
+                        if progress:
+                            progress(done)
+                        yield sink.take()
+            if mail_merge:
+                rows.append(mail_merge_rows(context, batch))
+            if progress:
+                progress(done)
+        if pending:
+            write_pdf()
+        if mail_merge:
+            # The CSV is small (about 150 bytes a letter) and goes in last, in one piece.
+            archive.writestr("drukkerij.csv", b"".join(rows))
+    yield sink.take()
