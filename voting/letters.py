@@ -13,13 +13,14 @@ Fonts: DejaVu Sans (Debian's ``fonts-dejavu-core``, in the base image of our
 machines) so names like Çelik, Łukasz or Zoë print as written. Where it is missing,
 the letters fall back to the PDF core fonts (Helvetica, Courier) in Windows-1252,
 which still has é, ë and €; other characters are printed without their accents.
-``LETTER_FONT_DIR`` points at another folder holding ``DejaVuSans.ttf``,
-``DejaVuSans-Bold.ttf`` and ``DejaVuSansMono-Bold.ttf``.
+The code itself is ASCII and always printed in
+Courier Bold, a core font (nothing to embed or parse).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import unicodedata
@@ -39,11 +40,7 @@ from voting import codes
 from voting.roll import Letter
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
-_FONT_FILES = {
-    "": "DejaVuSans.ttf",
-    "B": "DejaVuSans-Bold.ttf",
-    "mono": "DejaVuSansMono-Bold.ttf",
-}
+_FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 LETTERS_PER_PDF = 500  # per file inside a ZIP: bounds the memory one PDF takes
 MAIL_MERGE_COLUMNS = (
     "volgnummer",
@@ -122,7 +119,7 @@ class LetterContext:
 
 
 def find_font_dir(extra: str | None = None) -> Path | None:
-    """The first folder that holds all three DejaVu files, or None (core fonts)."""
+    """The first folder that holds the DejaVu Sans files, or None (core fonts)."""
     for folder in ((extra,) if extra else ()) + FONT_DIRS:
         path = Path(folder)
         if all((path / name).is_file() for name in _FONT_FILES.values()):
@@ -147,6 +144,61 @@ def _latin(text: str) -> str:
 # --- The PDF ----------------------------------------------------------------------------
 
 
+def _setup_fonts(pdf: FPDF, folder: Path | str | None) -> tuple[str, Callable[[str], str]]:
+    # The sans family to use and how text must be cleaned for it.
+    pdf.core_fonts_encoding = "windows-1252"
+    if folder:
+        for style, name in _FONT_FILES.items():
+            pdf.add_font("sans", style, str(Path(folder) / name))
+        return "sans", str
+    return "helvetica", _latin
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The text every letter of a run shares, broken into lines."""
+
+    date: str
+    blocks: tuple[tuple[str, float, float, tuple[str, ...]], ...]  # style, size, indent
+    after: tuple[tuple[str, tuple[str, ...]], ...]  # heading, lines
+    code_note: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=8)
+def _layout(ctx: LetterContext, folder: Path | str | None) -> _Layout:
+    # Broken into lines once per run, on a scratch document: fpdf2's line breaking is
+    # what makes a letter slow, and it gives the same lines on every page.
+    pdf = FPDF(unit="mm", format="A4")
+    sans, clean = _setup_fonts(pdf, folder)
+    pdf.add_page()
+    common = _common_text(ctx)
+
+    def lines(text: str, style: str, size: float, width: float) -> tuple[str, ...]:
+        pdf.set_font(sans, style, size)
+        out: list[str] = []
+        for paragraph in clean(text).split("\n"):
+            out += pdf.multi_cell(width, 5, paragraph, dry_run=True, output="LINES")
+        return tuple(out)
+
+    blocks = [("B", 12.0, 0.0, lines(f"Stemmen over: {ctx.title}", "B", 12, 170))]
+    blocks.append(("", 10.0, 0.0, lines(common["intro"], "", 10, 170)))
+    blocks += [("", 10.0, 4.0, lines(item, "", 10, 166)) for item in common["choices"]]
+    blocks.append(("", 10.0, 0.0, lines(common["when"], "", 10, 170)))
+    after = tuple(
+        (heading, lines(common[key], "", 10, 170))
+        for heading, key in (
+            ("Zo stemt u", "how"),
+            ("Liever op papier? Hulp nodig?", "paper"),
+            ("Bewaar deze brief", "keep"),
+        )
+    )
+    note = (
+        "Deze code is alleen voor u en werkt één keer. Of scan de QR-code met uw "
+        "telefoon: dan hoeft u de code niet over te typen."
+    )
+    return _Layout(common["date"], tuple(blocks), after, lines(note, "", 9, 118))
+
+
 class LetterPDF:
     """One PDF with one A4 page per letter. Add letters with :meth:`add`, then take
     the bytes with :meth:`output`. fpdf2 keeps the document in memory until then, so
@@ -160,68 +212,10 @@ class LetterPDF:
         self.pdf.set_creator("Buurtstem")
         self.pdf.set_title(f"Brieven {context.title}")
         self.pages = 0
-        self.folder = find_font_dir() if font_dir == "auto" else font_dir
-        self.sans, self.mono, self.clean = self._fonts(self.pdf)
-        self._blocks = self._layout()
-
-    def _fonts(self, pdf: FPDF) -> tuple[str, str, Callable[[str], str]]:
-        if self.folder:
-            folder = Path(self.folder)
-            for style, name in _FONT_FILES.items():
-                family, style_ = ("mono", "") if style == "mono" else ("sans", style)
-                pdf.add_font(family, style_, str(folder / name))
-            return "sans", "mono", str
-        pdf.core_fonts_encoding = "windows-1252"
-        return "helvetica", "courier", _latin
-
-    def _layout(self) -> list[tuple[str, float, float, float, list[str]]]:
-        # The text every letter shares is broken into lines once per PDF, on a scratch
-        # document: fpdf2's line breaking is what makes a letter slow, and it gives
-        # the same lines on every page.
-        ctx, clean = self.context, self.clean
-        pdf = FPDF(unit="mm", format="A4")
-        self._fonts(pdf)
-        pdf.add_page()
-        common = _common_text(ctx)
-        blocks: list[tuple[str, float, float, float, list[str]]] = []
-
-        def block(text: str, style: str, size: float, indent: float = 0.0) -> None:
-            pdf.set_font(self.sans, style, size)
-            width = 170 - indent
-            lines: list[str] = []
-            for paragraph in clean(text).split("\n"):
-                lines += pdf.multi_cell(width, 5, paragraph, dry_run=True, output="LINES")
-            blocks.append((style, size, indent, size * 0.5, lines))
-
-        block(f"Stemmen over: {ctx.title}", "B", 12)
-        block(common["intro"], "", 10)
-        for item in common["choices"]:
-            block(item, "", 10, indent=4)
-        block(common["when"], "", 10)
-        self._date = common["date"]
-        self._after = []
-        for title, text in (
-            ("Zo stemt u", common["how"]),
-            ("Liever op papier? Hulp nodig?", common["paper"]),
-            ("Bewaar deze brief", common["keep"]),
-        ):
-            pdf.set_font(self.sans, "", 10)
-            lines = []
-            for paragraph in clean(text).split("\n"):
-                lines += pdf.multi_cell(170, 5, paragraph, dry_run=True, output="LINES")
-            self._after.append((title, lines))
-        pdf.set_font(self.sans, "", 9)
-        self._code_note = pdf.multi_cell(
-            118,
-            4.5,
-            clean(
-                "Deze code is alleen voor u en werkt één keer. Of scan de QR-code met "
-                "uw telefoon: dan hoeft u de code niet over te typen."
-            ),
-            dry_run=True,
-            output="LINES",
-        )
-        return blocks
+        folder = find_font_dir() if font_dir == "auto" else font_dir
+        self.sans, self.clean = _setup_fonts(self.pdf, folder)
+        self.mono = "courier"
+        self.layout = _layout(context, folder)
 
     def add(self, letter: Letter) -> None:
         """Add one resident's letter as a new page."""
@@ -252,21 +246,21 @@ class LetterPDF:
             pdf.text(ADDRESS_X, ADDRESS_TOP + 4.5 + 5 * number, _fit(pdf, clean(line)))
         # Date and reference to the right of the window.
         pdf.set_font(self.sans, "", 9)
-        pdf.text(125, ADDRESS_TOP + 4.5, f"Datum: {self._date}")
+        pdf.text(125, ADDRESS_TOP + 4.5, f"Datum: {self.layout.date}")
         pdf.text(125, ADDRESS_TOP + 9.5, f"Kenmerk: {resident.line}")
         # Body: lines broken once in _layout.
         y = 96.0
-        for style, size, indent, gap, block_lines in self._blocks:
+        for style, size, indent, block_lines in self.layout.blocks:
             pdf.set_font(self.sans, style, size)
             for line in block_lines:
                 pdf.text(ADDRESS_X + indent, y, line)
                 y += 5 if size <= 10 else 6
-            y += gap * 0.2
+            y += 1
         # The code box, below the first fold whatever the text above it did.
         top = max(y + 2, FOLD + 40)
         self._code_box(letter.code, top)
         y = top + 55
-        for title, block_lines in self._after:
+        for title, block_lines in self.layout.after:
             pdf.set_font(self.sans, "B", 10)
             pdf.text(ADDRESS_X, y, title)
             y += 5
@@ -286,10 +280,10 @@ class LetterPDF:
         pdf.rect(ADDRESS_X, top, 170, 46)
         pdf.set_font(self.sans, "B", 11)
         pdf.text(ADDRESS_X + 5, top + 8, "Uw stemcode")
-        pdf.set_font(self.mono, "", 19)
+        pdf.set_font(self.mono, "B", 20)
         pdf.text(ADDRESS_X + 5, top + 19, codes.formatted(code))
         pdf.set_font(self.sans, "", 9)
-        for number, line in enumerate(self._code_note):
+        for number, line in enumerate(self.layout.code_note):
             pdf.text(ADDRESS_X + 5, top + 28 + 4.5 * number, line)
         draw_qr(pdf, qr_url(self.context.base_url, code), ADDRESS_X + 130, top + 4, 38)
 
