@@ -106,6 +106,7 @@ class Bar:
     value: Fraction
     shown: str = ""
     mark: str = ""
+    dropped: bool = False  # eliminated: dotted instead of hatched
 
 
 def _bars(cid: str, bars: Sequence[Bar], top: int, scale_max: Fraction) -> tuple[list[str], int]:
@@ -116,7 +117,7 @@ def _bars(cid: str, bars: Sequence[Bar], top: int, scale_max: Fraction) -> tuple
     for bar in bars:
         out.append(_text(0, y + 14, bar.label, font_weight="600"))
         length = Fraction(0) if scale_max <= 0 else Fraction(usable) * bar.value / scale_max
-        fill = f"url(#{cid}-hatch)" if bar.mark else BAR
+        fill = f"url(#{cid}-{'dots' if bar.dropped else 'hatch'})" if bar.mark else BAR
         out.append(
             f'<rect x="0" y="{y + 20}" width="{_px(max(length, Fraction(0)))}" height="18" '
             f'fill="{fill}" stroke="{INK}" stroke-width="{1 if length > 0 else 0}"/>'

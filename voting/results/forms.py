@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from voting import codes
+
 
 class ReceiptForm(FlaskForm):
     """A resident's receipt, to find their ballot in the published record."""
@@ -21,5 +23,6 @@ class ReceiptForm(FlaskForm):
 
 
 def normalise_receipt(text: str) -> str:
-    """A receipt as people type it, compared without case, spaces or dashes."""
-    return "".join(ch for ch in text.upper() if ch.isalnum())
+    """A receipt as people type it, compared without case, spaces or dashes, and with
+    the look-alikes of the letter codes (O->0, I/L->1): receipts use their alphabet."""
+    return "".join(ch for ch in codes.normalise(text) if ch.isalnum())

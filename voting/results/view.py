@@ -211,7 +211,10 @@ def result_view(record: dict[str, Any], *, signed: bool = True) -> ResultView:
         winners=winners,
         status=status_sentence(turnout),
         decided=decided,
-        rounds=[_round_view(r, labels, meta["kind"] == "budget") for r in result["rounds"]],
+        rounds=[
+            _round_view(r, labels, meta["kind"] == "budget", _placed(result, r))
+            for r in result["rounds"]
+        ],
         ties=[
             TieView(
                 round=int(t["round"]),
@@ -237,7 +240,9 @@ def result_view(record: dict[str, Any], *, signed: bool = True) -> ResultView:
     return view
 
 
-def _round_view(data: dict[str, Any], labels: dict[str, str], budget: bool) -> RoundView:
+def _round_view(
+    data: dict[str, Any], labels: dict[str, str], budget: bool, placed: str | None = None
+) -> RoundView:
     def name(option: str) -> str:
         return (
             labels.get(option, option)
@@ -251,7 +256,9 @@ def _round_view(data: dict[str, Any], labels: dict[str, str], budget: bool) -> R
         parts.append(f"{word}: {', '.join(name(o) for o in data['elected'])}.")
     if data["eliminated"]:
         parts.append(_("Valt af") + f": {', '.join(name(o) for o in data['eliminated'])}.")
-    if budget and not data["elected"] and not data["eliminated"]:
+    if placed is not None:
+        parts.append(_("Op plaats %(number)s: %(name)s.", number=data["number"], name=name(placed)))
+    elif budget and not data["elected"] and not data["eliminated"]:
         skipped = ", ".join(name(o) for o in data["tallies"])
         parts.append(_("Past niet meer in het budget") + f": {skipped}.")
     transfers = [
@@ -266,6 +273,15 @@ def _round_view(data: dict[str, Any], labels: dict[str, str], budget: bool) -> R
         tallies=[(name(o), format_number(Fraction(v), 5)) for o, v in data["tallies"].items()],
         transfers=transfers,
     )
+
+
+def _placed(result: dict[str, Any], data: dict[str, Any]) -> str | None:
+    """For Schulze: the option a round puts in its place (rounds rank, not drop)."""
+    ranking = result.get("details", {}).get("ranking")
+    number = int(data["number"])
+    if not ranking or data["elected"] or number > len(ranking):
+        return None
+    return str(ranking[number - 1])
 
 
 def votes_per_option(record: dict[str, Any]) -> Counter[str]:
@@ -403,6 +419,7 @@ def _rounds_chart(
                     value=Fraction(value),
                     shown=format_number(Fraction(value), 2),
                     mark=mark,
+                    dropped=option in eliminated,
                 )
             )
             rows.append(
