@@ -21,6 +21,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
@@ -135,7 +136,9 @@ def build_profile(election: Election, ballots: list[tuple[str, list[str]]]) -> P
             min_choices=election.min_choices,
         )
     except BallotError as error:
-        raise TallyError(f"Een opgeslagen stem past niet bij deze verkiezing: {error}") from None
+        raise TallyError(
+            _("Een opgeslagen stem past niet bij deze verkiezing: %(error)s", error=error)
+        ) from None
 
 
 def current_turnout(session: Session, election: Election) -> Turnout:
@@ -255,14 +258,16 @@ def count_election(session: Session, election: Election, actor: str) -> Result:
     already counted, has an empty roll, or holds a ballot that does not fit.
     """
     if election.result_json is not None or election.phase in ("certified",):
-        raise TallyError("Deze verkiezing is al geteld; een tweede telling kan niet.")
+        raise TallyError(_("Deze verkiezing is al geteld; een tweede telling kan niet."))
     # 'counted' without a result only happens when the phase was moved by hand; the
     # count then completes what the phase already claims.
     if election.phase not in ("closed", "counted"):
-        raise TallyError("Tellen kan pas als het stemmen gesloten is.")
+        raise TallyError(_("Tellen kan pas als het stemmen gesloten is."))
     turnout = current_turnout(session, election)
     if turnout.roll_size == 0:
-        raise TallyError("Er staan geen kiezers op de kiezerslijst; de opkomst is niet te bepalen.")
+        raise TallyError(
+            _("Er staan geen kiezers op de kiezerslijst; de opkomst is niet te bepalen.")
+        )
     ballots = load_ballots(session, election)
     profile = build_profile(election, ballots)
     try:
@@ -270,7 +275,9 @@ def count_election(session: Session, election: Election, actor: str) -> Result:
             profile, election.rule, seats=election.seats, seed=election.tie_break_seed or ""
         )
     except (BallotError, KeyError, ValueError) as error:
-        raise TallyError(f"De telling kon niet worden uitgevoerd: {error}") from None
+        raise TallyError(
+            _("De telling kon niet worden uitgevoerd: %(error)s", error=error)
+        ) from None
     now = utcnow()
     # Conditional update: of two clerks clicking at once, exactly one counts.
     done = session.execute(
@@ -285,7 +292,7 @@ def count_election(session: Session, election: Election, actor: str) -> Result:
     )
     if done.rowcount != 1:
         session.rollback()
-        raise TallyError("Deze verkiezing is al geteld; een tweede telling kan niet.")
+        raise TallyError(_("Deze verkiezing is al geteld; een tweede telling kan niet."))
     election.result_json = _result_json(result)
     election.counted_at = now
     if election.phase == "closed":
@@ -313,7 +320,7 @@ def preview_record(
     review). Raises :class:`TallyError` before the count."""
     result = stored_result(election)
     if result is None:
-        raise TallyError("Deze verkiezing is nog niet geteld.")
+        raise TallyError(_("Deze verkiezing is nog niet geteld."))
     try:
         return build_record(
             election=election_metadata(
@@ -324,7 +331,9 @@ def preview_record(
             turnout={},
         )
     except ValueError as error:
-        raise TallyError(f"Het proces-verbaal kan niet worden opgemaakt: {error}") from None
+        raise TallyError(
+            _("Het proces-verbaal kan niet worden opgemaakt: %(error)s", error=error)
+        ) from None
 
 
 def private_key_path(configured: str | Path) -> Path:
@@ -353,19 +362,24 @@ def certify_election(
     certified, the key is missing or unreadable, or the recount disagrees.
     """
     if election.record_json is not None or election.phase == "certified":
-        raise TallyError("Deze uitslag is al vastgesteld; daarna verandert er niets meer.")
+        raise TallyError(_("Deze uitslag is al vastgesteld; daarna verandert er niets meer."))
     if election.phase != "counted" or election.result_json is None:
-        raise TallyError("Vaststellen kan pas na de telling.")
+        raise TallyError(_("Vaststellen kan pas na de telling."))
     key_file = Path(private_key_path)
     try:
         key = signing.load_private_key(key_file)
     except FileNotFoundError:
         raise TallyError(
-            f"Er is geen ondertekeningssleutel ({key_file}). Maak er een met "
-            "'voting keys generate'."
+            _(
+                "Er is geen ondertekeningssleutel (%(path)s). Maak er een met "
+                "'voting keys generate'.",
+                path=key_file,
+            )
         ) from None
     except (OSError, ValueError) as error:
-        raise TallyError(f"De ondertekeningssleutel is niet te lezen: {error}") from None
+        raise TallyError(
+            _("De ondertekeningssleutel is niet te lezen: %(error)s", error=error)
+        ) from None
 
     record = preview_record(session, election, municipality=municipality)
     # Safety net: the stored result must be what the ballots give, by the same code a
@@ -373,10 +387,12 @@ def certify_election(
     recounted = recount_record(record)
     problems = compare_results(record["result"], recounted)
     if problems:
-        raise TallyError("De hertelling wijkt af van de telling: " + "; ".join(problems))
+        raise TallyError(
+            _("De hertelling wijkt af van de telling: %(problems)s", problems="; ".join(problems))
+        )
     signed = signing.sign_record(record, key)
     if not signing.verify_signature(signed, key.public_key()):
-        raise TallyError("De handtekening is niet te controleren; er is niets vastgesteld.")
+        raise TallyError(_("De handtekening is niet te controleren; er is niets vastgesteld."))
     text = write_record(signed)
     now = utcnow()
     done = session.execute(
@@ -391,7 +407,7 @@ def certify_election(
     )
     if done.rowcount != 1:
         session.rollback()
-        raise TallyError("Deze uitslag is al vastgesteld; daarna verandert er niets meer.")
+        raise TallyError(_("Deze uitslag is al vastgesteld; daarna verandert er niets meer."))
     election.record_json = text
     election.certified_at = now
     elections.advance(session, election, "certified", actor=actor)
