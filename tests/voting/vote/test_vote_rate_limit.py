@@ -1,0 +1,111 @@
+"""Failed code attempts are rate-limited per client and over all clients together;
+good codes, used codes and closed elections never count towards the limit."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import app_config
+from tests.voting.vote.support import vote
+from voting import codes, create_app
+from voting.models import Election
+
+
+def wrong_code() -> str:
+    """Well-formed, right check character, on no letter: what a guesser sends."""
+    return codes.generate()
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_ten_failed_attempts_a_minute_then_a_dutch_429(client: FlaskClient) -> None:
+    for _ in range(10):
+        assert client.post("/stem", data={"code": wrong_code()}).status_code == 422
+    blocked = client.post("/stem", data={"code": wrong_code()})
+    assert blocked.status_code == 429
+    html = blocked.get_data(as_text=True)
+    assert "Te veel pogingen" in html
+    assert "Wacht een paar minuten" in html
+    # Only this client is blocked.
+    other = client.application.test_client()
+    response = other.post(
+        "/stem", data={"code": wrong_code()}, environ_base={"REMOTE_ADDR": "10.0.0.2"}
+    )
+    assert response.status_code == 422
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_only_failed_attempts_count(
+    app: Flask,
+    client: FlaskClient,
+    make_election: Callable[..., Election],
+    codes_for: Callable[[Election, int], list[str]],
+) -> None:
+    election = make_election(ballot_type="single")
+    good, used = codes_for(election, 2)
+    assert vote(app.test_client(), election, used, {"choice": "A"}).status_code == 303
+    for _ in range(15):
+        assert client.post("/stem", data={"code": used}).status_code == 409
+        assert client.post("/stem", data={"code": good}).status_code == 303
+    for _ in range(10):
+        assert client.post("/stem", data={"code": wrong_code()}).status_code == 422
+    assert client.post("/stem", data={"code": good}).status_code == 429
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, CODE_LIMIT_GLOBAL="5 per minute")
+def test_global_limit_over_all_clients(client: FlaskClient) -> None:
+    for number in range(5):
+        response = client.post(
+            "/stem", data={"code": wrong_code()}, environ_base={"REMOTE_ADDR": f"10.0.1.{number}"}
+        )
+        assert response.status_code == 422
+    blocked = client.post(
+        "/stem", data={"code": wrong_code()}, environ_base={"REMOTE_ADDR": "10.0.2.1"}
+    )
+    assert blocked.status_code == 429
+
+
+def _redis_url() -> str | None:
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        return None
+    return url
+
+
+def test_limits_are_shared_through_redis(database_url: str, tmp_path: Path) -> None:
+    """Two app instances (two workers) on one Redis share the count."""
+    url = _redis_url()
+    if url is None:
+        pytest.skip("no Redis answers at REDIS_URL or 127.0.0.1:6379")
+    settings = app_config(
+        database_url,
+        tmp_path / "instance",
+        RATELIMIT_ENABLED=True,
+        REDIS_URL=url,
+        RATELIMIT_STORAGE_URI=url,
+        RATELIMIT_KEY_PREFIX=f"buurtstem-test-{uuid.uuid4().hex}",
+    )
+    workers = [create_app(settings), create_app(settings)]
+    try:
+        for number in range(10):
+            client = workers[number % 2].test_client()
+            assert client.post("/stem", data={"code": wrong_code()}).status_code == 422
+        assert (
+            workers[0].test_client().post("/stem", data={"code": wrong_code()}).status_code == 429
+        )
+        assert (
+            workers[1].test_client().post("/stem", data={"code": wrong_code()}).status_code == 429
+        )
+    finally:
+        for worker in workers:
+            worker.extensions["db_engine"].dispose()
