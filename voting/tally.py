@@ -443,6 +443,13 @@ def _refuse_changes_after_certification(_mapper: Any, _connection: Any, target: 
     phase = state.attrs.phase.history
     was = phase.deleted[0] if phase.deleted else target.phase
     if was != "certified":
+        # Certified without a signed record would be final *and* empty: only
+        # certify_election may make an election certified.
+        if target.phase == "certified" and not target.record_json:
+            raise CertifiedElectionIsFinal(
+                "an election becomes certified only with its signed record "
+                "(voting.tally.certify_election)"
+            )
         return
     changed = [attr.key for attr in state.attrs if attr.history.has_changes()]
     if changed:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tally_helpers import add_ballots, add_roll, make_key
 
 from ballots.formats.record import compare_results, read_record, recount_record
-from voting import signing
+from voting import elections, signing
 from voting.models import AuditEvent, Election
 from voting.tally import (
     CertifiedElectionIsFinal,
@@ -205,3 +205,13 @@ def test_private_key_path_falls_back_to_generated_file(tmp_path: Path) -> None:
     configured.parent.mkdir()
     configured.write_text("x")
     assert private_key_path(configured) == configured
+
+
+def test_certified_only_with_a_record(closed: Election, db_session: Session) -> None:
+    count_election(db_session, closed, "griffie")
+    # The generic phase button would skip the signing; the database write is refused.
+    elections.advance(db_session, closed, "certified", actor="griffie")
+    with pytest.raises(CertifiedElectionIsFinal, match="signed record"):
+        db_session.commit()
+    db_session.rollback()
+    assert db_session.get(Election, closed.id).phase == "counted"  # type: ignore[union-attr]
