@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from voting import config as settings
@@ -34,6 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_SECURE", app.config["ENV_NAME"] == "production")
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "nl")
+    # Residents read times on the clock of the town hall, not in UTC.
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Amsterdam")
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES", os.path.join(app.root_path, "translations")
     )
@@ -81,6 +84,16 @@ def _register_common(app: Flask) -> None:
         if not target.startswith("/") or target.startswith("//"):
             target = url_for("vote.index")
         return redirect(target)
+
+    @app.template_filter("moment")
+    def format_moment(value: datetime | None) -> str:
+        """A date and time as residents read it: '9 december 2026, 20:00' in the
+        municipality's time zone and the visitor's language."""
+        if value is None:
+            return ""
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)  # SQLite forgets the zone; we store UTC
+        return format_datetime(value, "d MMMM y, HH:mm")
 
     @app.context_processor
     def inject_common() -> dict[str, Any]:

@@ -152,3 +152,15 @@ def test_post_without_csrf_token_is_refused(app: Flask, client: FlaskClient, mak
     )
     assert response.status_code == 400
     assert client.get("/beheer/").status_code == 302
+
+
+def test_times_are_shown_in_dutch_local_time(app: Flask) -> None:
+    from datetime import UTC, datetime
+
+    moment = datetime(2026, 12, 14, 19, 0, tzinfo=UTC)  # 20:00 in Duiven (CET)
+    with app.test_request_context("/"):
+        assert app.jinja_env.filters["moment"](moment) == "14 december 2026, 20:00"
+        naive = datetime(2026, 7, 1, 6, 30)  # SQLite hands back naive UTC: 08:30 CEST
+        assert app.jinja_env.filters["moment"](naive) == "1 juli 2026, 08:30"
+    with app.test_request_context("/?lang=en"):
+        assert app.jinja_env.filters["moment"](moment) == "14 December 2026, 20:00"
