@@ -250,3 +250,17 @@ def test_blt_round_trips_are_lossless(case, data):
     text = write_blt(election)
     assert read_blt("x.blt", text=text) == election
     assert write_blt(read_blt("x.blt", text=text)) == text
+
+
+@SETTINGS
+@given(rankings())
+def test_irv_rounds_account_for_every_ballot(case):
+    ids, ballots = case
+    result = irv(build(ids, ballots), tie_break=TieBreaker("a"))
+    for r in result.rounds:
+        assert sum(r.tallies.values()) + r.exhausted == len(ballots)
+        for moved in r.transfers.values():
+            # an eliminated option's whole tally moves on or exhausts
+            (source,) = r.eliminated
+            assert sum(moved.values()) == r.tallies[source]
+    assert len(result.rounds) <= len(ids)
