@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -61,7 +62,7 @@ def issue_code(session: Session, entry: RollEntry, pepper: str) -> str:
 
 # --- Importing a register: residents in, codes out ------------------------------------
 
-IMPORT_BATCH = 1000
+IMPORT_BATCH = 2000  # residents per commit: each commit is a disk sync
 
 
 class RollLocked(ValueError):
@@ -163,13 +164,43 @@ def import_residents(
         reissue_unused=reissue_unused,
     )
     session.commit()
+    known = _known_entries(session, election.id)
     for start in range(0, len(residents), batch_size):
         batch = residents[start : start + batch_size]
-        letters = _import_batch(session, election, batch, pepper, reissue_unused, stats)
+        letters = _import_batch(session, election, batch, pepper, reissue_unused, stats, known)
         session.commit()
         yield letters
     audit.record(session, actor, "roll.import.finish", election_id=election.id, **stats.as_dict())
     session.commit()
+
+
+@dataclass
+class _Known:
+    """The roll as it was when the import started (keys, and who holds a working or a
+    used code), read in two queries: one lookup per batch would make the import
+    quadratic where the planner has no statistics for a freshly filled table yet."""
+
+    entry_ids: dict[str, int]
+    live: set[int]
+    voted: set[int]
+
+
+def _known_entries(session: Session, election_id: int) -> _Known:
+    entry_ids: dict[str, int] = {
+        key: entry_id
+        for key, entry_id in session.execute(
+            select(RollEntry.voter_key, RollEntry.id).where(RollEntry.election_id == election_id)
+        )
+    }
+    live: set[int] = set()
+    voted: set[int] = set()
+    for entry_id, used_at in session.execute(
+        select(VotingCode.roll_entry_id, VotingCode.used_at).where(
+            VotingCode.election_id == election_id, VotingCode.revoked_at.is_(None)
+        )
+    ):
+        (voted if used_at is not None else live).add(entry_id)
+    return _Known(entry_ids, live, voted)
 
 
 def _import_batch(
@@ -179,33 +210,23 @@ def _import_batch(
     pepper: str,
     reissue_unused: bool,
     stats: ImportStats,
+    known: _Known,
 ) -> list[Letter]:
     keys = [codes.voter_key(pepper, election.slug, r.person_reference) for r in batch]
-    entry_ids: dict[str, int] = dict(
-        session.execute(
-            select(RollEntry.voter_key, RollEntry.id).where(
-                RollEntry.election_id == election.id, RollEntry.voter_key.in_(keys)
-            )
-        ).all()
-    )
-    known = set(entry_ids.values())
-    voted: set[int] = set()
-    live: set[int] = set()
-    if known:
-        for entry_id, used_at in session.execute(
-            select(VotingCode.roll_entry_id, VotingCode.used_at).where(
-                VotingCode.roll_entry_id.in_(known),
-                VotingCode.revoked_at.is_(None),
-            )
-        ):
-            (voted if used_at is not None else live).add(entry_id)
+    entry_ids, live, voted = known.entry_ids, known.live, known.voted
+    on_roll_before = {entry_ids[k] for k in keys if k in entry_ids}
     now = utcnow()
     new = [{"election_id": election.id, "voter_key": k, "added_at": now} for k in keys]
     new = [row for row in new if row["voter_key"] not in entry_ids]
     if new:
-        # One executemany with RETURNING: ids come back without a query per resident.
+        # Every id handed out from now on is above today's highest, so the new rows
+        # are found by a primary-key range (RETURNING would rule out COPY).
+        after = session.scalar(select(func.coalesce(func.max(RollEntry.id), 0)))
+        _bulk_insert(session, RollEntry.__table__, new)
         for key, entry_id in session.execute(
-            insert(RollEntry).returning(RollEntry.voter_key, RollEntry.id), new
+            select(RollEntry.voter_key, RollEntry.id).where(
+                RollEntry.id > after, RollEntry.election_id == election.id
+            )
         ):
             entry_ids[key] = entry_id
     revoke: list[int] = []
@@ -222,11 +243,12 @@ def _import_batch(
                 continue
             revoke.append(entry_id)
             stats.reissued += 1
-        elif entry_id in known:
+        elif entry_id in on_roll_before:
             stats.reissued += 1  # on the roll, every code revoked: needs a letter anyway
         else:
             stats.added += 1
         code = codes.generate()
+        live.add(entry_id)
         letters.append(Letter(resident, code))
         code_rows.append(
             {
@@ -247,8 +269,23 @@ def _import_batch(
             .values(revoked_at=now)
         )
     if code_rows:
-        session.execute(insert(VotingCode), code_rows)
+        _bulk_insert(session, VotingCode.__table__, code_rows)
     return letters
+
+
+def _bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` in the session's transaction: COPY on PostgreSQL with psycopg
+    (several times faster than INSERT for 100,000 codes), one executemany elsewhere."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+        columns = list(rows[0])
+        raw = connection.connection.driver_connection
+        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+    else:
+        session.execute(insert(table), rows)
 
 
 @dataclass(frozen=True)

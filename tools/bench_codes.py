@@ -1,0 +1,185 @@
+"""Benchmarks for the roll import and the letters.
+
+    python tools/bench_codes.py [--codes N] [--letters N] [--database-url URL]
+                                [--skip-letters]
+
+Targets (issue #4):
+
+- 100,000 codes generated, hashed and stored (with their roll entries) in under 10 s,
+  on SQLite and on PostgreSQL. Timed: ``voting.roll.import_residents`` on residents
+  already read from a register, batches committed as in a real import.
+- 10,000 letters into one PDF in under 60 s, with memory flat as letters stream.
+  Timed twice: one PDF (fpdf2 holds it in memory until the end: its peak is
+  reported) and the streamed ZIP of PDFs of 500 letters each (memory flat).
+
+PostgreSQL runs when ``--database-url`` or ``DATABASE_URL`` names a server, or when
+the local test server (``postgresql+psycopg://postgres@127.0.0.1:5432/bench_roll``)
+answers. It works in its own database and empties it first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from tools.fake_register import register_csv
+from voting import roll
+from voting.db import make_engine
+from voting.letters import LetterContext, letters_pdf, stream_letters_zip
+from voting.migrate import upgrade
+from voting.models import Base, Election, Option, utcnow
+from voting.roll_import import Eligibility, read_register
+
+LOCAL_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_roll"
+PEPPER = "bench-pepper"
+
+
+def _election(session: Session) -> Election:
+    election = Election(
+        slug=f"bench-{time.time_ns()}",
+        title="Centrumplan Duiven",
+        question="Welk plan voor het centrum wilt u het liefst?",
+        kind="referendum",
+        ballot_type="ranked",
+        rule="irv",
+        phase="draft",
+        opens_at=utcnow() + timedelta(days=14),
+        closes_at=utcnow() + timedelta(days=21),
+    )
+    for position, title in enumerate(("Plan A: Winkelhart", "Plan B: Groen plein")):
+        election.options.append(Option(key="AB"[position], position=position, title=title))
+    session.add(election)
+    session.commit()
+    return election
+
+
+def bench_import(url: str, count: int) -> float:
+    """Seconds to put ``count`` residents on the roll with codes, on ``url``."""
+    engine = make_engine(url)
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            conn.execute(text("DROP FUNCTION IF EXISTS audit_events_append_only() CASCADE"))
+    upgrade(engine)
+    session = sessionmaker(bind=engine, expire_on_commit=False)()
+    election = _election(session)
+    residents = read_register(register_csv(count).encode(), Eligibility()).residents
+    gc.collect()
+    start = time.perf_counter()
+    letters = 0
+    for batch in roll.import_residents(session, election, residents, PEPPER, actor="bench"):
+        letters += len(batch)
+    elapsed = time.perf_counter() - start
+    assert letters == count == roll.roll_counts(session, election.id)["live"]
+    session.close()
+    engine.dispose()
+    return elapsed
+
+
+def _context() -> LetterContext:
+    return LetterContext(
+        municipality="Gemeente Duiven",
+        title="Centrumplan Duiven",
+        question="Welk plan voor het centrum wilt u het liefst? Zet de plannen in volgorde.",
+        base_url="https://stem.duiven.nl",
+        options=("Plan A: Winkelhart", "Plan B: Groen plein", "Plan C: Wonen en zorg"),
+        opens_at=utcnow() + timedelta(days=14),
+        closes_at=utcnow() + timedelta(days=21),
+    )
+
+
+def bench_letters(count: int, mode: str) -> tuple[float, float, int]:
+    """(seconds, peak traced MB, output bytes) for ``count`` letters as one PDF
+    (``mode="pdf"``) or a streamed ZIP (``mode="zip"``)."""
+    from voting import codes
+
+    residents = read_register(register_csv(count).encode(), Eligibility()).residents
+    letters = [roll.Letter(r, codes.generate()) for r in residents]
+    batches = [letters[i : i + 1000] for i in range(0, len(letters), 1000)]
+    ctx = _context()
+    gc.collect()
+    tracemalloc.start()
+    baseline = tracemalloc.get_traced_memory()[0]
+    start = time.perf_counter()
+    size = 0
+    if mode == "pdf":
+        size = len(letters_pdf(ctx, batches))
+    else:
+        for chunk in stream_letters_zip(ctx, batches):
+            size += len(chunk)  # sent on at once in the web app: nothing kept here
+    elapsed = time.perf_counter() - start
+    peak = (tracemalloc.get_traced_memory()[1] - baseline) / 2**20
+    tracemalloc.stop()
+    return elapsed, peak, size
+
+
+def _pg_url(given: str | None) -> str | None:
+    url = given or os.environ.get("DATABASE_URL") or ""
+    if url and not url.startswith("sqlite"):
+        return url
+    try:
+        engine = create_engine(LOCAL_PG, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return LOCAL_PG
+    except Exception:
+        return None
+
+
+def main() -> None:
+    """Run the benchmarks and print each number against its target."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--codes", type=int, default=100_000)
+    parser.add_argument("--letters", type=int, default=10_000)
+    parser.add_argument("--database-url")
+    parser.add_argument("--skip-letters", action="store_true")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        seconds = bench_import(f"sqlite:///{folder}/bench.db", args.codes)
+    print(_line(f"{args.codes:,} codes, SQLite", seconds, 10.0 * args.codes / 100_000))
+    pg = _pg_url(args.database_url)
+    if pg:
+        seconds = bench_import(pg, args.codes)
+        print(_line(f"{args.codes:,} codes, PostgreSQL", seconds, 10.0 * args.codes / 100_000))
+    else:
+        print("PostgreSQL: no server answered; skipped")
+    if args.skip_letters:
+        return
+    target = 60.0 * args.letters / 10_000
+    for mode, label in (("pdf", "one PDF"), ("zip", "ZIP of 500-letter PDFs")):
+        seconds, peak, size = bench_letters(args.letters, mode)
+        print(
+            _line(f"{args.letters:,} letters, {label}", seconds, target)
+            + f"; peak Python memory {peak:,.0f} MB"
+            + f" ({peak * 1024 / args.letters:,.1f} KB a letter), output {size / 2**20:,.1f} MB"
+        )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process peak RSS (ru_maxrss) over the whole run: {rss:,.0f} MB")
+
+
+def _line(label: str, seconds: float, target: float) -> str:
+    verdict = "ok" if seconds <= target else "TOO SLOW"
+    return (
+        f"{label}: {seconds:.2f} s (target < {target:.0f} s, "
+        f"{seconds / target:.0%} of it) {verdict}"
+    )
+
+
+if __name__ == "__main__":
+    main()
