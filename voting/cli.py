@@ -104,8 +104,9 @@ def _safe_url() -> str:
 def register_commands(app: Flask) -> None:
     """Attach our commands to ``app.cli`` (so ``flask --app voting`` has them too)."""
     from voting.keys_cli import keys_group
+    from voting.roll_cli import roll_group
 
-    for command in (db_group, create_user, demo, keys_group):
+    for command in (db_group, create_user, demo, keys_group, roll_group):
         if command.name not in app.cli.commands:
             app.cli.add_command(command)
 

@@ -196,7 +196,17 @@ def _layout(ctx: LetterContext, folder: Path | str | None) -> _Layout:
         "Deze code is alleen voor u en werkt één keer. Of scan de QR-code met uw "
         "telefoon: dan hoeft u de code niet over te typen."
     )
-    return _Layout(common["date"], tuple(blocks), after, lines(note, "", 9, 118))
+    layout = _Layout(common["date"], tuple(blocks), after, lines(note, "", 9, 118))
+    _close_fonts(pdf)
+    return layout
+
+
+def _close_fonts(pdf: FPDF) -> None:
+    # fpdf2 opens TrueType files lazily through fontTools and never closes them.
+    for font in pdf.fonts.values():
+        ttfont = getattr(font, "ttfont", None)
+        if ttfont is not None:
+            ttfont.close()
 
 
 class LetterPDF:
@@ -289,7 +299,9 @@ class LetterPDF:
 
     def output(self) -> bytes:
         """The finished PDF."""
-        return bytes(self.pdf.output())
+        data = bytes(self.pdf.output())
+        _close_fonts(self.pdf)
+        return data
 
 
 def _fit(pdf: FPDF, text: str, width: float = ADDRESS_WIDTH) -> str:
