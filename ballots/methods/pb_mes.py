@@ -250,6 +250,11 @@ def _rounds(
     return rounds, spent
 
 
+def _payments(election: Election, run: _Run) -> dict[str, str]:
+    """What each supporter who could afford it paid for each funded project."""
+    return {election.ids[step.project]: money(step.pays) for step in run.steps}
+
+
 def _result(
     method: str,
     seats: int,
@@ -305,6 +310,7 @@ def mes(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None
             "voter_share": money(share),
             "voters": election.voters,
             "unspent_voter_money": money(share * election.voters - spent),
+            "payments": _payments(election, run),
         },
     )
 
@@ -376,6 +382,7 @@ def _complete(
             "voters": n,
             "equal_shares_runs": runs,
             "equal_shares_winners": [election.ids[j] for j in kept.funded],
+            "payments": _payments(election, kept),
             "completion_winners": [r.elected[0] for r in completed if r.elected],
         },
     )

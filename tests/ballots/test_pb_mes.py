@@ -39,6 +39,7 @@ def test_equal_shares_with_a_voter_who_cannot_pay_the_equal_part() -> None:
     assert result.details["remaining"] == "11"
     assert result.details["voter_share"] == "20"
     assert result.details["unspent_voter_money"] == "11"
+    assert result.details["payments"] == {"Y": "15", "Z": "19"}
 
 
 def test_unaffordable_projects_are_not_funded() -> None:
