@@ -145,7 +145,7 @@ def _parse(text: str, path: str) -> PbElection:
     for number, fields in rows:
         last_line = number
         first = fields[0].strip().lower()
-        if first in _SECTIONS and len(fields) == 1:
+        if first in _SECTIONS and not any(f.strip() for f in fields[1:]):
             expected = _SECTIONS[_SECTIONS.index(section) + 1] if section else "meta"
             if first != expected:
                 raise _fail(
@@ -177,9 +177,10 @@ def _parse(text: str, path: str) -> PbElection:
                 width = len(header)
             continue
         if section == "meta":
-            if len(fields) != 2:
-                raise _fail(f"META line has {len(fields)} fields, expected 2", path, number)
-            meta[fields[0].strip()] = fields[1].strip()
+            if len(fields) < 2:
+                raise _fail("META line has 1 field, expected key;value", path, number)
+            # an unquoted ";" inside a value (seen in hand-edited files) stays in it
+            meta[fields[0].strip()] = ";".join(fields[1:]).strip()
         elif section == "projects":
             if len(fields) != len(header):
                 raise _fail(
@@ -262,7 +263,13 @@ def _canonical(
     """
     vote_text = raw[0] if with_points else raw
     vote_text = vote_text.strip()
-    choices = [] if vote_text.lower() in ("", "none") else [c.strip() for c in vote_text.split(",")]
+    if vote_text.lower() in ("", "none"):
+        choices = []
+    elif with_points:
+        choices = [c.strip() for c in vote_text.split(",")]
+    else:
+        # like pabutools, an empty item ("1,,2" or a trailing comma) names nothing
+        choices = [c for c in (c.strip() for c in vote_text.split(",")) if c]
     for choice in choices:
         if choice not in known:
             raise _fail(f"vote names unknown project {choice!r}", path, line)

@@ -115,7 +115,7 @@ def _broken(old: str, new: str) -> str:
         (_broken("vote_type;approval", "vote_type;plurality"), 15, "unsupported vote_type"),
         (_broken("voter_id;age;vote", "voter_id;age;ballot"), 15, "no vote column"),
         (_broken("project_id;cost;name", "project_id;price;name"), 10, "no cost column"),
-        (_broken("num_votes;5", "num_votes"), 5, "META line has 1 fields"),
+        (_broken("num_votes;5", "num_votes"), 5, "META line has 1 field"),
         (APPROVAL.split("VOTES")[0], 13, "missing VOTES section"),
         (APPROVAL.replace("PROJECTS", "VOTES", 1), 9, "expected section PROJECTS"),
         ("key;value\n", 1, "must start with a META section"),
@@ -130,6 +130,14 @@ def test_malformed_input_names_file_line_and_reason(text: str, line: int, reason
     assert error.line == line
     assert reason in error.reason
     assert str(error).startswith(f"bad.pb:{line}: ")
+
+
+def test_lenient_where_pabutools_is() -> None:
+    text = _broken("description;Test PB", "description;Test; PB")
+    text = text.replace("d;50;10,1", "d;50;10,,1,").replace("PROJECTS\n", "PROJECTS;;\n")
+    election = read_pb("l.pb", text=text)
+    assert election.meta["description"] == "Test; PB"
+    assert election.profile.groups == read_pb("t.pb", text=APPROVAL).profile.groups
 
 
 def test_bad_budget_and_missing_vote_type() -> None:
