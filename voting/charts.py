@@ -19,7 +19,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from xml.sax.saxutils import escape as _xml_escape
 
-WIDTH = 640
+WIDTH = 600
+ROW = 56  # one labelled bar: label line, bar, gap
+RESERVE = 220  # room right of the longest bar for its value and mark
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 INK = "#1b1b1b"
 MUTED = "#4a4a4a"
@@ -54,8 +56,9 @@ def format_number(value: Fraction | int | str, places: int = 2) -> str:
 
 
 def format_money(value: Fraction | int | str) -> str:
-    """Euros as ``€ 12.500`` (cents only when there are any)."""
-    return "€ " + format_number(value, 2)
+    """Euros as ``€ 12.500`` (cents only when there are any), with a no-break space
+    so the sign never ends up alone at the end of a line."""
+    return "€\u00a0" + format_number(value, 2)
 
 
 def format_percent(value: Fraction | int | str) -> str:
@@ -77,7 +80,7 @@ def _open(chart_id: str, height: int, title: str, desc: str) -> list[str]:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'width="{WIDTH}" height="{height}" role="img" '
         f'aria-labelledby="{cid}-title {cid}-desc" class="chart" id="{cid}" '
-        f'font-family="{escape(FONT)}" font-size="14" fill="{INK}">',
+        f'font-family="{escape(FONT)}" font-size="18" fill="{INK}">',
         f'<title id="{cid}-title">{escape(title)}</title>',
         f'<desc id="{cid}-desc">{escape(desc)}</desc>',
         "<defs>",
@@ -113,25 +116,25 @@ def _bars(cid: str, bars: Sequence[Bar], top: int, scale_max: Fraction) -> tuple
     """Rows of labelled horizontal bars from ``top``; returns the markup and the new y."""
     out: list[str] = []
     y = top
-    usable = WIDTH - 150  # room on the right for the value and the mark
+    usable = WIDTH - RESERVE
     for bar in bars:
-        out.append(_text(0, y + 14, bar.label, font_weight="600"))
+        out.append(_text(0, y + 18, bar.label, font_weight="600"))
         length = Fraction(0) if scale_max <= 0 else Fraction(usable) * bar.value / scale_max
         fill = f"url(#{cid}-{'dots' if bar.dropped else 'hatch'})" if bar.mark else BAR
         out.append(
-            f'<rect x="0" y="{y + 20}" width="{_px(max(length, Fraction(0)))}" height="18" '
+            f'<rect x="0" y="{y + 24}" width="{_px(max(length, Fraction(0)))}" height="22" '
             f'fill="{fill}" stroke="{INK}" stroke-width="{1 if length > 0 else 0}"/>'
         )
         words = (bar.shown or format_number(bar.value)) + (f"  {bar.mark}" if bar.mark else "")
         out.append(
             _text(
                 length + 8,
-                y + 34,
+                y + 41,
                 words,
                 font_weight="700" if bar.mark else "400",
             )
         )
-        y += 46
+        y += ROW
     return out, y
 
 
@@ -141,7 +144,7 @@ def _bars(cid: str, bars: Sequence[Bar], top: int, scale_max: Fraction) -> tuple
 def bar_chart(*, chart_id: str, title: str, desc: str, bars: Sequence[Bar]) -> str:
     """Horizontal bars, one per option (votes, points, approvals), longest scale = the
     largest value. Marked bars are hatched and carry their mark as text."""
-    height = 12 + 46 * max(len(bars), 1)
+    height = 12 + ROW * max(len(bars), 1)
     out = _open(chart_id, height, title, desc)
     rows, _y = _bars(chart_id, bars, 8, max((b.value for b in bars), default=Fraction(0)))
     out += rows
@@ -176,19 +179,19 @@ def rounds_chart(
     scale = max((b.value for r in rounds for b in r.bars), default=Fraction(0))
     if threshold is not None:
         scale = max(scale, threshold)
-    height = 8 + sum(56 + 46 * len(r.bars) for r in rounds) + (24 if threshold else 0)
+    height = 8 + sum(68 + ROW * len(r.bars) for r in rounds) + (28 if threshold else 0)
     out = _open(chart_id, height, title, desc)
     y = 8
     if threshold is not None and scale > 0:
-        x = Fraction(WIDTH - 150) * threshold / scale
-        out.append(_text(x + 4, y + 12, threshold_label, fill=MUTED, font_size="13"))
-        y += 24
+        x = Fraction(WIDTH - RESERVE) * threshold / scale
+        out.append(_text(x + 4, y + 16, threshold_label, fill=MUTED, font_size="16"))
+        y += 28
         line_top = y
     for group in rounds:
         out.append(f'<line x1="0" y1="{y}" x2="{WIDTH}" y2="{y}" stroke="{LINE}"/>')
-        out.append(_text(0, y + 22, group.heading, font_weight="700", font_size="16"))
-        out.append(_text(0, y + 42, group.note, fill=MUTED, font_size="13"))
-        rows, y = _bars(chart_id, group.bars, y + 52, scale)
+        out.append(_text(0, y + 26, group.heading, font_weight="700", font_size="20"))
+        out.append(_text(0, y + 50, group.note, fill=MUTED, font_size="16"))
+        rows, y = _bars(chart_id, group.bars, y + 62, scale)
         out += rows
         y += 4
     if threshold is not None and scale > 0:
@@ -218,7 +221,7 @@ def pairwise_chart(
     cell = max(48, min(96, (WIDTH - 40) // max(n, 1)))
     label_width = WIDTH - 40 - cell * n if n else 0
     label_width = max(label_width, 40)
-    height = head + 10 + cell * n + 16 * n + 20
+    height = head + 10 + cell * n + 24 * n + 24
     out = _open(chart_id, height, title, desc)
     # Options are numbered in the grid; the legend below names them in full.
     for j, _option in enumerate(ids):
@@ -270,7 +273,7 @@ def pairwise_chart(
             )
     y = head + cell * n + 20
     for i, label in enumerate(labels):
-        out.append(_text(0, y + 16 * i, f"{i + 1}. {label}", font_size="13"))
+        out.append(_text(0, y + 24 * i, f"{i + 1}. {label}"))
     out.append("</svg>")
     return "\n".join(out)
 
@@ -304,7 +307,7 @@ def budget_chart(
     proposals (numbered, alternating hatch and dots, amounts in the legend), and the
     money left unspent as an outlined, empty part labelled ``remaining_label``."""
     legend_top = 110
-    height = legend_top + 22 * (len(segments) + 1) + 10
+    height = legend_top + 28 * (len(segments) + 1) + 10
     out = _open(chart_id, height, title, desc)
     x = Fraction(0)
     top, bar_height = 30, 44
@@ -325,16 +328,16 @@ def budget_chart(
             out.append(f'<circle cx="{_px(cx)}" cy="{top + 22}" r="11" fill="#ffffff"/>')
             out.append(_text(cx, top + 27, str(number), text_anchor="middle", font_weight="700"))
         x += width
-    out.append(_text(0, top - 10, format_money(0), fill=MUTED, font_size="13"))
+    out.append(_text(0, top - 10, format_money(0), fill=MUTED, font_size="16"))
     out.append(
-        _text(WIDTH, top - 10, format_money(budget), fill=MUTED, font_size="13", text_anchor="end")
+        _text(WIDTH, top - 10, format_money(budget), fill=MUTED, font_size="16", text_anchor="end")
     )
-    out.append(_text(0, top + bar_height + 24, remaining_label, font_size="13"))
+    out.append(_text(0, top + bar_height + 26, remaining_label))
     for number, segment in enumerate(segments, start=1):
         out.append(
             _text(
                 0,
-                legend_top + 22 * (number - 1) + 14,
+                legend_top + 28 * (number - 1) + 18,
                 f"{number}. {segment.label}: {format_money(segment.cost)}",
             )
         )
@@ -392,9 +395,9 @@ def turnout_chart(
                 fill=MUTED,
             )
         )
-    out.append(_text(0, top + height + 24, "0%", fill=MUTED, font_size="13"))
+    out.append(_text(0, top + height + 24, "0%", fill=MUTED, font_size="16"))
     out.append(
-        _text(WIDTH, top + height + 24, "100%", fill=MUTED, font_size="13", text_anchor="end")
+        _text(WIDTH, top + height + 24, "100%", fill=MUTED, font_size="16", text_anchor="end")
     )
     out.append("</svg>")
     return "\n".join(out)

@@ -44,7 +44,7 @@ def test_format_number(value: Fraction | int | str, places: int, expected: str) 
 
 
 def test_money_and_percent() -> None:
-    assert charts.format_money(12_500) == "€ 12.500"
+    assert charts.format_money(12_500) == "€\u00a012.500"  # no break after the sign
     assert charts.format_percent(Fraction(200, 7)) == "28,6%"
 
 
@@ -62,7 +62,7 @@ def test_bar_chart_marks_with_text_and_pattern() -> None:
     fills = [r.get("fill") for r in root.iter(f"{SVG}rect")]
     assert "url(#b-hatch)" in fills  # marked bar: hatched, not only another colour
     widths = [float(r.get("width") or 0) for r in root.iter(f"{SVG}rect") if r.get("y") != "0"]
-    assert max(widths) == pytest.approx(charts.WIDTH - 150)
+    assert max(widths) == pytest.approx(charts.WIDTH - charts.RESERVE)
 
 
 def test_rounds_chart_has_one_group_per_round_and_the_quota() -> None:
@@ -119,10 +119,11 @@ def test_budget_chart() -> None:
         )
     )
     texts = _texts(root)
+    texts = [t.replace("\u00a0", " ") for t in texts]
     assert "1. Speeltuin: € 12.500" in texts and "2. Bankjes: € 4.500" in texts
     assert "Niet besteed: € 33.000" in texts and "€ 50.000" in texts
     widths = [r.get("width") for r in root.iter(f"{SVG}rect")]
-    assert "160" in widths  # 12.500 of 50.000 on 640 pixels
+    assert "150" in widths  # 12.500 of 50.000 on 600 pixels
 
 
 def test_turnout_chart() -> None:
