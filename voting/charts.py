@@ -218,9 +218,8 @@ def pairwise_chart(
     ``win_mark``, so the win is visible without colour."""
     n = len(ids)
     head = 40
-    cell = max(48, min(96, (WIDTH - 40) // max(n, 1)))
-    label_width = WIDTH - 40 - cell * n if n else 0
-    label_width = max(label_width, 40)
+    cell = max(48, min(120, (WIDTH - 40) // max(n, 1)))
+    label_width = 40  # the row numbers; names are in the legend below the grid
     height = head + 10 + cell * n + 24 * n + 24
     out = _open(chart_id, height, title, desc)
     # Options are numbered in the grid; the legend below names them in full.
