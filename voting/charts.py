@@ -74,11 +74,11 @@ def _px(value: Fraction | int) -> str:
 # --- shared pieces --------------------------------------------------------------------
 
 
-def _open(chart_id: str, height: int, title: str, desc: str) -> list[str]:
+def _open(chart_id: str, height: int, title: str, desc: str, width: int = WIDTH) -> list[str]:
     cid = escape(chart_id)
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
         f'aria-labelledby="{cid}-title {cid}-desc" class="chart" id="{cid}" '
         f'font-family="{escape(FONT)}" font-size="18" fill="{INK}">',
         f'<title id="{cid}-title">{escape(title)}</title>',
@@ -221,7 +221,8 @@ def pairwise_chart(
     cell = max(48, min(120, (WIDTH - 40) // max(n, 1)))
     label_width = 40  # the row numbers; names are in the legend below the grid
     height = head + 10 + cell * n + 24 * n + 24
-    out = _open(chart_id, height, title, desc)
+    # Many options: the grid grows wider rather than the cells too small to read.
+    out = _open(chart_id, height, title, desc, width=max(WIDTH, label_width + cell * n))
     # Options are numbered in the grid; the legend below names them in full.
     for j, _option in enumerate(ids):
         out.append(
