@@ -144,6 +144,16 @@ def _parse(text: str, path: str) -> PbElection:
     rows = _rows(text)
     for number, fields in rows:
         last_line = number
+        if width and len(fields) == width:
+            # The hot loop (VOTES, after its header): one look-up per voter. A section
+            # line cannot get here: VOTES is the last section, and a lone keyword has
+            # the wrong number of fields unless it is a vote.
+            raw = fields[vote_col] if points_col < 0 else (fields[vote_col], fields[points_col])
+            key = canon.get(raw)
+            if key is None:
+                key = canon[raw] = _canonical(raw, seen, ordered, with_points, path, number)
+            counts[key] = counts.get(key, 0) + 1
+            continue
         first = fields[0].strip().lower()
         if first in _SECTIONS and not any(f.strip() for f in fields[1:]):
             expected = _SECTIONS[_SECTIONS.index(section) + 1] if section else "meta"
@@ -204,14 +214,8 @@ def _parse(text: str, path: str) -> PbElection:
             projects[pid] = row
             options.append(Option(pid, row.get("name", ""), cost))
         else:
-            # The hot loop: one split (done by _rows), one look-up per voter.
-            if len(fields) != width:
-                raise _fail(f"VOTES line has {len(fields)} fields, expected {width}", path, number)
-            raw = fields[vote_col] if points_col < 0 else (fields[vote_col], fields[points_col])
-            key = canon.get(raw)
-            if key is None:
-                key = canon[raw] = _canonical(raw, seen, ordered, with_points, path, number)
-            counts[key] = counts.get(key, 0) + 1
+            # a VOTES line that missed the hot loop above
+            raise _fail(f"VOTES line has {len(fields)} fields, expected {width}", path, number)
 
     if section != "votes" or header is None:
         following = _SECTIONS[(_SECTIONS.index(section) + 1 if section else 0) :]
