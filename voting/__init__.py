@@ -52,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from voting import auth  # noqa: F401  (registers the user loader)
     from voting.admin.count_routes import bp as count_bp
     from voting.admin.paper_routes import bp as paper_bp
+    from voting.admin.roll_routes import bp as roll_bp
     from voting.admin.routes import bp as admin_bp
     from voting.admin.setup_routes import bp as setup_bp
     from voting.proposals.routes import bp as proposals_bp
@@ -64,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(paper_bp, url_prefix="/beheer/papier")
     app.register_blueprint(count_bp, url_prefix="/beheer/telling")
     app.register_blueprint(setup_bp, url_prefix="/beheer")
+    app.register_blueprint(roll_bp, url_prefix="/beheer/verkiezing/<int:election_id>/kiezers")
     app.register_blueprint(results_bp, url_prefix="/uitslag")
     _register_common(app)
 
