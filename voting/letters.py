@@ -280,7 +280,7 @@ class LetterPDF:
                 y += 5
             y += 2
         pdf.set_font(self.sans, "", 8)
-        footer = clean(f"{ctx.municipality} · {ctx.base_url}")
+        footer = clean(f"{ctx.municipality} · {ctx.base_url.rstrip('/')}")
         pdf.text((210 - pdf.get_string_width(footer)) / 2, 287, footer)
 
     def _code_box(self, code: str, top: float) -> None:
@@ -374,7 +374,7 @@ def _common_text(ctx: LetterContext) -> dict[str, Any]:
         "choices": choices,
         "when": period,
         "how": (
-            f"1. Ga naar {ctx.base_url}/ of scan de QR-code.\n"
+            f"1. Ga naar {ctx.base_url.rstrip('/')}/ of scan de QR-code.\n"
             "2. Typ uw stemcode. Hoofdletters, streepjes en spaties maken niet uit.\n"
             "3. Kies en bevestig uw stem. U krijgt een bewijs dat uw stem is geteld."
         ),
