@@ -146,4 +146,4 @@ def panel_turnout(election: Election) -> dict[str, object]:
 @bp.app_context_processor
 def count_panel_helpers() -> dict[str, object]:
     """Let the clerk's election page ask for the count panel's figures."""
-    return {"count_panel": panel_turnout, "count_form": CountForm}
+    return {"count_panel": panel_turnout}
