@@ -1,0 +1,378 @@
+"""The resident's visit in a real browser: Debian's chromium through Playwright, at a
+phone-sized viewport, with and without JavaScript, plus an axe-core scan of every
+resident page (no serious or critical violations allowed).
+
+Zoom: a browser zoomed to 200% lays pages out in half as many CSS pixels with twice
+the device pixel ratio. ``ZOOMED`` is exactly that for a 1280 x 800 laptop screen
+(640 x 400 CSS pixels at device scale factor 2), which is how the 200% runs emulate
+zoom; ``PHONE`` is a 320 px wide phone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from voting.models import Ballot, Election
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 320, "height": 640}, "device_scale_factor": 1}
+ZOOMED = {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2}
+SERIOUS = ("serious", "critical")
+
+MakeElection = Callable[..., Election]
+CodesFor = Callable[[Election, int], list[str]]
+
+
+@pytest.fixture
+def open_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
+    """``open_page(js=True, size=PHONE)``: a fresh browser context and page; collects
+    console errors (a CSP violation shows up there) and checks none happened."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def make(js: bool = True, size: dict[str, Any] | None = None) -> Any:
+        context = browser.new_context(
+            java_script_enabled=js, base_url=live_server, locale="nl-NL", **(size or PHONE)
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        # A CSP refusal is logged to the console; 4xx pages also log "failed to
+        # load resource", which is expected here.
+        page.on(
+            "console",
+            lambda message: (
+                errors.append(message.text)
+                if message.type == "error" and "Failed to load resource" not in message.text
+                else None
+            ),
+        )
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert errors == [], errors
+
+
+def axe_check(page: Any) -> None:
+    """No serious or critical axe-core violations on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+        if v.get("impact") in SERIOUS
+    ]
+    assert bad == [], f"{page.url}: {bad}"
+
+
+def fits_width(page: Any) -> None:
+    """Nothing sticks out sideways: no horizontal scrolling at this width."""
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
+
+
+def enter(page: Any, code: str) -> None:
+    page.goto("/stem")
+    page.fill("#code", code)
+    page.get_by_role("button", name="Verder", exact=True).click()
+    page.wait_for_url(re.compile(r"/stem/stembiljet$"))
+
+
+def to_review(page: Any) -> None:
+    page.get_by_role("button", name="Verder naar controleren").click()
+    page.wait_for_url(re.compile(r"/stem/controle$"))
+
+
+def confirm(page: Any) -> str:
+    page.get_by_role("button", name="Ja, dit is mijn stem").click()
+    page.wait_for_url(re.compile(r"/stem/bewijs$"))
+    return page.locator(".receipt-code").inner_text().strip()
+
+
+def stored(db_session: Session) -> list[Ballot]:
+    db_session.expire_all()
+    result = list(db_session.scalars(select(Ballot)).all())
+    db_session.commit()
+    return result
+
+
+def fill_ballot(page: Any, kind: str, js: bool) -> list[str]:
+    """Fill in a ballot of ``kind`` the way a resident would; return the choices the
+    database should hold."""
+    if kind == "single":
+        page.check("#keuze-B")
+        return ["B"]
+    if kind == "approval":
+        page.check("#keuze-A")
+        page.check("#keuze-C")
+        return ["A", "C"]
+    if kind == "budget":
+        page.check("#keuze-P03")
+        page.check("#keuze-P01")
+        if js:
+            total = page.locator("#budget-totaal")
+            assert "U heeft € 30.000 gekozen van € 40.000" in total.inner_text()
+        return ["P01", "P03"]
+    # ranked: C first, then A.
+    if js:
+        page.get_by_role("button", name="Kiezen: A").click()
+        page.get_by_role("button", name="Kiezen: C").click()
+        page.get_by_role("button", name="Hoger: C").click()
+        assert page.locator("#rang-C").input_value() == "1"
+        assert page.locator("#rang-A").input_value() == "2"
+    else:
+        page.select_option("#rang-C", "1")
+        page.select_option("#rang-A", "2")
+    return ["C", "A"]
+
+
+def election_for(kind: str, make_election: MakeElection) -> Election:
+    if kind == "budget":
+        return make_election(kind="budget", costs=[20_000, 25_000, 10_000], budget=40_000)
+    rules = {"single": "plurality", "approval": "approval", "ranked": "irv"}
+    return make_election(ballot_type=kind, rule=rules[kind])
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
+@pytest.mark.parametrize("kind", ["single", "approval", "ranked", "budget"])
+def test_vote_on_a_phone(
+    open_page: Callable[..., Any],
+    db_session: Session,
+    make_election: MakeElection,
+    codes_for: CodesFor,
+    kind: str,
+    js: bool,
+) -> None:
+    election = election_for(kind, make_election)
+    [code] = codes_for(election, 1)
+    page = open_page(js=js)
+    enter(page, code)
+    fits_width(page)
+    expected = fill_ballot(page, kind, js)
+    to_review(page)
+    fits_width(page)
+    assert "U stemt op:" in page.content()
+    receipt = confirm(page)
+    fits_width(page)
+    [ballot] = stored(db_session)
+    assert ballot.receipt == receipt and ballot.choices == expected
+    assert code not in page.url
+
+
+def test_ranked_duplicates_are_reported_and_fixable_without_javascript(
+    open_page: Callable[..., Any],
+    db_session: Session,
+    make_election: MakeElection,
+    codes_for: CodesFor,
+) -> None:
+    election = make_election()
+    [code] = codes_for(election, 1)
+    page = open_page(js=False)
+    enter(page, code)
+    page.select_option("#rang-A", "1")
+    page.select_option("#rang-B", "1")
+    page.get_by_role("button", name="Verder naar controleren").click()
+    summary = page.locator("#foutmeldingen")
+    assert "nummer 1 aan meer dan één optie" in summary.inner_text()
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("() => document.activeElement.id") == "rang-A"
+    page.select_option("#rang-B", "2")
+    to_review(page)
+    confirm(page)
+    assert stored(db_session)[0].choices == ["A", "B"]
+
+
+def test_ranked_reordering_by_keyboard_is_announced(
+    open_page: Callable[..., Any], make_election: MakeElection, codes_for: CodesFor
+) -> None:
+    election = make_election(options=["A", "B", "C"])
+    [code] = codes_for(election, 1)
+    page = open_page()
+    enter(page, code)
+    add_b = page.get_by_role("button", name="Kiezen: B")
+    add_b.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Kiezen: A").focus()
+    page.keyboard.press("Space")
+    live = page.locator("[aria-live=assertive]")
+    assert live.inner_text() == "A staat nu op nummer 2."
+    page.get_by_role("button", name="Hoger: A").focus()
+    page.keyboard.press("Enter")
+    assert live.inner_text() == "A staat nu op nummer 1."
+    # Focus stays with the item that moved (the "higher" button is now disabled).
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == (
+        "Weghalen: A"
+    )
+    assert page.locator("#rang-A").input_value() == "1"
+    assert page.locator("#rang-B").input_value() == "2"
+    assert page.locator("#rang-C").input_value() == ""
+    buttons = page.locator(".button-rank:visible")
+    for index in range(buttons.count()):
+        box = buttons.nth(index).bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44  # touch targets
+
+
+def test_budget_over_budget_is_said_in_words(
+    open_page: Callable[..., Any], make_election: MakeElection, codes_for: CodesFor
+) -> None:
+    election = make_election(kind="budget", costs=[30_000, 25_000], budget=50_000)
+    [code] = codes_for(election, 1)
+    page = open_page()
+    enter(page, code)
+    page.check("#keuze-P01")
+    page.check("#keuze-P02")
+    total = page.locator("#budget-totaal")
+    assert "Dat is € 5.000 te veel" in total.inner_text()
+    assert total.get_attribute("aria-live") == "polite"
+    page.get_by_role("button", name="Verder naar controleren").click()
+    assert "meer dan het budget" in page.locator("#foutmeldingen").inner_text()
+
+
+def test_qr_code_link_votes_without_the_code_in_address_or_history(
+    open_page: Callable[..., Any],
+    db_session: Session,
+    make_election: MakeElection,
+    codes_for: CodesFor,
+) -> None:
+    election = make_election(ballot_type="single")
+    [code] = codes_for(election, 1)
+    page = open_page()
+    page.goto(f"/stem/qr#{code}")
+    page.wait_for_url(re.compile(r"/stem/stembiljet$"))
+    assert code not in page.url
+    page.go_back()
+    page.wait_for_load_state()
+    assert code not in page.url and "#" not in page.url
+    page.goto("/stem/stembiljet")
+    page.check("#keuze-A")
+    to_review(page)
+    confirm(page)
+    assert len(stored(db_session)) == 1
+
+
+def test_qr_code_link_without_javascript_shows_the_form(
+    open_page: Callable[..., Any], make_election: MakeElection, codes_for: CodesFor
+) -> None:
+    election = make_election(ballot_type="single")
+    [code] = codes_for(election, 1)
+    page = open_page(js=False)
+    page.goto(f"/stem/qr#{code}")
+    assert "Typ dan de stemcode uit uw brief" in page.content()
+    page.fill("#code", code)
+    page.get_by_role("button", name="Verder", exact=True).click()
+    page.wait_for_url(re.compile(r"/stem/stembiljet$"))
+
+
+def test_confirm_clicked_twice_stores_one_ballot(
+    open_page: Callable[..., Any],
+    db_session: Session,
+    make_election: MakeElection,
+    codes_for: CodesFor,
+) -> None:
+    election = make_election(ballot_type="single")
+    [code] = codes_for(election, 1)
+    page = open_page()
+    enter(page, code)
+    page.check("#keuze-C")
+    to_review(page)
+    page.get_by_role("button", name="Ja, dit is mijn stem").dblclick()
+    page.wait_for_url(re.compile(r"/stem/bewijs$"))
+    page.go_back()
+    page.wait_for_url(re.compile(r"/stem/bewijs$"))
+    assert len(stored(db_session)) == 1
+
+
+@pytest.mark.parametrize("size", [PHONE, ZOOMED], ids=["phone-320", "zoom-200"])
+def test_every_resident_page_passes_axe_and_fits(
+    open_page: Callable[..., Any],
+    app: Flask,
+    db_session: Session,
+    make_election: MakeElection,
+    codes_for: CodesFor,
+    size: dict[str, Any],
+) -> None:
+    ranked = make_election(slug="ranked", allow_blank=True)
+    budget = make_election(
+        slug="budget", kind="budget", costs=[20_000, 25_000, 10_000], budget=40_000
+    )
+    approval = make_election(slug="approval", ballot_type="approval", max_choices=2)
+    single = make_election(slug="single", ballot_type="single", allow_blank=True)
+    closed = make_election(slug="closed", ballot_type="single", phase="closed")
+    [r_code] = codes_for(ranked, 1)
+    [b_code] = codes_for(budget, 1)
+    [a_code] = codes_for(approval, 1)
+    [s_code, s_used] = codes_for(single, 2)
+    [c_code] = codes_for(closed, 1)
+    page = open_page(size=size)
+
+    def check() -> None:
+        axe_check(page)
+        fits_width(page)
+
+    page.goto("/")
+    check()
+    page.goto("/stem")
+    check()
+    page.fill("#code", "K7QM-3XD9")
+    page.get_by_role("button", name="Verder", exact=True).click()
+    check()  # with an error summary
+    page.goto("/stem/qr")
+    check()
+    for code in (b_code, a_code, r_code):
+        enter(page, code)
+        check()
+        page.get_by_role("button", name="Verder naar controleren").click()
+        check()  # nothing chosen: error summary
+    enter(page, s_code)
+    check()
+    page.check("#keuze-B")
+    to_review(page)
+    check()
+    confirm(page)
+    check()
+    page.goto("/stem")
+    page.fill("#code", s_code)
+    page.get_by_role("button", name="Verder", exact=True).click()
+    assert "al gestemd" in page.content()
+    check()
+    page.goto("/stem")
+    page.fill("#code", c_code)
+    page.get_by_role("button", name="Verder", exact=True).click()
+    assert "gesloten" in page.content()
+    check()
+    assert s_used  # a second single code stays unused: checked by the invariant
+
+
+def test_pages_without_their_script_pass_axe(
+    open_page: Callable[..., Any],
+    make_election: MakeElection,
+    codes_for: CodesFor,
+) -> None:
+    """The ranked selects and the plain budget list, as a browser without JavaScript
+    shows them. axe itself needs JavaScript, so the page's own script is blocked
+    instead of all scripts."""
+    ranked = make_election(slug="ranked")
+    budget = make_election(slug="budget", kind="budget", costs=[1_000, 2_000])
+    codes = codes_for(ranked, 1) + codes_for(budget, 1)
+    page = open_page()
+    page.route("**/static/vote.js", lambda route: route.abort())
+    for code in codes:
+        enter(page, code)
+        assert page.locator("select:visible").count() in (0, 3)
+        assert not page.locator(".rank-badge").count()
+        axe_check(page)
+        fits_width(page)
