@@ -246,6 +246,7 @@ def receipt() -> str | Response:
         receipt=ballot.receipt,
         chosen=_chosen_options(election, ballot.choices),
         total=euro(_total(election, ballot.choices)),
+        check_url=_check_url(election),
     )
 
 
@@ -386,6 +387,11 @@ def _receipt_ballot() -> tuple[Election, Any] | None:
     return election, ballot
 
 
+def _check_url(election: Election) -> str:
+    """Where a resident looks up their receipt once the result is certified."""
+    return url_for("results.receipt", slug=election.slug)
+
+
 def _same_election(election: Election) -> bool:
     return request.form.get("election", "") == str(election.id)
 
@@ -438,6 +444,12 @@ def _not_open(election: Election, outcome: CodeOutcome) -> tuple[str, int]:
         ),
         403,
     )
+
+
+@bp.app_template_filter("local_time")
+def local_time(moment: datetime | None) -> str | None:
+    """Template filter: a moment as Dutch local time, ``25-11-2026 om 21:00``."""
+    return _local(moment)
 
 
 def _local(moment: datetime | None) -> str | None:

@@ -305,6 +305,7 @@ def test_budget_vote_shows_costs_and_refuses_over_budget(
     enter_code(client, code)
     page = client.get("/stem/stembiljet").get_data(as_text=True)
     assert "€ 20.000" in page and 'data-cost="25000"' in page and 'data-budget="40000"' in page
+    assert "Er is € 40.000 te verdelen." in page
     over = client.post("/stem/stembiljet", data={"election": election.id, "choice": ["P01", "P02"]})
     assert over.status_code == 422
     assert (
