@@ -2,38 +2,31 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask_babel import gettext as _
 from fpdf import FPDF
 
+from voting.letters import find_font_dir
 from voting.models import Election
-
-# A Unicode font where the system has one (Debian's fonts-dejavu-core), so names with
-# accents print right; otherwise the core Helvetica, which covers Latin-1.
-_DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-_DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
-_MONO = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf")
 
 
 def _fonts(pdf: FPDF) -> tuple[str, str]:
-    """(text font, code font) names registered on ``pdf``."""
-    if _DEJAVU.exists() and _DEJAVU_BOLD.exists():
-        pdf.add_font("DejaVu", "", str(_DEJAVU))
-        pdf.add_font("DejaVu", "B", str(_DEJAVU_BOLD))
-        mono = "DejaVu"
-        if _MONO.exists():
-            pdf.add_font("DejaVuMono", "B", str(_MONO))
-            mono = "DejaVuMono"
-        return "DejaVu", mono
-    return "Helvetica", "Courier"
+    """(text font, code font) registered on ``pdf``: DejaVu where the letters find it
+    (the same fonts as the letter the code came in), else the core fonts."""
+    folder = find_font_dir()
+    if folder is None:
+        pdf.core_fonts_encoding = "windows-1252"
+        return "Helvetica", "Courier"
+    pdf.add_font("DejaVu", "", str(folder / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(folder / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("DejaVuMono", "B", str(folder / "DejaVuSansMono-Bold.ttf"))
+    return "DejaVu", "DejaVuMono"
 
 
-def _latin1(text: str, font: str) -> str:
-    # The core fonts only know Latin-1; replace what they cannot print.
+def _printable(text: str, font: str) -> str:
+    # The core fonts only know Windows-1252; replace what they cannot print.
     if font != "Helvetica":
         return text
-    return text.encode("latin-1", "replace").decode("latin-1")
+    return text.encode("cp1252", "replace").decode("cp1252")
 
 
 def receipt_pdf(
@@ -49,13 +42,13 @@ def receipt_pdf(
 
     def line(value: str, size: int = 12, style: str = "", height: float = 7) -> None:
         pdf.set_font(text, style, size)
-        pdf.multi_cell(0, height, _latin1(value, text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, height, _printable(value, text), new_x="LMARGIN", new_y="NEXT")
 
     line(municipality, 11)
     line(_("Stembewijs"), 22, "B", 12)
     line(election.title, 14, "B", 8)
     pdf.ln(4)
-    line(_("Uw bewijscode:"), 12)
+    line(_("Uw bonnummer:"), 12)
     pdf.set_font(mono, "B", 26)
     pdf.cell(0, 16, receipt, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
@@ -70,7 +63,7 @@ def receipt_pdf(
     line(
         _(
             "Bewaar dit bewijs. Na de uitslag kunt u uw stem terugvinden op de "
-            "uitslagpagina met deze code:"
+            "uitslagpagina met dit bonnummer:"
         ),
         11,
     )
@@ -78,8 +71,8 @@ def receipt_pdf(
     pdf.ln(2)
     line(
         _(
-            "Met de code ziet u alleen hoe er gestemd is, niet wie er gestemd heeft. "
-            "Niemand kan uw naam aan deze code koppelen."
+            "Met het bonnummer ziet u alleen hoe er gestemd is, niet wie er gestemd heeft. "
+            "Uw stem is niet opgeslagen bij uw naam of uw stemcode."
         ),
         10,
     )

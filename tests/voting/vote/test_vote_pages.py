@@ -703,3 +703,22 @@ def test_english_code_page(client: FlaskClient) -> None:
     """Passes once the English catalogue holds the vote texts."""
     html = client.get("/stem?lang=en").get_data(as_text=True)
     assert "Enter your voting code" in html
+
+
+def test_receipt_pdf_falls_back_to_core_fonts(
+    app: Flask, make_election: MakeElection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voting.vote import receipt_pdf
+
+    election = make_election(title="Łódź en Café – € 50.000")
+    monkeypatch.setattr(receipt_pdf, "find_font_dir", lambda: None)
+    with app.test_request_context():
+        data = receipt_pdf.receipt_pdf(
+            municipality="Gemeente Duiven",
+            election=election,
+            receipt="ABCDE-FGHJK",
+            chosen=["Plan B – € 5.000"],
+            results_url="http://localhost/uitslag/x/bon",
+        )
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    assert "ABCDE-FGHJK" in text and "Café" in text and "€ 5.000" in text
