@@ -6,13 +6,14 @@ them these tests are skipped.
 
 pabutools (1.2.3, with gmpy2) is the oracle, configured as the rules' docstrings say,
 on its multi-profile (identical ballots merged: the same outcome, several times
-faster). Oracle runs measured on a loaded 2-core machine: greedy and mes take under
-0.5 s per file except Łódź (10 s and 6 s, plus 3 s to parse); mes-add1 takes 6.5 s on
-Toulouse, 4.6 s on Wieliczka, 47 s on Wesoła and 53 s on Łódź; the
-until-over-budget completion (``exhaustion_by_budget_increase``) takes 0.4 s on Poznań,
-22-34 s on Toulouse, 24-34 s on Wieliczka, 44 s on Wesoła and 11 minutes on Łódź.
-The default run keeps its oracle work under a minute; ``BUURTSTEM_FULL_ORACLE=1`` runs
-the heavy ones as well.
+faster). Oracle runs measured on a busy 2-core machine (load 2-4): greedy and mes take
+under 0.5 s per file except Łódź (10-16 s and 6-14 s, plus 3-6 s to parse); mes-add1
+takes 0.1 s on Poznań, 6-11 s on Toulouse and 5-10 s on Wieliczka, but 23-47 s on
+Wesoła and 53-129 s on Łódź; the until-over-budget completion
+(``exhaustion_by_budget_increase``) takes 0.4 s on Poznań, 20-34 s on Wieliczka, 22-34 s
+on Toulouse, 44 s on Wesoła and 9-11 minutes on Łódź. The default run keeps the
+cheap ones (about a minute in all); ``BUURTSTEM_FULL_ORACLE=1`` adds the six heavy
+ones (13 minutes).
 """
 
 from __future__ import annotations
