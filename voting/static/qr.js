@@ -3,7 +3,9 @@
    history, and sent with the normal code form (POST, with its CSRF token). */
 (function () {
   "use strict";
-  var code = decodeURIComponent((window.location.hash || "").slice(1)).trim();
+  var code = (window.location.hash || "").slice(1);
+  try { code = decodeURIComponent(code); } catch (e) { /* keep it as it is */ }
+  code = code.trim();
   if (window.history && window.history.replaceState) {
     window.history.replaceState(null, "", window.location.pathname + window.location.search);
   }

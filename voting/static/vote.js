@@ -7,8 +7,14 @@
 (function () {
   "use strict";
 
-  function text(el, name, fallback) {
-    return (el && el.getAttribute(name)) || fallback;
+  // Element.closest is missing on the oldest phone browsers still in use.
+  function closest(el, selector) {
+    var matches = el && (el.matches || el.webkitMatchesSelector || el.msMatchesSelector);
+    while (el && el.nodeType === 1) {
+      if (matches.call(el, selector)) { return el; }
+      el = el.parentNode;
+    }
+    return null;
   }
 
   function euro(amount) {
@@ -109,9 +115,9 @@
     }
 
     list.addEventListener("click", function (event) {
-      var button = event.target.closest("button[data-action]");
+      var button = closest(event.target, "button[data-action]");
       if (!button) { return; }
-      var item = button.closest(".rank-item");
+      var item = closest(button, ".rank-item");
       var picked = chosen();
       var index = picked.indexOf(item);
       var action = button.dataset.action;
