@@ -257,7 +257,8 @@ class LetterPDF:
         # Date and reference to the right of the window.
         pdf.set_font(self.sans, "", 9)
         pdf.text(125, ADDRESS_TOP + 4.5, f"Datum: {self.layout.date}")
-        pdf.text(125, ADDRESS_TOP + 9.5, f"Kenmerk: {resident.line}")
+        if resident.line:  # the register line: lets the print house match the CSV
+            pdf.text(125, ADDRESS_TOP + 9.5, f"Kenmerk: {resident.line}")
         # Body: lines broken once in _layout.
         y = 96.0
         for style, size, indent, block_lines in self.layout.blocks:
