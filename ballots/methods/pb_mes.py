@@ -15,13 +15,19 @@ supporters. See https://equalshares.net and pabutools' ``method_of_equal_shares`
   counted in Wieliczka 2023: raise the shares until the outcome would exceed the budget,
   whether or not an outcome on the way is exhaustive; no greedy step.
 
+Proposals that cost nothing bring no cost utility and are never funded by equal shares
+itself (as in pabutools); the greedy step of :func:`mes_add1` funds them.
+
 How it is fast, and still exact: voters with the same approval set always hold the same
 money, and so do voters who approve the same subset of the funded proposals (they paid
-the same prices). Such voters share a *budget class*; for every unfunded proposal we keep
-the number of its supporters in each class. Computing a proposal's price then sorts a
-handful of classes instead of thousands of voters, all in :class:`~fractions.Fraction`.
-Proposals are tried in the order of their previous price, which can only have risen, and
-the search stops as soon as no later proposal can beat the best one found.
+the same prices). Such voters share a *budget class*. A proposal's price is found by
+counting its supporters per class and sorting a handful of classes instead of thousands
+of voters. Money is held as integers over a common denominator that grows when a
+payment needs it (exact, like :class:`~fractions.Fraction`, but much cheaper). Proposals
+are tried in the order of their previous price, which can only have risen, and the
+search stops as soon as no later proposal can beat the best one found. The add1
+completions rerun this for every share they try; each run reuses the prepared approval
+groups.
 """
 
 from __future__ import annotations
