@@ -136,7 +136,7 @@ def test_equal_shares_with_everyone_approving_everything(
 # --- the .pb format --------------------------------------------------------------
 
 project_text = st.text(
-    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029\x85"),
+    st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\u2028\u2029\x85"),
     max_size=12,
 ).map(str.strip)
 
