@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -68,7 +69,7 @@ def _whole_number(text: str) -> int | None:
     return int(value) if value.denominator == 1 else None
 
 
-def _rows(text: str):
+def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line_number, fields)`` for every non-blank line, 1-based.
 
     Lines without a double quote are split on ``;`` directly (the fast path); lines
