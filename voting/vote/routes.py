@@ -169,8 +169,12 @@ def ballot(election: Election, state: dict[str, Any]) -> str | Response | tuple[
     try:
         parsed = parse_form(election, request.form)
     except BallotRefused as refused:
+        # An earlier accepted draft no longer stands: what is reviewed and cast is
+        # always the last ballot the resident sent.
+        state.pop("draft", None)
+        session.modified = True
         return _render_ballot(
-            election, state, _prefill_from_form(election), refused.problems, refused.status
+            election, state, _prefill_from_form(), refused.problems, refused.status
         )
     state["draft"] = {"c": parsed.choices, "n": parsed.renumbered}
     session.modified = True
@@ -180,7 +184,7 @@ def ballot(election: Election, state: dict[str, Any]) -> str | Response | tuple[
 @bp.get("/stem/controle")
 @_needs_visit
 def review(election: Election, state: dict[str, Any]) -> str | Response:
-    """ "You are voting for ...": change or confirm."""
+    """The review step: "you are voting for ..." with change and confirm."""
     draft = state.get("draft")
     if draft is None:
         return redirect(url_for("vote.ballot"), 303)
@@ -538,7 +542,7 @@ def _prefill_from_draft(draft: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _prefill_from_form(election: Election) -> dict[str, Any]:
+def _prefill_from_form() -> dict[str, Any]:
     form = request.form
     values = form.getlist("choice")
     ranks = {

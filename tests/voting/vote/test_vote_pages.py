@@ -722,3 +722,20 @@ def test_receipt_pdf_falls_back_to_core_fonts(
         )
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert "ABCDE-FGHJK" in text and "Café" in text and "€ 5.000" in text
+
+
+def test_a_refused_change_drops_the_earlier_draft(
+    client: FlaskClient, db_session: Session, make_election: MakeElection, codes_for: CodesFor
+) -> None:
+    election = make_election(ballot_type="approval", rule="approval", max_choices=1)
+    [code] = codes_for(election, 1)
+    enter_code(client, code)
+    assert (
+        client.post("/stem/stembiljet", data={"election": election.id, "choice": "A"}).status_code
+        == 303
+    )
+    refused = client.post("/stem/stembiljet", data={"election": election.id, "choice": ["B", "C"]})
+    assert refused.status_code == 422
+    confirm = client.post("/stem/controle", data={"election": election.id})
+    assert confirm.status_code == 303 and confirm.location.endswith("/stem/stembiljet")
+    assert code_is_unused(db_session, code)
