@@ -4,8 +4,8 @@
     python tools/recount.py INPUT [--method M] [--seats N] [--seed S] [--json]
 
 INPUT is a ``.blt`` file (ranked ballots; default method ``stv``, seats from the
-file), a pabulib ``.pb`` file (default ``mes-add1`` if its META ``rule`` starts with
-``equalshares``, else ``greedy``), or a Buurtstem election record ``.json`` (which
+file), a pabulib ``.pb`` file (default: the rule its META ``rule`` names, see
+``PB_RULES``, else ``greedy``), or a Buurtstem election record ``.json`` (which
 names its own method, seats and tie-break seed; options given here override them, with
 a warning). ``--json`` prints one JSON object: method, seats, winners (candidate names
 for BLT files, ids otherwise), rounds, tie_breaks and the SHA-256 of the input file.
@@ -42,6 +42,15 @@ from ballots.tiebreak import PROCEDURE  # noqa: E402
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
+
+# The pabulib META ``rule`` names and the Buurtstem rule that reproduces them.
+# "equalshares/add1" is equalshares.net's plain add1 completion (raise every share while
+# the outcome fits the budget), which is what Wieliczka 2023 ran; see README.
+PB_RULES = {
+    "greedy": "greedy",
+    "equalshares": "mes",
+    "equalshares/add1": "mes-add1-until-over-budget",
+}
 
 
 class InputError(Exception):
@@ -208,7 +217,7 @@ def load(
         from ballots.formats.pabulib import read_pb
 
         pb = read_pb(path, text=text)
-        default = "mes-add1" if pb.meta.get("rule", "").startswith("equalshares") else "greedy"
+        default = PB_RULES.get(pb.meta.get("rule", "").strip(), "greedy")
         title = " ".join(
             pb.meta[k] for k in ("country", "unit", "subunit", "instance") if pb.meta.get(k)
         )

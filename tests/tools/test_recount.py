@@ -184,7 +184,7 @@ class TestPabulib:
         # p1 has 4 votes, p3 3, p2 2: p1 (60) and p3 (40) fill the 100; ids, not names
         assert out["winners"] == ["p1", "p3"]
 
-    def test_equal_shares_rule_means_mes_add1(
+    def test_equal_shares_add1_rule_means_the_wieliczka_completion(
         self, recount: Runner, tmp_path: Path, require: Callable[..., None]
     ) -> None:
         require("ballots.formats.pabulib", "ballots.methods.pb_mes")
@@ -192,7 +192,7 @@ class TestPabulib:
         path.write_text(PB.replace("rule;greedy", "rule;equalshares/add1"), encoding="utf-8")
         done = recount(path, "--json")
         assert done.returncode == 0, done.stderr
-        assert json.loads(done.stdout)["method"] == "mes-add1"
+        assert json.loads(done.stdout)["method"] == "mes-add1-until-over-budget"
         report = recount(path).stdout
         assert "budget:       100" in report
         assert "Speeltuin [p1]" in report
@@ -210,10 +210,14 @@ class TestPabulib:
         done = recount(path, "--json")
         assert done.returncode == 0, done.stderr
         out = json.loads(done.stdout)
-        expected = count(read_pb(path).profile, "mes-add1")
-        assert out["method"] == "mes-add1"
+        election = read_pb(path)
+        expected = count(election.profile, "mes-add1-until-over-budget")
+        assert out["method"] == "mes-add1-until-over-budget"
         assert out["winners"] == list(expected.winners)
         assert out["rounds"] == expected.to_dict()["rounds"]
+        # A recount of the file reproduces what Wieliczka officially funded.
+        official = {pid for pid, extra in election.projects.items() if extra.get("selected") == "1"}
+        assert set(out["winners"]) == official
 
 
 class TestRecord:
