@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from datetime import date
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from flask import (
     Blueprint,
@@ -48,6 +48,7 @@ from voting.roll_import import (
 )
 
 bp = Blueprint("roll", __name__)
+UploadForm = TypeVar("UploadForm", bound=RegisterCheckForm)
 
 MAX_UPLOAD = 50 * 1024 * 1024  # a register of 250,000 residents is about 25 MB
 CLOSED_PHASES = ("closed", "counted", "certified")
@@ -80,7 +81,7 @@ def _memory_stream(
     return io.BytesIO()
 
 
-def _upload_form(form_class: type[RegisterCheckForm]) -> RegisterCheckForm | None:
+def _upload_form(form_class: type[UploadForm]) -> UploadForm | None:
     """The upload form of this request, parsed in memory; None if the upload is too
     large."""
     limit = int(current_app.config.get("ROLL_MAX_UPLOAD", MAX_UPLOAD))
@@ -186,7 +187,6 @@ def import_letters(election_id: int) -> Response | tuple[str, int]:
     form = _upload_form(RegisterImportForm)
     if form is None:
         return _too_large(election)
-    assert isinstance(form, RegisterImportForm)
     if not form.validate_on_submit():
         return _page(election, 400, import_form=form)
     if elections.options_locked(election):
