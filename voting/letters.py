@@ -59,6 +59,7 @@ ADDRESS_TOP = 50.0
 ADDRESS_WIDTH = 85.0
 ADDRESS_BOTTOM = 80.0
 FOLD = 99.0  # A4 folded in three
+BODY_TOP = 96.0
 
 
 def qr_url(base_url: str, code: str) -> str:
@@ -180,10 +181,6 @@ def _layout(ctx: LetterContext, folder: Path | str | None) -> _Layout:
             out += pdf.multi_cell(width, 5, paragraph, dry_run=True, output="LINES")
         return tuple(out)
 
-    blocks = [("B", 12.0, 0.0, lines(f"Stemmen over: {ctx.title}", "B", 12, 170))]
-    blocks.append(("", 10.0, 0.0, lines(common["intro"], "", 10, 170)))
-    blocks += [("", 10.0, 4.0, lines(item, "", 10, 166)) for item in common["choices"]]
-    blocks.append(("", 10.0, 0.0, lines(common["when"], "", 10, 170)))
     after = tuple(
         (heading, lines(common[key], "", 10, 170))
         for heading, key in (
@@ -192,6 +189,20 @@ def _layout(ctx: LetterContext, folder: Path | str | None) -> _Layout:
             ("Bewaar deze brief", "keep"),
         )
     )
+    # Room for the body: the code box starts no higher than 40 mm below the fold and
+    # the text after it must end above the footer.
+    room = 284 - 55 - sum(5 + 5 * len(block) + 2 for _, block in after) - 2 - BODY_TOP
+    title = ("B", 12.0, 0.0, lines(f"Stemmen over: {ctx.title}", "B", 12, 170))
+    intro = lines(common["intro"], "", 10, 170)
+    choices = [("", 10.0, 4.0, lines(item, "", 10, 166)) for item in common["choices"]]
+    when = ("", 10.0, 0.0, lines(common["when"], "", 10, 170))
+    if _height([title, ("", 10.0, 0.0, intro), *choices, when]) > room:
+        # Too many options to list on one page: point at the website instead.
+        pointer = f"Alle {len(ctx.options)} keuzes staan op {ctx.base_url.rstrip('/')}/"
+        choices = [("", 10.0, 4.0, lines(pointer, "", 10, 166))]
+    while len(intro) > 1 and _height([title, ("", 10.0, 0.0, intro), *choices, when]) > room:
+        intro = (*intro[:-2], intro[-2].rstrip(" .,:;") + " …")  # a very long question
+    blocks = [title, ("", 10.0, 0.0, intro), *choices, when]
     note = (
         "Deze code is alleen voor u en werkt één keer. Of scan de QR-code met uw "
         "telefoon: dan hoeft u de code niet over te typen."
@@ -199,6 +210,11 @@ def _layout(ctx: LetterContext, folder: Path | str | None) -> _Layout:
     layout = _Layout(common["date"], tuple(blocks), after, lines(note, "", 9, 118))
     _close_fonts(pdf)
     return layout
+
+
+def _height(blocks: list[tuple[str, float, float, tuple[str, ...]]]) -> float:
+    # What LetterPDF.add uses: 6 mm a line for the title, 5 mm for text, 1 mm between.
+    return sum(len(b[3]) * (6 if b[1] > 10 else 5) + 1 for b in blocks)
 
 
 def _close_fonts(pdf: FPDF) -> None:
@@ -260,7 +276,7 @@ class LetterPDF:
         if resident.line:  # the register line: lets the print house match the CSV
             pdf.text(125, ADDRESS_TOP + 9.5, f"Kenmerk: {resident.line}")
         # Body: lines broken once in _layout.
-        y = 96.0
+        y = BODY_TOP
         for style, size, indent, block_lines in self.layout.blocks:
             pdf.set_font(self.sans, style, size)
             for line in block_lines:

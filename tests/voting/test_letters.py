@@ -224,3 +224,21 @@ def test_zip_holds_pdfs_of_bounded_size_and_the_mail_merge() -> None:
     for letter, text, row in zip(made, printed, rows, strict=True):
         assert codes.formatted(letter.code) in text
         assert row.split(";")[5] == codes.formatted(letter.code)
+
+
+def test_too_many_options_point_at_the_website_and_everything_stays_on_the_page() -> None:
+    context = LetterContext(
+        municipality="Gemeente Duiven",
+        title="Centrumplan Duiven",
+        question="Welk plan kiest u?",
+        base_url="https://stem.duiven.nl",
+        options=tuple(f"Plan {n} met een wat langere naam" for n in range(12)),
+    )
+    [letter] = letters(1)
+    page = PdfReader(io.BytesIO(letters_pdf(context, [[letter]]))).pages[0]
+    text = " ".join(page.extract_text().split())
+    assert "Alle 12 keuzes staan op https://stem.duiven.nl/" in text
+    assert "Plan 3 met" not in text
+    where = _positions(page)
+    last = where["bij de gemeente. De oude code werkt dan niet meer."]
+    assert last[1] < 285
