@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
@@ -309,3 +309,27 @@ def test_reissue_lookup_print_and_refusals(
     assert "al gestemd" in response.get_data(as_text=True)
     actions = db_session.scalars(select(AuditEvent.action)).all()
     assert actions.count("roll.reissue") == 1 and actions.count("roll.lookup") == 1
+
+
+def test_nothing_identifying_reaches_the_database_through_the_web(
+    client: FlaskClient, draft: Election, login: Callable[..., StaffUser], db_session: Session
+) -> None:
+    login("clerk")
+    body = register_csv(20, seed=11) + BAD_ROW
+    client.post(_url(draft, "/controleren"), data=_upload(body))
+    response = client.post(_url(draft, "/importeren"), data=_upload(body, skip_bad_rows="y"))
+    assert response.status_code == 200
+    response.get_data()
+    identifying = set()
+    for line in body.splitlines()[1:]:
+        reference, name, address, postcode, _town, birth, _quarter = line.split(";")
+        identifying |= {reference, name, address, postcode, postcode.replace(" ", ""), birth}
+    engine = db_session.get_bind()
+    stored = []
+    with engine.connect() as conn:
+        for table in inspect(engine).get_table_names():
+            for row in conn.execute(text(f"SELECT * FROM {table}")):
+                stored.append(" ".join(str(value) for value in row))
+    everything = "\n".join(stored)
+    assert db_session.scalar(select(func.count()).select_from(RollEntry)) == 20
+    assert sorted(s for s in identifying if s in everything) == []
