@@ -376,3 +376,62 @@ def test_pages_without_their_script_pass_axe(
         assert not page.locator(".rank-badge").count()
         axe_check(page)
         fits_width(page)
+
+
+@pytest.mark.app_config(
+    WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True, CODE_LIMIT_PER_CLIENT="3 per minute"
+)
+def test_error_pages_pass_axe(
+    open_page: Callable[..., Any],
+    db_session: Session,
+    make_election: MakeElection,
+    codes_for: CodesFor,
+) -> None:
+    """Not open yet, replaced code, another election's form, an expired form and
+    too many attempts: each a page of its own, each accessible."""
+    from sqlalchemy import update
+
+    from tests.voting.vote.support import PEPPER
+    from voting import codes
+    from voting.models import VotingCode, utcnow
+
+    soon = make_election(slug="soon", ballot_type="single", phase="draft")
+    single = make_election(slug="single", ballot_type="single", allow_blank=True)
+    [soon_code] = codes_for(soon, 1)
+    [code, revoked] = codes_for(single, 2)
+    db_session.execute(
+        update(VotingCode)
+        .where(VotingCode.code_hash == codes.code_hash(PEPPER, revoked))
+        .values(revoked_at=utcnow())
+    )
+    db_session.commit()
+    page = open_page()
+
+    def submit_code(value: str) -> None:
+        page.goto("/stem")
+        page.fill("#code", value)
+        page.get_by_role("button", name="Verder", exact=True).click()
+
+    submit_code(soon_code)
+    assert "Stemmen kan nog niet" in page.content()
+    axe_check(page)
+    submit_code(revoked)
+    assert "Deze code werkt niet meer" in page.content()
+    axe_check(page)
+    enter(page, code)
+    page.check("#keuze-blanco")
+    page.evaluate("() => { document.querySelector('input[name=election]').value = '999'; }")
+    page.get_by_role("button", name="Verder naar controleren").click()
+    assert "hoort bij een andere stemming" in page.content()
+    axe_check(page)
+    page.goto("/stem/stembiljet")
+    page.evaluate("() => { document.querySelector('input[name=csrf_token]').value = 'x'; }")
+    page.get_by_role("button", name="Verder naar controleren").click()
+    assert "De pagina was verlopen" in page.content()
+    axe_check(page)
+    for _ in range(3):
+        submit_code("K7QM-3XD9")
+    submit_code("K7QM-3XD9")
+    assert "Te veel pogingen" in page.content()
+    axe_check(page)
+    fits_width(page)
