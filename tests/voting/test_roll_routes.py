@@ -333,3 +333,18 @@ def test_nothing_identifying_reaches_the_database_through_the_web(
     everything = "\n".join(stored)
     assert db_session.scalar(select(func.count()).select_from(RollEntry)) == 20
     assert sorted(s for s in identifying if s in everything) == []
+
+
+def test_progress_json_follows_the_latest_run(
+    client: FlaskClient, draft: Election, login: Callable[..., StaffUser]
+) -> None:
+    login("clerk")
+    assert client.get(_url(draft, "/voortgang.json")).get_json() == {"id": None}
+    page = client.get(_url(draft)).get_data(as_text=True)
+    assert 'id="import-progress"' in page and "roll.js" in page
+    client.post(_url(draft, "/importeren"), data=_upload(register_csv(4), output="csv")).get_data()
+    run = client.get(_url(draft, "/voortgang.json")).get_json()
+    assert run["total"] == 4 and run["done"] == 4 and run["finished"] is True
+    assert f'data-last-run="{run["id"]}"' in client.get(_url(draft)).get_data(as_text=True)
+    with client.get("/static/roll.js") as script:
+        assert script.status_code == 200 and b"import-progress" in script.data

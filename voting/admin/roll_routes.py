@@ -288,6 +288,7 @@ def last_run(election: Election) -> dict[str, Any] | None:
     )
     total = int(start.details.get("total", 0))
     return {
+        "id": start.id,
         "at": start.at,
         "actor": start.actor,
         "total": total,
@@ -303,6 +304,16 @@ def progress(election_id: int) -> str:
     """How far the latest import and letter run is (refreshes itself while it runs)."""
     election = _election(election_id)
     return render_template("admin/roll/progress.html", election=election, run=last_run(election))
+
+
+@bp.get("/voortgang.json")
+@role_required("clerk")
+def progress_json(election_id: int) -> dict[str, Any]:
+    """The latest run as JSON, for the import page's progress line (roll.js)."""
+    run = last_run(_election(election_id))
+    if run is None:
+        return {"id": None}
+    return {key: run[key] for key in ("id", "total", "done", "finished")}
 
 
 @bp.post("/nieuwe-brief")
