@@ -1,0 +1,80 @@
+"""The import page in Debian's chromium: the letters download while the page shows how
+many are done."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.conftest import STAFF_PASSWORD
+from tools.fake_register import register_csv
+from voting.models import Election, StaffUser
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def served(app: Flask) -> Iterator[str]:
+    """The app on a free local port, in a thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(served: str) -> Iterator[Any]:
+    """A fresh page in Debian's chromium (never a browser download)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        context = browser.new_context(base_url=served, accept_downloads=True)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+
+
+def test_import_downloads_letters_and_shows_progress(
+    page: Any,
+    make_election: Callable[..., Election],
+    make_staff: Callable[..., StaffUser],
+    tmp_path: Path,
+) -> None:
+    election = make_election(phase="draft", min_age=0)
+    clerk = make_staff("clerk")
+    register = tmp_path / "register.csv"
+    register.write_text(register_csv(3000), encoding="utf-8")
+    page.goto("/beheer/inloggen")
+    page.fill("#username", clerk.username)
+    page.fill("#password", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"/beheer/verkiezing/{election.id}/kiezers/")
+    form = page.locator("#import-form")
+    form.locator("input[type=file]").set_input_files(str(register))
+    form.locator("input[value=csv]").check()
+    with page.expect_download(timeout=60_000) as download:
+        form.locator("button[type=submit]").click()
+    saved = tmp_path / "drukkerij.csv"
+    download.value.save_as(saved)
+    assert len(saved.read_bytes().splitlines()) == 3001
+    progress = page.locator("#import-progress")
+    progress.filter(has_text="Klaar").wait_for(timeout=15_000)
+    assert progress.inner_text() == "Klaar: alle 3000 bewoners verwerkt. De download is compleet."
