@@ -9,6 +9,7 @@ global check, which would parse the upload before they could say so.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Iterator
 from datetime import date
@@ -85,7 +86,11 @@ def _upload_form(form_class: type[UploadForm]) -> UploadForm | None:
     """The upload form of this request, parsed in memory; None if the upload is too
     large."""
     limit = int(current_app.config.get("ROLL_MAX_UPLOAD", MAX_UPLOAD))
-    request.max_content_length = limit
+    if (request.content_length or 0) > limit:
+        return None
+    # Flask 3.1 takes a per-request limit (it also stops a body sent without a length).
+    with contextlib.suppress(AttributeError):
+        request.max_content_length = limit
     # The form parser asks the request for a stream per uploaded file; this request
     # gets memory instead of Werkzeug's temporary file on disk.
     request._get_file_stream = _memory_stream  # type: ignore[method-assign]
