@@ -166,6 +166,8 @@ def ballot(election: Election, state: dict[str, Any]) -> str | Response | tuple[
         return _render_ballot(election, state, _prefill_from_draft(state.get("draft")))
     if not _same_election(election):
         return _wrong_election(election)
+    if not _same_visit(state):
+        return _other_visit()
     try:
         parsed = parse_form(election, request.form)
     except BallotRefused as refused:
@@ -195,6 +197,7 @@ def review(election: Election, state: dict[str, Any]) -> str | Response:
         renumbered=draft.get("n", False),
         total=euro(_total(election, draft["c"])),
         budget=euro(election.budget or 0),
+        visit=state.get("v", ""),
     )
 
 
@@ -207,6 +210,8 @@ def confirm(election: Election, state: dict[str, Any]) -> str | Response | tuple
         return redirect(url_for("vote.ballot"), 303)
     if not _same_election(election):
         return _wrong_election(election)
+    if not _same_visit(state):
+        return _other_visit()
     dbs = db.session()
     try:
         receipt = casting.cast_ballot(
@@ -335,6 +340,9 @@ def _start_visit(election: Election, code_hash: str) -> None:
         "h": code_hash,
         "seed": secrets.randbits(32),
         "rc": casting.new_receipt(),
+        # Printed into this visit's forms: a form from a tab where an earlier code
+        # was entered must not be cast with the code entered since.
+        "v": secrets.token_urlsafe(8),
         "seen": int(time.time()),
     }
 
@@ -398,6 +406,30 @@ def _check_url(election: Election) -> str:
 
 def _same_election(election: Election) -> bool:
     return request.form.get("election", "") == str(election.id)
+
+
+def _same_visit(state: dict[str, Any]) -> bool:
+    # Forms of this app always carry the field; a missing one is a hand-made POST,
+    # which the election check and CSRF already cover.
+    sent = request.form.get("visit")
+    return sent is None or sent == state.get("v")
+
+
+def _other_visit() -> tuple[str, int]:
+    return (
+        render_template(
+            "vote/problem.html",
+            election=None,
+            title=_("Dit formulier hoort bij een andere stemcode"),
+            message=_(
+                "Na dit formulier is in deze browser een andere stemcode ingevuld. Er is "
+                "niets opgeslagen. Ga verder in het venster van de laatste code, of vul uw "
+                "code opnieuw in."
+            ),
+            back=False,
+        ),
+        409,
+    )
 
 
 def _wrong_election(election: Election) -> tuple[str, int]:
@@ -526,6 +558,7 @@ def _render_ballot(
         euro=euro,
         budget=euro(election.budget or 0),
         action=url_for("vote.ballot"),
+        visit=state.get("v", ""),
         stop=True,
     )
     return (html, status) if status != 200 else html

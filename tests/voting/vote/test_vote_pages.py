@@ -739,3 +739,36 @@ def test_a_refused_change_drops_the_earlier_draft(
     confirm = client.post("/stem/controle", data={"election": election.id})
     assert confirm.status_code == 303 and confirm.location.endswith("/stem/stembiljet")
     assert code_is_unused(db_session, code)
+
+
+def test_a_form_from_a_tab_of_an_earlier_code_is_not_cast_with_the_later_code(
+    client: FlaskClient, db_session: Session, make_election: MakeElection, codes_for: CodesFor
+) -> None:
+    """Two letters in one household, two tabs in one browser: the first tab's form
+    must not vote with the code typed in the second tab."""
+    election = make_election(ballot_type="single")
+    first, second = codes_for(election, 2)
+    enter_code(client, first)
+    old_page = client.get("/stem/stembiljet").get_data(as_text=True)
+    old_visit = old_page.split('name="visit" value="', 1)[1].split('"', 1)[0]
+    enter_code(client, second)
+    stale = client.post(
+        "/stem/stembiljet", data={"election": election.id, "visit": old_visit, "choice": "A"}
+    )
+    assert stale.status_code == 409
+    assert "hoort bij een andere stemcode" in stale.get_data(as_text=True)
+    page = client.get("/stem/stembiljet").get_data(as_text=True)
+    visit = page.split('name="visit" value="', 1)[1].split('"', 1)[0]
+    assert visit != old_visit
+    ok = client.post(
+        "/stem/stembiljet", data={"election": election.id, "visit": visit, "choice": "B"}
+    )
+    assert ok.status_code == 303
+    stale_confirm = client.post(
+        "/stem/controle", data={"election": election.id, "visit": old_visit}
+    )
+    assert stale_confirm.status_code == 409
+    assert code_is_unused(db_session, first) and code_is_unused(db_session, second)
+    done = client.post("/stem/controle", data={"election": election.id, "visit": visit})
+    assert done.status_code == 303
+    assert code_is_unused(db_session, first) and not code_is_unused(db_session, second)
