@@ -84,6 +84,20 @@ def _everyone() -> str:
     return "all-clients"
 
 
+def client_address() -> str:
+    """The address the per-client code limit counts. Behind ``TRUSTED_PROXIES``
+    reverse proxies (a setting, default 0) it is the address the outermost of them
+    saw, taken from ``X-Forwarded-For``; otherwise that header is ignored, since
+    anyone can send it to dodge the limit. Without this, every resident behind the
+    municipality's proxy would share one limit."""
+    hops = int(current_app.config.get("TRUSTED_PROXIES", 0) or 0)
+    if hops > 0 and request.headers.get("X-Forwarded-For"):
+        route = request.access_route
+        if len(route) >= hops:
+            return route[-hops]
+    return request.remote_addr or "unknown"
+
+
 # --- pages ----------------------------------------------------------------------------
 
 
@@ -99,6 +113,7 @@ def index() -> str:
 @bp.route("/stem", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config.get("CODE_LIMIT_PER_CLIENT", CODE_LIMIT_PER_CLIENT),
+    key_func=client_address,
     methods=["POST"],
     deduct_when=_failed_attempt,
     error_message=lambda: str(TOO_MANY),

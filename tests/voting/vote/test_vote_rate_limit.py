@@ -109,3 +109,23 @@ def test_limits_are_shared_through_redis(database_url: str, tmp_path: Path) -> N
     finally:
         for worker in workers:
             worker.extensions["db_engine"].dispose()
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_forwarded_for_is_ignored_without_trusted_proxies(client: FlaskClient) -> None:
+    for number in range(10):
+        headers = {"X-Forwarded-For": f"192.0.2.{number}"}
+        assert client.post("/stem", data={"code": wrong_code()}, headers=headers).status_code == 422
+    spoofed = {"X-Forwarded-For": "192.0.2.99"}
+    assert client.post("/stem", data={"code": wrong_code()}, headers=spoofed).status_code == 429
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, TRUSTED_PROXIES=1)
+def test_behind_a_trusted_proxy_each_resident_has_their_own_limit(client: FlaskClient) -> None:
+    # The proxy appends the address it saw; whatever the client claimed comes before.
+    one = {"X-Forwarded-For": "203.0.113.9, 198.51.100.1"}
+    for _ in range(10):
+        assert client.post("/stem", data={"code": wrong_code()}, headers=one).status_code == 422
+    assert client.post("/stem", data={"code": wrong_code()}, headers=one).status_code == 429
+    other = {"X-Forwarded-For": "203.0.113.9, 198.51.100.2"}
+    assert client.post("/stem", data={"code": wrong_code()}, headers=other).status_code == 422
