@@ -135,7 +135,7 @@ class ResultView:
         """Turnout against the threshold as a picture."""
         return Markup(
             charts.turnout_chart(
-                chart_id="opkomst-grafiek",
+                chart_id="grafiek-opkomst",
                 title=_("Opkomst en drempel"),
                 desc=_(
                     "Opkomst %(percent)s van de kiezers; de stippellijn is de drempel van "
@@ -325,7 +325,7 @@ def _charts(record: dict[str, Any], labels: dict[str, str], costs: dict[str, int
         ]
         out.append(
             _bar_chart(
-                "stemmen-per-voorstel",
+                "grafiek-stemmen-per-voorstel",
                 _("Stemmen per voorstel"),
                 _(
                     "Hoeveel stembiljetten elk voorstel kozen; voorstellen die geld krijgen "
@@ -369,7 +369,7 @@ def _charts(record: dict[str, Any], labels: dict[str, str], costs: dict[str, int
     ]
     out.append(
         _bar_chart(
-            "stemmen-per-optie",
+            "grafiek-stemmen-per-optie",
             _("%(unit)s per optie", unit=unit),
             _("Een balk per optie; gekozen opties zijn gearceerd en gemarkeerd."),
             bars,
@@ -440,7 +440,7 @@ def _rounds_chart(
         )
     quota = details.get("quota")
     svg = charts.rounds_chart(
-        chart_id="rondes",
+        chart_id="grafiek-rondes",
         title=_("Stemmen per ronde"),
         desc=_(
             "Per ronde een balk per optie die nog meedoet. Wie afvalt of gekozen is, staat "
@@ -468,7 +468,7 @@ def _pairwise_chart(
     ids += [o for o in labels if o not in ids]
     matrix = {a: {b: int(v) for b, v in row.items()} for a, row in pairwise.items()}
     svg = charts.pairwise_chart(
-        chart_id="paarsgewijs",
+        chart_id="grafiek-paarsgewijs",
         title=_("Elk plan tegen elk ander plan"),
         desc=_(
             "In rij A, kolom B: hoeveel kiezers A boven B zetten. Een donker vak met een "
@@ -504,7 +504,7 @@ def _budget_chart(record: dict[str, Any], labels: dict[str, str], costs: dict[st
     segments = [Segment(labels.get(w, w), Fraction(costs.get(w, 0))) for w in result["winners"]]
     spent = sum((s.cost for s in segments), Fraction(0))
     svg = charts.budget_chart(
-        chart_id="budget",
+        chart_id="grafiek-budget",
         title=_("Het budget"),
         desc=_(
             "De hele balk is het budget van %(budget)s. De genummerde delen zijn de "
