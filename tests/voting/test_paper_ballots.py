@@ -190,4 +190,5 @@ def test_paper_post_needs_csrf(
     )
     response = client.post(paper_url(election), data={"code": code, "choice": "A"})
     assert response.status_code == 400
+    assert "Het formulier was verlopen. Er is niets verwerkt." in response.get_data(as_text=True)
     assert tally(db_session) == (0, 0, 0)

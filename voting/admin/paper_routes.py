@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug import Response
@@ -49,6 +50,18 @@ def paper_ballot_count(election: Election) -> int:
         )
         or 0
     )
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(_error: CSRFError) -> tuple[str, int]:
+    """A paper-ballot form without a valid CSRF token (left open too long)."""
+    description = _(
+        "Het formulier was verlopen. Er is niets verwerkt. Open het formulier opnieuw en "
+        "voer het stembiljet nog eens in."
+    )
+    return render_template(
+        "error.html", status=400, title=_("Formulier verlopen"), description=description
+    ), 400
 
 
 @bp.route("/<int:election_id>", methods=["GET", "POST"])
