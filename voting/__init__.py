@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from voting import config as settings
 from voting import db
@@ -41,6 +42,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         "BABEL_TRANSLATION_DIRECTORIES", os.path.join(app.root_path, "translations")
     )
 
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind the municipality's reverse proxy every request would otherwise come
+        # from the proxy's address: logs, staff login limits and code limits need the
+        # resident's. Only as many hops as configured are trusted.
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -21,10 +21,21 @@ def default_database_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "buurtstem.db")
 
 
+def _number(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
     """Read every setting from the environment (``BUURTSTEM_ENV``, ``DATABASE_URL``,
     ``SECRET_KEY``, ``CODE_PEPPER``, ``REDIS_URL``, ``SIGNING_KEY_PATH``,
-    ``PUBLIC_BASE_URL``, ``MUNICIPALITY``)."""
+    ``PUBLIC_BASE_URL``, ``MUNICIPALITY``, session lengths, code-attempt limits and
+    ``TRUSTED_PROXIES``). A number that is not a number is a :class:`ConfigError`."""
     env = os.environ
     return {
         "ENV_NAME": env.get("BUURTSTEM_ENV", "development"),
@@ -37,7 +48,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         ),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "MUNICIPALITY": env.get("MUNICIPALITY", "Gemeente Voorbeeld"),
-        "SESSION_MINUTES": int(env.get("SESSION_MINUTES", "20")),
+        "SESSION_MINUTES": _number("SESSION_MINUTES", 20),
+        "VOTE_SESSION_MINUTES": _number("VOTE_SESSION_MINUTES", 15),
+        "CODE_LIMIT_PER_CLIENT": env.get("CODE_LIMIT_PER_CLIENT", "10 per minute;50 per hour"),
+        "CODE_LIMIT_GLOBAL": env.get("CODE_LIMIT_GLOBAL", "1000 per minute"),
+        "TRUSTED_PROXIES": _number("TRUSTED_PROXIES", 0),
     }
 
 

@@ -164,3 +164,40 @@ def test_times_are_shown_in_dutch_local_time(app: Flask) -> None:
         assert app.jinja_env.filters["moment"](naive) == "1 juli 2026, 08:30"
     with app.test_request_context("/?lang=en"):
         assert app.jinja_env.filters["moment"](moment) == "14 December 2026, 20:00"
+
+
+def test_bad_number_in_environment_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("VOTE_SESSION_MINUTES", "kwartier")
+    with pytest.raises(ConfigError, match="VOTE_SESSION_MINUTES must be a whole number"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+def test_behind_a_trusted_proxy_the_resident_address_is_seen(
+    database_url: str, tmp_path: Path
+) -> None:
+    from flask import request
+
+    app = create_app(
+        {"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url, "TRUSTED_PROXIES": 1}
+    )
+
+    @app.get("/whoami")
+    def whoami() -> str:
+        return request.remote_addr or ""
+
+    seen = app.test_client().get(
+        "/whoami",
+        headers={"X-Forwarded-For": "203.0.113.7"},
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+    )
+    assert seen.get_data(as_text=True) == "203.0.113.7"
+    direct = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url})
+    direct.add_url_rule("/whoami", view_func=whoami)
+    spoofed = direct.test_client().get(
+        "/whoami",
+        headers={"X-Forwarded-For": "203.0.113.7"},
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+    )
+    assert spoofed.get_data(as_text=True) == "10.0.0.1"
