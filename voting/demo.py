@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voting import audit, codes, db
+from voting.demo_results import add_certified_example
 from voting.migrate import upgrade
 from voting.models import Base, Election, Option, StaffUser, utcnow
 from voting.roll import add_voter, issue_code
@@ -93,6 +94,8 @@ def build_demo(app: Flask, *, reset: bool = False) -> str:
                 lines.append(f"{person}  {codes.formatted(issue_code(session, entry, pepper))}")
         audit.record(session, "demo", "demo.create")
         session.commit()
+        # A result to look at from the first minute: a counted, signed election.
+        example = add_certified_example(session, app)
     codes_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     first_codes = [line for line in lines if line.startswith("DEMO-0001")]
     return "\n".join(
@@ -105,6 +108,11 @@ def build_demo(app: Flask, *, reset: bool = False) -> str:
             f"  Organiser login: {logins['organiser'][0]} / {logins['organiser'][1]}",
             f"  Staff pages:     {app.config['PUBLIC_BASE_URL']}/beheer/",
             f"  All {ROLL_SIZE * 2} codes and the logins: {codes_file}",
+            *(
+                [f"  A certified result:  {app.config['PUBLIC_BASE_URL']}/uitslag/{example.slug}"]
+                if example is not None
+                else []
+            ),
         ]
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from voting import audit
-from voting.models import PHASES, Election, Option, utcnow
+from voting.models import PHASES, Election, Option, aware, utcnow
 
 REFERENDUM_PHASES = ("draft", "voting", "closed", "counted", "certified")
 BUDGET_PHASES = PHASES
@@ -27,6 +27,18 @@ def next_phase(election: Election) -> str | None:
     return sequence[index + 1] if index + 1 < len(sequence) else None
 
 
+# Counting and certifying are done on the count screens (voting.tally), which store the
+# result and the signed record with the phase; a bare phase button must not skip them.
+COUNT_SCREEN_PHASES = ("counted", "certified")
+
+
+def manual_next_phase(election: Election) -> str | None:
+    """The next phase a clerk may set with the phase button, or None when the next
+    step is counting or certifying (done on the count screens)."""
+    target = next_phase(election)
+    return None if target in COUNT_SCREEN_PHASES else target
+
+
 def advance(session: Session, election: Election, to: str, *, actor: str) -> None:
     """Move ``election`` to phase ``to`` (only the next phase), audited.
 
@@ -45,7 +57,7 @@ def advance(session: Session, election: Election, to: str, *, actor: str) -> Non
             raise PhaseError("Er staan te weinig opties op het stembiljet om te stemmen.")
         if election.opens_at is None:
             election.opens_at = utcnow()
-    if to == "closed" and (election.closes_at is None or election.closes_at > utcnow()):
+    if to == "closed" and (election.closes_at is None or aware(election.closes_at) > utcnow()):
         election.closes_at = utcnow()
     previous = election.phase
     election.phase = to

@@ -126,12 +126,13 @@ class Election(Base):
         now = now or utcnow()
         if self.phase != "voting":
             return False
-        if self.opens_at and now < _aware(self.opens_at):
+        if self.opens_at and now < aware(self.opens_at):
             return False
-        return not (self.closes_at and now >= _aware(self.closes_at))
+        return not (self.closes_at and now >= aware(self.closes_at))
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
+    """``moment`` with its UTC zone restored (SQLite returns naive datetimes)."""
     # SQLite hands back naive datetimes even for timezone=True columns; we store UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 

@@ -76,11 +76,13 @@ def test_demo_twice_keeps_data_and_reset_rebuilds(
     assert runner.invoke(args=["demo", "--no-serve"]).exit_code == 0
     again = runner.invoke(args=["demo", "--no-serve"])
     assert "already exists" in again.output
-    assert db_session.scalar(select(func.count()).select_from(Election)) == 2
+    assert db_session.scalar(select(func.count()).select_from(Election)) == 3
     db_session.rollback()  # a reset drops tables: no open transaction may hold them
     reset = runner.invoke(args=["demo", "--no-serve", "--reset"])
     assert reset.exit_code == 0, reset.output
-    assert db_session.scalar(select(func.count()).select_from(Option)) == 15
+    assert db_session.scalar(select(func.count()).select_from(Election)) == 3
+    # 3 plans, 12 proposals and the 5 playgrounds of the certified example
+    assert db_session.scalar(select(func.count()).select_from(Option)) == 20
 
 
 def test_create_user(runner: FlaskCliRunner, db_session: Session) -> None:

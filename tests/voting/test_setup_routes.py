@@ -130,16 +130,25 @@ def test_voting_needs_two_options(client: FlaskClient, login, make_election, db_
     assert db_session.get(Election, election.id).phase == "draft"
 
 
-def test_phase_cannot_skip_or_go_back(client: FlaskClient, login, make_election, db_session):
-    election = make_election(phase="voting")
+@pytest.mark.parametrize(
+    ("fields", "target"),
+    [
+        ({"kind": "budget", "phase": "draft", "costs": [1000]}, "voting"),  # skips proposals
+        ({"phase": "voting"}, "draft"),  # goes back
+    ],
+)
+def test_phase_cannot_skip_or_go_back(
+    client: FlaskClient, login, make_election, db_session: Session, fields, target: str
+) -> None:
+    election = make_election(**fields)
+    before = election.phase
     login("clerk")
-    for target in ("certified", "draft"):
-        page = client.post(
-            f"/beheer/verkiezing/{election.id}/fase", data={"to": target}, follow_redirects=True
-        )
-        assert "de volgende fase is" in page.get_data(as_text=True)
+    page = client.post(
+        f"/beheer/verkiezing/{election.id}/fase", data={"to": target}, follow_redirects=True
+    )
+    assert "de volgende fase is" in page.get_data(as_text=True)
     db_session.expire_all()
-    assert db_session.get(Election, election.id).phase == "voting"
+    assert db_session.get(Election, election.id).phase == before
 
 
 def budget_in_proposals(make_election) -> Election:
@@ -229,3 +238,33 @@ def test_organiser_cannot_edit_someone_elses_proposal(
     client.post("/beheer/uitloggen")
     login("organiser", "andere-groep")
     assert client.get(f"/voorstellen/bewerken/{proposal.id}").status_code == 404
+
+
+def test_closing_sets_the_end_of_voting(
+    client: FlaskClient, login, make_election, db_session: Session
+) -> None:
+    election = make_election(phase="voting")  # closes in a week
+    login("clerk")
+    response = client.post(f"/beheer/verkiezing/{election.id}/fase", data={"to": "closed"})
+    assert response.status_code == 302
+    db_session.expire_all()
+    closed = db_session.get(Election, election.id)
+    assert closed.phase == "closed"
+    assert not closed.is_open()
+
+
+@pytest.mark.parametrize(("phase", "target"), [("closed", "counted"), ("counted", "certified")])
+def test_phase_button_cannot_skip_the_count_or_the_signature(
+    client: FlaskClient, login, make_election, db_session: Session, phase: str, target: str
+) -> None:
+    election = make_election(phase=phase)
+    login("clerk")
+    page = client.get("/beheer/").get_data(as_text=True)
+    assert f'value="{target}"' not in page
+    assert "Tellen en vaststellen" in page
+    response = client.post(
+        f"/beheer/verkiezing/{election.id}/fase", data={"to": target}, follow_redirects=True
+    )
+    assert "Tellen en vaststellen gaat via" in response.get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.get(Election, election.id).phase == phase

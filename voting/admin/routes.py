@@ -66,7 +66,7 @@ def dashboard() -> str:
         ballots = session.scalar(
             select(func.count()).select_from(Ballot).where(Ballot.election_id == election.id)
         )
-        rows.append((election, roll, used, ballots, elections.next_phase(election)))
+        rows.append((election, roll, used, ballots, elections.manual_next_phase(election)))
     return render_template("admin/dashboard.html", rows=rows)
 
 
@@ -79,7 +79,9 @@ def election_detail(election_id: int) -> str:
     if election is None:
         abort(404)
     return render_template(
-        "admin/election.html", election=election, next_phase=elections.next_phase(election)
+        "admin/election.html",
+        election=election,
+        next_phase=elections.manual_next_phase(election),
     )
 
 
@@ -91,8 +93,12 @@ def change_phase(election_id: int) -> Response:
     election = session.get(Election, election_id)
     if election is None:
         abort(404)
+    target = request.form.get("to", "")
+    if target in elections.COUNT_SCREEN_PHASES:
+        flash(_("Tellen en vaststellen gaat via het blok 'Tellen en vaststellen'."), "error")
+        return redirect(url_for("admin.election_detail", election_id=election.id))
     try:
-        elections.advance(session, election, request.form.get("to", ""), actor=actor_name())
+        elections.advance(session, election, target, actor=actor_name())
     except elections.PhaseError as error:
         session.rollback()
         flash(str(error), "error")
