@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from voting import config as settings
 from voting import db
 from voting.extensions import LANGUAGES, babel, csrf, limiter, login_manager, select_locale
+from voting.labels import BALLOT_TYPE_LABELS, PHASE_LABELS, RULE_LABELS, label
+from voting.moments import local_moment
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -94,15 +95,10 @@ def _register_common(app: Flask) -> None:
             target = url_for("vote.index")
         return redirect(target)
 
-    @app.template_filter("moment")
-    def format_moment(value: datetime | None) -> str:
-        """A date and time as residents read it: '9 december 2026, 20:00' in the
-        municipality's time zone and the visitor's language."""
-        if value is None:
-            return ""
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)  # SQLite forgets the zone; we store UTC
-        return format_datetime(value, "d MMMM y, HH:mm")
+    app.add_template_filter(local_moment, "moment")
+    app.add_template_filter(lambda code: label(PHASE_LABELS, code), "phase_label")
+    app.add_template_filter(lambda code: label(RULE_LABELS, code), "rule_label")
+    app.add_template_filter(lambda code: label(BALLOT_TYPE_LABELS, code), "ballot_type_label")
 
     @app.context_processor
     def inject_common() -> dict[str, Any]:
@@ -134,9 +130,22 @@ def _register_common(app: Flask) -> None:
         app.register_error_handler(status, _error_page(status, title))
 
 
+ERROR_HELP = {
+    400: _l("Het formulier was niet compleet of verlopen. Ga terug en probeer het opnieuw."),
+    403: _l("U heeft geen toegang tot deze pagina."),
+    404: _l("Deze pagina bestaat niet (meer). Controleer het adres of ga naar de beginpagina."),
+    405: _l("Deze pagina kan zo niet worden gebruikt. Ga terug en probeer het opnieuw."),
+    429: _l("U heeft het te vaak geprobeerd. Wacht even en probeer het dan opnieuw."),
+    500: _l("Probeer het later nog eens. Lukt het niet, bel dan de gemeente."),
+}
+
+
 def _error_page(status: int, title: str):  # type: ignore[no-untyped-def]
     def handler(error):  # type: ignore[no-untyped-def]
-        description = getattr(error, "description", "") if status != 500 else ""
+        # Werkzeug's stock descriptions are English; only our own messages are shown.
+        description = getattr(error, "description", "") or ""
+        if status == 500 or description == getattr(type(error), "description", None):
+            description = str(ERROR_HELP[status])
         return (
             render_template("error.html", status=status, title=str(title), description=description),
             status,

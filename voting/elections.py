@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from voting import audit
+from voting.labels import BALLOT_TYPE_LABELS, PHASE_LABELS, RULE_LABELS, label
 from voting.models import PHASES, Election, Option, aware, utcnow
 
 REFERENDUM_PHASES = ("draft", "voting", "closed", "counted", "certified")
@@ -48,8 +49,9 @@ def advance(session: Session, election: Election, to: str, *, actor: str) -> Non
     expected = next_phase(election)
     if to != expected:
         raise PhaseError(
-            f"Fase '{election.phase}' kan niet naar '{to}'; de volgende fase is "
-            f"'{expected or 'geen'}'."
+            f"Fase '{label(PHASE_LABELS, election.phase)}' kan niet naar "
+            f"'{label(PHASE_LABELS, to)}'; de volgende fase is "
+            f"'{label(PHASE_LABELS, expected) if expected else 'geen'}'."
         )
     if to == "voting":
         accepted = election.accepted_options()
@@ -90,7 +92,8 @@ def check_settings(
     """Raise :class:`SetupError` if the combination cannot be counted."""
     if rule not in RULES_BY_BALLOT_TYPE.get(ballot_type, ()):
         raise SetupError(
-            f"De telregel '{rule}' past niet bij een stembiljet van het type '{ballot_type}'."
+            f"De telregel '{label(RULE_LABELS, rule)}' past niet bij een stembiljet "
+            f"'{label(BALLOT_TYPE_LABELS, ballot_type)}'."
         )
     if kind == "budget" and rule not in BUDGET_RULES:
         raise SetupError("Een buurtbudget heeft een telregel voor budgetten nodig.")

@@ -16,6 +16,8 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 
 from voting.charts import format_money, format_percent
+from voting.labels import BALLOT_TYPE_LABELS
+from voting.labels import label as readable
 from voting.results.view import ResultView
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
@@ -163,12 +165,17 @@ def proces_verbaal(view: ResultView, *, certified_at: datetime | None = None) ->
             (_("Kiezers op de kiezerslijst"), str(turnout.roll_size)),
             (
                 _("Opkomst"),
-                f"{format_percent(turnout.percent)} ({_('precies')} {turnout.percent})",
+                _(
+                    "%(percent)s (%(ballots)s van %(roll)s)",
+                    percent=format_percent(turnout.percent),
+                    ballots=turnout.ballots,
+                    roll=turnout.roll_size,
+                ),
             ),
             (_("Opkomstdrempel"), format_percent(turnout.threshold_percent)),
             (_("Drempel gehaald"), _("ja") if turnout.threshold_met else _("nee")),
             (_("Geldig"), _("ja") if turnout.valid else _("nee")),
-            (_("Bindend"), _("ja") if turnout.binding else _("nee (raadgevend)")),
+            (_("Bindend"), _binding_text(bool(meta.get("binding")), turnout.valid)),
         ]
     )
 
@@ -176,7 +183,7 @@ def proces_verbaal(view: ResultView, *, certified_at: datetime | None = None) ->
     settings = [
         (_("Soort"), _("Buurtbudget") if view.is_budget else _("Referendum")),
         (_("Telregel"), f"{view.rule_text} ({view.rule})"),
-        (_("Stembiljet"), meta["ballot_type"]),
+        (_("Stembiljet"), readable(BALLOT_TYPE_LABELS, meta["ballot_type"])),
     ]
     if view.is_budget:
         settings.append((_("Budget"), format_money(meta.get("budget") or 0)))
@@ -189,8 +196,8 @@ def proces_verbaal(view: ResultView, *, certified_at: datetime | None = None) ->
     ]
     if certified_at is not None:
         settings.append((_("Vastgesteld op"), certified_at.strftime("%d-%m-%Y %H:%M UTC")))
-    for label, value in view.extra.items():
-        settings.append((label, value))
+    for name, value in view.extra.items():
+        settings.append((name, value))
     pdf.facts(settings)
     options = [
         [o["id"], o.get("name", ""), format_money(o.get("cost", 0))] for o in meta["options"]
@@ -256,3 +263,10 @@ def proces_verbaal(view: ResultView, *, certified_at: datetime | None = None) ->
         )
     )
     return bytes(pdf.output())
+
+
+def _binding_text(binding: bool, valid: bool) -> str:
+    """Whether the result binds the council, told apart from whether it is valid."""
+    if not binding:
+        return _("nee (raadgevend)")
+    return _("ja") if valid else _("ja, maar de uitslag is ongeldig (drempel niet gehaald)")

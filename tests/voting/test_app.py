@@ -201,3 +201,17 @@ def test_behind_a_trusted_proxy_the_resident_address_is_seen(
         environ_base={"REMOTE_ADDR": "10.0.0.1"},
     )
     assert spoofed.get_data(as_text=True) == "10.0.0.1"
+
+
+def test_front_page_tells_open_from_announced(client: FlaskClient, make_election) -> None:
+    from datetime import timedelta
+
+    from voting.models import utcnow
+
+    make_election(title="Nu stemmen")
+    make_election(title="Volgende week", opens_at=utcnow() + timedelta(days=7))
+    html = client.get("/").get_data(as_text=True)
+    now_part, _, soon_part = html.partition("Binnenkort")
+    assert "Nu stemmen" in now_part
+    assert "Volgende week" not in now_part
+    assert "Volgende week" in soon_part

@@ -268,3 +268,22 @@ def test_phase_button_cannot_skip_the_count_or_the_signature(
     assert "Tellen en vaststellen gaat via" in response.get_data(as_text=True)
     db_session.expire_all()
     assert db_session.get(Election, election.id).phase == phase
+
+
+def test_times_typed_by_the_clerk_are_town_hall_time(
+    client: FlaskClient, login, db_session: Session
+) -> None:
+    from datetime import UTC, datetime
+
+    login("clerk")
+    client.post(
+        "/beheer/verkiezing/nieuw",
+        data=election_form(opens_at="2026-12-01T08:00", closes_at="2027-06-30T20:00"),
+    )
+    election = db_session.scalar(select(Election))
+    # 08:00 in Duiven in winter is 07:00 UTC; 20:00 in summer is 18:00 UTC.
+    assert election.opens_at.replace(tzinfo=UTC) == datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
+    assert election.closes_at.replace(tzinfo=UTC) == datetime(2027, 6, 30, 18, 0, tzinfo=UTC)
+    form = client.get(f"/beheer/verkiezing/{election.id}/instellingen").get_data(as_text=True)
+    assert 'value="2026-12-01T08:00"' in form
+    assert 'value="2027-06-30T20:00"' in form

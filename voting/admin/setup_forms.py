@@ -16,22 +16,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from voting.labels import BALLOT_TYPE_LABELS, RULE_LABELS
 from voting.models import RULES
-
-RULE_LABELS = {
-    "irv": _l("Instant runoff (één winnaar, rangschikken)"),
-    "stv": _l("STV, Schotse regels (meer winnaars, rangschikken)"),
-    "schulze": _l("Schulze (rangschikken, paarsgewijs)"),
-    "borda": _l("Aangepaste Borda (rangschikken, punten)"),
-    "plurality": _l("Meeste stemmen (één keuze)"),
-    "approval": _l("Goedkeuring: de opties met de meeste stemmen"),
-    "greedy": _l("Budget: meeste stemmen eerst, zolang het past"),
-    "mes": _l("Budget: Method of Equal Shares"),
-    "mes-add1": _l("Budget: Method of Equal Shares, aangevuld (add1)"),
-    "mes-add1-until-over-budget": _l(
-        "Budget: Method of Equal Shares, aangevuld tot over het budget (Wieliczka)"
-    ),
-}
 
 
 class ElectionForm(FlaskForm):
@@ -58,12 +44,7 @@ class ElectionForm(FlaskForm):
     )
     ballot_type = SelectField(
         _l("Stembiljet"),
-        choices=[
-            SelectChoice("ranked", _l("Rangschikken")),
-            SelectChoice("single", _l("Eén keuze")),
-            SelectChoice("approval", _l("Meerdere keuzes")),
-            SelectChoice("budget", _l("Voorstellen binnen het budget")),
-        ],
+        choices=[SelectChoice(code, text) for code, text in BALLOT_TYPE_LABELS.items()],
     )
     rule = SelectField(
         _l("Telregel"), choices=[SelectChoice(r, RULE_LABELS.get(r, r)) for r in RULES]
@@ -77,8 +58,12 @@ class ElectionForm(FlaskForm):
         _l("Maximaal aantal keuzes"), validators=[Optional(), NumberRange(min=1)]
     )
     allow_blank = BooleanField(_l("Blanco stemmen toestaan"))
-    opens_at = DateTimeLocalField(_l("Stemmen kan vanaf"), validators=[Optional()])
-    closes_at = DateTimeLocalField(_l("Stemmen kan tot"), validators=[Optional()])
+    opens_at = DateTimeLocalField(
+        _l("Stemmen kan vanaf"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Stemmen kan tot"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
     turnout_threshold_percent = IntegerField(
         _l("Opkomstdrempel in procenten"), default=0, validators=[NumberRange(min=0, max=100)]
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug import Response
@@ -13,7 +14,7 @@ from werkzeug import Response
 from voting import audit, db, elections
 from voting.admin.setup_forms import ElectionForm, OptionForm, ReviewForm
 from voting.auth import actor_name, role_required
-from voting.models import Election, Option
+from voting.models import Election, Option, aware
 
 bp = Blueprint("setup", __name__)
 
@@ -51,16 +52,27 @@ def _election(election_id: int) -> Election:
 def _form_values(form: ElectionForm) -> dict[str, object]:
     values = {name: getattr(form, name).data for name in SETTINGS}
     for moment in ("opens_at", "closes_at"):
-        # The form shows local wall-clock time in the municipality; we store UTC.
+        # The clerk types the town hall's wall-clock time; we store UTC.
         value = values[moment]
         if isinstance(value, datetime) and value.tzinfo is None:
-            values[moment] = value.astimezone(UTC)
+            values[moment] = value.replace(tzinfo=_local_zone()).astimezone(UTC)
     for text_field in ("question", "description", "postcode_filter", "neighbourhood_filter"):
         values[text_field] = values[text_field] or ""
     values["next_steps"] = values["next_steps"] or ""
     if values["kind"] != "budget":
         values["budget"] = None
     return values
+
+
+def _local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _show_local_times(form: ElectionForm) -> None:
+    """Put the stored UTC times into the form as the town hall's wall-clock time."""
+    for field in (form.opens_at, form.closes_at):
+        if isinstance(field.data, datetime):
+            field.data = aware(field.data).astimezone(_local_zone()).replace(tzinfo=None)
 
 
 def _check(form: ElectionForm, values: dict[str, object], election_id: int | None) -> bool:
@@ -132,6 +144,8 @@ def edit(election_id: int) -> str | Response:
         flash(_("De stemming is al begonnen: de instellingen liggen vast."), "error")
         return redirect(url_for("admin.election_detail", election_id=election.id))
     form = ElectionForm(obj=election)
+    if not form.is_submitted():
+        _show_local_times(form)
     if form.validate_on_submit():
         values = _form_values(form)
         if _check(form, values, election.id):

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -55,7 +54,8 @@ from voting.ballot_validation import (
 from voting.casting import CodeCheck, CodeOutcome
 from voting.codes import CodeProblem
 from voting.extensions import limiter
-from voting.models import Election
+from voting.models import Election, aware, utcnow
+from voting.moments import local_moment
 from voting.vote.forms import CodeForm
 from voting.vote.receipt_pdf import receipt_pdf
 
@@ -64,7 +64,6 @@ bp = Blueprint("vote", __name__)
 VOTE = "vote"  # session key of a visit in progress
 RECEIPT = "receipt"  # session key after the cast
 DEFAULT_VOTE_MINUTES = 15
-LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
 
 # Failed code attempts only: a resident who typed their code right is never slowed
 # down, a guesser is, and the global limit makes a spread-out attack loud.
@@ -105,9 +104,17 @@ def client_address() -> str:
 def index() -> str:
     """The front page: elections open for voting and recent results."""
     elections = db.session().scalars(select(Election).order_by(Election.opens_at)).all()
-    open_now = [e for e in elections if e.phase == "voting"]
+    open_now = [e for e in elections if e.is_open()]
+    # In the voting phase but before the first voting day: announced, not yet open.
+    upcoming = [
+        e
+        for e in elections
+        if e.phase == "voting" and not e.is_open() and e.opens_at and aware(e.opens_at) > utcnow()
+    ]
     published = [e for e in elections if e.phase == "certified"]
-    return render_template("vote/index.html", open_now=open_now, published=published)
+    return render_template(
+        "vote/index.html", open_now=open_now, upcoming=upcoming, published=published
+    )
 
 
 @bp.route("/stem", methods=["GET", "POST"])
@@ -497,20 +504,9 @@ def _not_open(election: Election, outcome: CodeOutcome) -> tuple[str, int]:
     )
 
 
-@bp.app_template_filter("local_time")
-def local_time(moment: datetime | None) -> str | None:
-    """Template filter: a moment as Dutch local time, ``25-11-2026 om 21:00``."""
-    return _local(moment)
-
-
 def _local(moment: datetime | None) -> str | None:
-    """A moment as Dutch local time: ``25-11-2026 om 21:00``."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-    local = moment.astimezone(LOCAL_TIME)
-    return _("%(date)s om %(time)s", date=local.strftime("%d-%m-%Y"), time=local.strftime("%H:%M"))
+    """A moment as residents read it (see :func:`voting.moments.local_moment`)."""
+    return local_moment(moment) if moment is not None else None
 
 
 def _code_refused(form: CodeForm, check: CodeCheck) -> str | Response | tuple[str, int]:

@@ -1,0 +1,17 @@
+"""Dates and times as residents read them: the town hall's clock, their language."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_babel import format_datetime
+
+
+def local_moment(value: datetime | None) -> str:
+    """``value`` as '14 december 2026, 20:00' in the municipality's time zone
+    (``BABEL_DEFAULT_TIMEZONE``) and the visitor's language; '' for None."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)  # SQLite forgets the zone; we store UTC
+    return format_datetime(value, "d MMMM y, HH:mm")
