@@ -17,12 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from voting import codes, signing
 from voting.casting import new_receipt
-from voting.models import Ballot, Election, Option, RollEntry
+from voting.models import Ballot, Election, Option, VotingCode, utcnow
+from voting.roll import add_voter, issue_code
 from voting.tally import certify_election, count_election, private_key_path
 
 SLUG = "speelplek-hemelrijken-2025"
@@ -51,7 +52,7 @@ def add_certified_example(session: Session, app: Flask) -> Election | None:
             "Er is geld om twee speelplekken op te knappen. Bewoners mochten alle "
             "speelplekken aanvinken die zij belangrijk vinden."
         ),
-        municipality="Gemeente Eindhoven",
+        municipality=app.config["MUNICIPALITY"],
         kind="referendum",
         ballot_type="approval",
         rule="approval",
@@ -74,11 +75,20 @@ def add_certified_example(session: Session, app: Flask) -> Election | None:
     session.add(election)
     session.flush()
     pepper = app.config["CODE_PEPPER"]
-    for number in range(1, ROLL + 1):
-        person = f"HEMELRIJKEN-{number:04d}"
-        session.add(
-            RollEntry(election_id=election.id, voter_key=codes.voter_key(pepper, SLUG, person))
-        )
+    entries = [
+        add_voter(session, election, codes.voter_key(pepper, SLUG, f"HEMELRIJKEN-{n:04d}"))
+        for n in range(1, ROLL + 1)
+    ]
+    session.flush()
+    # Every voter's code is marked used, as the cast would have done, so the clerk's
+    # dashboard shows as many used codes as ballots.
+    for entry in entries:
+        issue_code(session, entry, pepper)
+    session.flush()
+    voted = [entry.id for entry in entries[:VOTERS]]
+    session.execute(
+        update(VotingCode).where(VotingCode.roll_entry_id.in_(voted)).values(used_at=utcnow())
+    )
     # A fixed seed: the same demo every time, so its result can be described.
     rng = random.Random(2025)
     for _voter in range(VOTERS):

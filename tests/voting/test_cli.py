@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from voting import codes
 from voting.demo import DUIVEN_SLUG, ROLL_SIZE, WOENSEL_SLUG
-from voting.models import Election, Option, RollEntry, StaffUser, VotingCode
+from voting.models import Ballot, Election, Option, RollEntry, StaffUser, VotingCode
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -49,6 +49,16 @@ def test_demo_builds_a_complete_demo(
         assert election.is_open()
         roll = db_session.scalar(select(func.count()).where(RollEntry.election_id == election.id))
         assert roll == ROLL_SIZE
+    # The certified example: one used code per counted ballot, like a real vote.
+    example = elections["speelplek-hemelrijken-2025"]
+    assert example.phase == "certified"
+    used = db_session.scalar(
+        select(func.count()).where(
+            VotingCode.election_id == example.id, VotingCode.used_at.is_not(None)
+        )
+    )
+    ballots = db_session.scalar(select(func.count()).where(Ballot.election_id == example.id))
+    assert used == ballots > 0
     roles = {u.role for u in db_session.scalars(select(StaffUser))}
     assert roles == {"clerk", "organiser"}
     # Every printed code is one the database knows, for the right election.
