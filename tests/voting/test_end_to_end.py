@@ -120,7 +120,9 @@ def test_demo_election_from_votes_to_verified_record(
     for election in (duiven, woensel):
         page = client.get(f"/beheer/verkiezing/{election.id}").get_data(as_text=True)
         assert "Tellen en vaststellen" not in page  # no panel while voting
-        closed = client.post(f"/beheer/verkiezing/{election.id}/fase", data={"to": "closed"})
+        closed = client.post(
+            f"/beheer/verkiezing/{election.id}/fase", data={"confirm": "ja", "to": "closed"}
+        )
         assert closed.status_code == 302
         page = client.get(f"/beheer/verkiezing/{election.id}").get_data(as_text=True)
         assert "Stemmen tellen" in page

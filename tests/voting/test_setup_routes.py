@@ -93,7 +93,9 @@ def test_options_added_with_letters_then_voting_opens(
     db_session.expire_all()
     keys = [o.key for o in db_session.get(Election, election.id).options]
     assert keys[1:] == ["B", "C"]
-    to_voting = client.post(f"/beheer/verkiezing/{election.id}/fase", data={"to": "voting"})
+    to_voting = client.post(
+        f"/beheer/verkiezing/{election.id}/fase", data={"confirm": "ja", "to": "voting"}
+    )
     assert to_voting.status_code == 302
     db_session.expire_all()
     assert db_session.get(Election, election.id).phase == "voting"
@@ -123,7 +125,9 @@ def test_voting_needs_two_options(client: FlaskClient, login, make_election, db_
     election = make_election(phase="draft", options=["Plan A"])
     login("clerk")
     response = client.post(
-        f"/beheer/verkiezing/{election.id}/fase", data={"to": "voting"}, follow_redirects=True
+        f"/beheer/verkiezing/{election.id}/fase",
+        data={"confirm": "ja", "to": "voting"},
+        follow_redirects=True,
     )
     assert "te weinig opties" in response.get_data(as_text=True)
     db_session.expire_all()
@@ -144,7 +148,9 @@ def test_phase_cannot_skip_or_go_back(
     before = election.phase
     login("clerk")
     page = client.post(
-        f"/beheer/verkiezing/{election.id}/fase", data={"to": target}, follow_redirects=True
+        f"/beheer/verkiezing/{election.id}/fase",
+        data={"confirm": "ja", "to": target},
+        follow_redirects=True,
     )
     assert "de volgende fase is" in page.get_data(as_text=True)
     db_session.expire_all()
@@ -245,7 +251,9 @@ def test_closing_sets_the_end_of_voting(
 ) -> None:
     election = make_election(phase="voting")  # closes in a week
     login("clerk")
-    response = client.post(f"/beheer/verkiezing/{election.id}/fase", data={"to": "closed"})
+    response = client.post(
+        f"/beheer/verkiezing/{election.id}/fase", data={"confirm": "ja", "to": "closed"}
+    )
     assert response.status_code == 302
     db_session.expire_all()
     closed = db_session.get(Election, election.id)
@@ -263,7 +271,9 @@ def test_phase_button_cannot_skip_the_count_or_the_signature(
     assert f'value="{target}"' not in page
     assert "Tellen en vaststellen" in page
     response = client.post(
-        f"/beheer/verkiezing/{election.id}/fase", data={"to": target}, follow_redirects=True
+        f"/beheer/verkiezing/{election.id}/fase",
+        data={"confirm": "ja", "to": target},
+        follow_redirects=True,
     )
     assert "Tellen en vaststellen gaat via" in response.get_data(as_text=True)
     db_session.expire_all()
@@ -287,3 +297,16 @@ def test_times_typed_by_the_clerk_are_town_hall_time(
     form = client.get(f"/beheer/verkiezing/{election.id}/instellingen").get_data(as_text=True)
     assert 'value="2026-12-01T08:00"' in form
     assert 'value="2027-06-30T20:00"' in form
+
+
+def test_phase_change_needs_confirmation(
+    client: FlaskClient, login, make_election, db_session: Session
+) -> None:
+    election = make_election(phase="voting")
+    login("clerk")
+    page = client.post(
+        f"/beheer/verkiezing/{election.id}/fase", data={"to": "closed"}, follow_redirects=True
+    )
+    assert "Vink aan dat u de fase echt wilt wijzigen" in page.get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.get(Election, election.id).phase == "voting"

@@ -94,6 +94,10 @@ def change_phase(election_id: int) -> Response:
     if election is None:
         abort(404)
     target = request.form.get("to", "")
+    if request.form.get("confirm") != "ja":
+        # Opening or closing a vote by one stray click would be hard to explain.
+        flash(_("Vink aan dat u de fase echt wilt wijzigen."), "error")
+        return redirect(url_for("admin.election_detail", election_id=election.id))
     if target in elections.COUNT_SCREEN_PHASES:
         flash(_("Tellen en vaststellen gaat via het blok 'Tellen en vaststellen'."), "error")
         return redirect(url_for("admin.election_detail", election_id=election.id))
@@ -102,7 +106,7 @@ def change_phase(election_id: int) -> Response:
     except elections.PhaseError as error:
         session.rollback()
         flash(str(error), "error")
-        return redirect(url_for("admin.dashboard"))
+        return redirect(url_for("admin.election_detail", election_id=election.id))
     session.commit()
     flash(_("De fase is gewijzigd."), "success")
-    return redirect(url_for("admin.dashboard"))
+    return redirect(url_for("admin.election_detail", election_id=election.id))
