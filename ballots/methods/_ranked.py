@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 from ballots.model import BallotError, BallotKind, Profile
-from ballots.result import TieBreak
+from ballots.result import Result, Round, TieBreak
 from ballots.tiebreak import TieBreaker
 
 # An indexed ballot group: the ranking as option indices, and how many voters cast it.
@@ -92,3 +92,27 @@ def top_by_score(
         chosen.append(pick)
         remaining.remove(ids.index(pick))
     return chosen
+
+
+def score_result(
+    method: str, ids: tuple[str, ...], scores: list[int], seats: int, tb: TieBreaker, note: str
+) -> Result:
+    """The one-round result of a scoring rule (plurality, approval, Borda): the
+    ``seats`` highest scores win, ties by the published draw."""
+    winners = top_by_score(ids, scores, seats, tb)
+    return Result(
+        method=method,
+        seats=seats,
+        winners=tuple(winners),
+        rounds=(
+            Round(
+                number=1,
+                tallies=fraction_tallies(ids, scores),
+                elected=tuple(winners),
+                tie_breaks=round_ties(tb, 1),
+                note=note,
+            ),
+        ),
+        tie_breaks=tuple(tb.log),
+        seed=tb.seed,
+    )

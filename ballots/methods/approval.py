@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from ballots.methods._ranked import (
     check_seats,
-    fraction_tallies,
-    round_ties,
+    score_result,
     tie_breaker,
-    top_by_score,
 )
 from ballots.model import BallotError, BallotKind, Profile
-from ballots.result import Result, Round
+from ballots.result import Result
 from ballots.tiebreak import TieBreaker
 
 
@@ -37,20 +35,6 @@ def approval(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None =
             if choice not in index:
                 raise BallotError(f"ballot group {number}: unknown option {choice!r}")
             approvals[index[choice]] += group.count
-    winners = top_by_score(ids, approvals, seats, tb)
-    return Result(
-        method="approval",
-        seats=seats,
-        winners=tuple(winners),
-        rounds=(
-            Round(
-                number=1,
-                tallies=fraction_tallies(ids, approvals),
-                elected=tuple(winners),
-                tie_breaks=round_ties(tb, 1),
-                note="approvals per option; the most approvals win",
-            ),
-        ),
-        tie_breaks=tuple(tb.log),
-        seed=tb.seed,
+    return score_result(
+        "approval", ids, approvals, seats, tb, "approvals per option; the most approvals win"
     )

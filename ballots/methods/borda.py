@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from ballots.methods._ranked import (
     check_seats,
-    fraction_tallies,
     indexed_groups,
-    round_ties,
+    score_result,
     tie_breaker,
-    top_by_score,
 )
 from ballots.model import Profile
-from ballots.result import Result, Round
+from ballots.result import Result
 from ballots.tiebreak import TieBreaker
 
 
@@ -36,20 +34,6 @@ def borda(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = No
         m = len(ranking)
         for place, option in enumerate(ranking):
             points[option] += (m - place) * count
-    winners = top_by_score(ids, points, seats, tb)
-    return Result(
-        method="borda",
-        seats=seats,
-        winners=tuple(winners),
-        rounds=(
-            Round(
-                number=1,
-                tallies=fraction_tallies(ids, points),
-                elected=tuple(winners),
-                tie_breaks=round_ties(tb, 1),
-                note="modified Borda points per option; the most points win",
-            ),
-        ),
-        tie_breaks=tuple(tb.log),
-        seed=tb.seed,
+    return score_result(
+        "borda", ids, points, seats, tb, "modified Borda points per option; the most points win"
     )

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from ballots.methods._ranked import (
     check_seats,
-    fraction_tallies,
     indexed_groups,
-    round_ties,
+    score_result,
     tie_breaker,
-    top_by_score,
 )
 from ballots.model import Profile
-from ballots.result import Result, Round
+from ballots.result import Result
 from ballots.tiebreak import TieBreaker
 
 
@@ -28,20 +26,4 @@ def plurality(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None 
     votes = [0] * len(ids)
     for ranking, count in groups:
         votes[ranking[0]] += count
-    winners = top_by_score(ids, votes, seats, tb)
-    return Result(
-        method="plurality",
-        seats=seats,
-        winners=tuple(winners),
-        rounds=(
-            Round(
-                number=1,
-                tallies=fraction_tallies(ids, votes),
-                elected=tuple(winners),
-                tie_breaks=round_ties(tb, 1),
-                note="votes per option; the most votes win",
-            ),
-        ),
-        tie_breaks=tuple(tb.log),
-        seed=tb.seed,
-    )
+    return score_result("plurality", ids, votes, seats, tb, "votes per option; the most votes win")
