@@ -100,6 +100,11 @@ def _register_common(app: Flask) -> None:
     app.add_template_filter(lambda code: label(RULE_LABELS, code), "rule_label")
     app.add_template_filter(lambda code: label(BALLOT_TYPE_LABELS, code), "ballot_type_label")
 
+    @app.get("/favicon.ico")
+    def favicon():  # type: ignore[no-untyped-def]
+        """Browsers ask for /favicon.ico whatever the page says; send them the SVG."""
+        return redirect(url_for("static", filename="favicon.svg"), 301)
+
     @app.context_processor
     def inject_common() -> dict[str, Any]:
         return {

@@ -137,6 +137,10 @@ def test_invalid_result_below_threshold(
     assert "De uitslag is ongeldig: de opkomst (" in text
     assert "lager dan de drempel (30%)" in text
     assert "De drempel is niet gehaald." in text
+    # The count is shown, but never as if someone had been chosen.
+    assert "Uitkomst van de telling (ongeldig)" in text
+    assert "Voorstellen die geld krijgen" not in text
+    assert "Gekozen, in volgorde" not in text
 
 
 def test_advisory_result(publish: Callable[..., Election], client: FlaskClient) -> None:
