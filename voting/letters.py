@@ -37,11 +37,12 @@ from fpdf import FPDF
 from qrcode.constants import ERROR_CORRECT_M
 
 from voting import codes
+from voting.pdf_concat import concat_pdfs
 from voting.roll import Letter
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
 _FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-LETTERS_PER_PDF = 500  # per file inside a ZIP: bounds the memory one PDF takes
+LETTERS_PER_PDF = 500  # per fpdf2 document (a ZIP member, a part of one PDF): bounds memory
 MAIL_MERGE_COLUMNS = (
     "volgnummer",
     "naam",
@@ -228,7 +229,8 @@ def _close_fonts(pdf: FPDF) -> None:
 class LetterPDF:
     """One PDF with one A4 page per letter. Add letters with :meth:`add`, then take
     the bytes with :meth:`output`. fpdf2 keeps the document in memory until then, so
-    callers bound the letters per PDF (:data:`LETTERS_PER_PDF` in a ZIP)."""
+    callers bound the letters per PDF (:data:`LETTERS_PER_PDF`, in a ZIP or as parts of
+    one streamed PDF)."""
 
     def __init__(self, context: LetterContext, *, font_dir: Path | str | None = "auto") -> None:
         self.context = context
@@ -412,6 +414,47 @@ def _common_text(ctx: LetterContext) -> dict[str, Any]:
 Progress = Callable[[int], None]
 
 
+def stream_letters_pdf(
+    context: LetterContext,
+    batches: Iterable[list[Letter]],
+    *,
+    per_pdf: int = LETTERS_PER_PDF,
+    progress: Progress | None = None,
+    font_dir: Path | str | None = "auto",
+) -> Iterator[bytes]:
+    """All letters in one PDF, streamed as it is made: letters are rendered ``per_pdf``
+    at a time (fpdf2 holds a document in memory until it is written) and each part is
+    joined onto the output at once (:mod:`voting.pdf_concat`), so memory stays flat
+    and the first bytes leave after the first ``per_pdf`` letters. ``progress`` gets
+    the number of letters done after each batch."""
+
+    def parts() -> Iterator[bytes]:
+        pending: list[Letter] = []
+        done = made = 0
+        for batch in batches:
+            for letter in batch:
+                pending.append(letter)
+                done += 1
+                if len(pending) == per_pdf:
+                    yield _render(context, pending, font_dir)
+                    made += 1
+                    pending = []
+            if progress:
+                progress(done)
+        if pending or not made:
+            # No letters at all still gives a PDF (one blank page, as fpdf2 makes it).
+            yield _render(context, pending, font_dir)
+
+    yield from concat_pdfs(parts())
+
+
+def _render(context: LetterContext, letters: list[Letter], font_dir: Path | str | None) -> bytes:
+    writer = LetterPDF(context, font_dir=font_dir)
+    for letter in letters:
+        writer.add(letter)
+    return writer.output()
+
+
 def letters_pdf(
     context: LetterContext,
     batches: Iterable[list[Letter]],
@@ -419,14 +462,9 @@ def letters_pdf(
     progress: Progress | None = None,
     font_dir: Path | str | None = "auto",
 ) -> bytes:
-    """All letters in one PDF (``progress`` gets the number done after each batch)."""
-    writer = LetterPDF(context, font_dir=font_dir)
-    for batch in batches:
-        for letter in batch:
-            writer.add(letter)
-        if progress:
-            progress(writer.pages)
-    return writer.output()
+    """All letters in one PDF, in memory (for a few letters: a reissued one; use
+    :func:`stream_letters_pdf` for a run)."""
+    return b"".join(stream_letters_pdf(context, batches, progress=progress, font_dir=font_dir))
 
 
 def mail_merge_header() -> bytes:

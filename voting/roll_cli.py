@@ -24,6 +24,7 @@ from voting.letters import (
     letters_pdf,
     mail_merge_header,
     mail_merge_rows,
+    stream_letters_pdf,
     stream_letters_zip,
 )
 from voting.models import Election
@@ -181,7 +182,9 @@ def _run_import(
                 for chunk in stream_letters_zip(context, batches(), mail_merge=False):
                     out.write(chunk)
         else:
-            letters_path.write_bytes(letters_pdf(context, batches()))
+            with letters_path.open("wb") as out:
+                for chunk in stream_letters_pdf(context, batches()):
+                    out.write(chunk)
 
 
 class _Nothing:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator
 from datetime import date
 from typing import IO, Any, TypeVar
 
@@ -35,6 +34,7 @@ from voting.extensions import csrf
 from voting.letters import (
     LetterContext,
     letters_pdf,
+    stream_letters_pdf,
     stream_letters_zip,
     stream_mail_merge,
 )
@@ -243,7 +243,7 @@ def _letters_response(
     )
     output = form.output.data
     if output == "pdf":
-        body, mimetype, suffix = _pdf_chunks(context, run), "application/pdf", "pdf"
+        body, mimetype, suffix = stream_letters_pdf(context, run), "application/pdf", "pdf"
     elif output == "csv":
         body, mimetype, suffix = stream_mail_merge(context, run), "text/csv", "csv"
     else:
@@ -257,12 +257,6 @@ def _letters_response(
             "X-Residents-Total": str(len(residents)),
         },
     )
-
-
-def _pdf_chunks(context: LetterContext, run: Iterator[list[roll.Letter]]) -> Iterator[bytes]:
-    data = letters_pdf(context, run)
-    for start in range(0, len(data), 1 << 16):
-        yield data[start : start + (1 << 16)]
 
 
 def last_run(election: Election) -> dict[str, Any] | None:
