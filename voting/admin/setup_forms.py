@@ -100,3 +100,14 @@ class ReviewForm(FlaskForm):
         validators=[DataRequired()],
     )
     reason = TextAreaField(_l("Reden (verplicht bij afwijzen)"), validators=[Length(max=2000)])
+
+
+def option_values(form: FlaskForm) -> dict[str, str | int]:
+    """The option fields of ``form`` (an OptionForm or a ProposalForm) as keyword
+    arguments for :func:`voting.elections.add_option` and ``update_option``."""
+    return {
+        "title": form.title.data or "",  # type: ignore[attr-defined]
+        "summary": form.summary.data or "",  # type: ignore[attr-defined]
+        "description": form.description.data or "",  # type: ignore[attr-defined]
+        "cost": form.cost.data or 0,  # type: ignore[attr-defined]
+    }

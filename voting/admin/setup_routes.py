@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug import Response
 
 from voting import audit, db, elections
-from voting.admin.setup_forms import ElectionForm, OptionForm, ReviewForm
+from voting.admin.setup_forms import ElectionForm, OptionForm, ReviewForm, option_values
 from voting.auth import actor_name, role_required
 from voting.models import Election, Option, aware
 
@@ -176,10 +176,7 @@ def options(election_id: int) -> str | Response:
             elections.add_option(
                 session,
                 election,
-                title=form.title.data or "",
-                summary=form.summary.data or "",
-                description=form.description.data or "",
-                cost=form.cost.data or 0,
+                **option_values(form),
                 actor=actor_name(),
             )
         except elections.SetupError as error:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from werkzeug import Response
 
 from voting import db, elections
+from voting.admin.setup_forms import option_values
 from voting.auth import actor_name, role_required
 from voting.models import Election, Option
 from voting.proposals.forms import ProposalForm
@@ -62,10 +63,7 @@ def submit(slug: str) -> str | Response:
             elections.add_option(
                 session,
                 election,
-                title=form.title.data or "",
-                summary=form.summary.data or "",
-                description=form.description.data or "",
-                cost=form.cost.data or 0,
+                **option_values(form),
                 actor=actor_name(),
                 organiser_id=current_user.id,
                 submitter_name=current_user.display_name or current_user.username,
@@ -101,10 +99,7 @@ def edit(option_id: int) -> str | Response:
             elections.update_option(
                 session,
                 option,
-                title=form.title.data or "",
-                summary=form.summary.data or "",
-                description=form.description.data or "",
-                cost=form.cost.data or 0,
+                **option_values(form),
                 actor=actor_name(),
             )
         except elections.SetupError as error:
