@@ -184,7 +184,7 @@ def cast_ballot(
                     VotingCode.revoked_at.is_(None),
                     open_election,
                 )
-                .values(used_at=now)
+                .values(used_at=day_of(now))
                 .execution_options(synchronize_session=False)
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -244,3 +244,9 @@ def ballot_by_receipt(session: Session, election_id: int, receipt: str) -> Ballo
     return session.scalar(
         select(Ballot).where(Ballot.election_id == election_id, Ballot.receipt == receipt)
     )
+
+
+def day_of(moment: datetime) -> datetime:
+    """Midnight (UTC) of ``moment``'s day: when a code was used is kept to the day, so
+    the time a code was used cannot be lined up with the order ballots arrived in."""
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from voting import codes, signing
-from voting.casting import new_receipt
+from voting.casting import day_of, new_receipt
 from voting.models import Ballot, Election, Option, VotingCode, utcnow
 from voting.roll import add_voter, issue_code
 from voting.tally import certify_election, count_election, private_key_path
@@ -87,7 +87,7 @@ def add_certified_example(session: Session, app: Flask) -> Election | None:
     session.flush()
     voted = [entry.id for entry in entries[:VOTERS]]
     session.execute(
-        update(VotingCode).where(VotingCode.roll_entry_id.in_(voted)).values(used_at=utcnow())
+        update(VotingCode).where(VotingCode.roll_entry_id.in_(voted)).values(used_at=day_of(utcnow()))
     )
     # A fixed seed: the same demo every time, so its result can be described.
     rng = random.Random(2025)

@@ -53,6 +53,10 @@ def test_cast_marks_the_code_and_stores_an_unlinked_ballot(
     columns = {c.name for c in Ballot.__table__.columns}
     assert columns == {"id", "election_id", "receipt", "content", "channel"}
     assert tally(db_session) == (1, 1, 1)
+    # The code remembers only the day it was used, not the moment.
+    used = db_session.scalar(select(VotingCode.used_at).where(VotingCode.used_at.is_not(None)))
+    assert used is not None
+    assert (used.hour, used.minute, used.second, used.microsecond) == (0, 0, 0, 0)
 
 
 def test_non_ranked_choices_are_stored_sorted(
