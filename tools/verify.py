@@ -299,7 +299,7 @@ def cross_check(record: dict[str, Any], result: Result | None) -> Check:
     seats, seed = record["election"]["seats"], record["election"]["tie_break_seed"]
     if rule in ("irv", "stv"):
         library, count_independently = "pyrankvote", _pyrankvote
-    elif rule in ("greedy", "mes", "mes-add1"):
+    elif rule in ("greedy", "mes", "mes-add1", "mes-add1-until-over-budget"):
         library, count_independently = "pabutools", _pabutools
     else:
         check.skipped = True
@@ -363,6 +363,7 @@ def _pabutools(rule: str, profile: Profile, seats: int, seed: str) -> list[str]:
     from pabutools.election import ApprovalBallot, ApprovalProfile, Cost_Sat, Instance, Project
     from pabutools.rules import (
         completion_by_rule_combination,
+        exhaustion_by_budget_increase,
         greedy_utilitarian_welfare,
         method_of_equal_shares,
     )
@@ -393,6 +394,17 @@ def _pabutools(rule: str, profile: Profile, seats: int, seed: str) -> list[str]:
         outcome = greedy_utilitarian_welfare(instance, ballots, **options)
     elif rule == "mes":
         outcome = method_of_equal_shares(instance, ballots, **options)
+    elif rule == "mes-add1-until-over-budget":
+        # Raise every voter's share by one unit (the budget by the number of voters)
+        # while the outcome fits, even past exhaustive outcomes; keep the last that fits.
+        outcome = exhaustion_by_budget_increase(
+            instance,
+            ballots,
+            method_of_equal_shares,
+            options,
+            exhaustive_stop=False,
+            budget_step=len(ballots),
+        )
     else:
         outcome = completion_by_rule_combination(
             instance,

@@ -305,7 +305,7 @@ class TestCrossCheck:
         assert f"[  ok] cross-check ({rule})" in lines
         assert f"pyrankvote agrees: winners {sorted(record['result']['winners'])}" in lines
 
-    @pytest.mark.parametrize("rule", ["greedy", "mes", "mes-add1"])
+    @pytest.mark.parametrize("rule", ["greedy", "mes", "mes-add1", "mes-add1-until-over-budget"])
     def test_pabutools_agrees(
         self,
         verify: Runner,
