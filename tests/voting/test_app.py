@@ -215,3 +215,19 @@ def test_front_page_tells_open_from_announced(client: FlaskClient, make_election
     assert "Nu stemmen" in now_part
     assert "Volgende week" not in now_part
     assert "Volgende week" in soon_part
+
+
+def test_dashboard_shows_turnout(client: FlaskClient, login, make_election, db_session) -> None:
+    from voting.models import Ballot
+    from voting.roll import add_voter
+
+    election = make_election(title="Centrumplan Duiven")
+    for n in range(8):
+        add_voter(db_session, election, f"{n:064d}")
+    db_session.add_all(
+        [Ballot(election_id=election.id, receipt=f"R{n}", content='["A"]') for n in range(3)]
+    )
+    db_session.commit()
+    login("clerk")
+    page = client.get("/beheer/").get_data(as_text=True)
+    assert "<td>37,5%</td>" in page  # 3 of 8
