@@ -29,6 +29,18 @@ from voting.migrate import upgrade
 from voting.models import Base, Election, Option, StaffUser, utcnow
 
 REPO = Path(__file__).resolve().parents[1]
+# Debian's chromium, driven by Playwright; never a browser download. Without the
+# background-networking flags it keeps trying to reach Google on a closed network.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SHARED_DATA = REPO.parent / "shared" / "data"
 TEST_PEPPER = "test-pepper-not-secret"
 STAFF_PASSWORD = "correct horse battery"
@@ -220,3 +232,21 @@ def make_election(db_session: Session) -> Callable[..., Election]:
         return election
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Chromium for the whole run: Playwright's sync API allows a single running
+    instance per thread, so every browser test shares this one."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "Debian's chromium is not installed at /usr/bin/chromium (apt install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()

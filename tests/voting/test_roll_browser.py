@@ -16,7 +16,6 @@ from tests.conftest import STAFF_PASSWORD
 from tools.fake_register import register_csv
 from voting.models import Election, StaffUser
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.browser
 
 
@@ -34,22 +33,13 @@ def served(app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(served: str) -> Iterator[Any]:
-    """A fresh page in Debian's chromium (never a browser download)."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(base_url=served, accept_downloads=True)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
+def page(served: str, browser: Any) -> Iterator[Any]:
+    """A fresh page in the shared Debian chromium."""
+    context = browser.new_context(base_url=served, accept_downloads=True)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def test_import_downloads_letters_and_shows_progress(

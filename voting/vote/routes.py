@@ -53,7 +53,7 @@ from voting.ballot_validation import (
 )
 from voting.casting import CodeCheck, CodeOutcome
 from voting.codes import CodeProblem
-from voting.extensions import limiter
+from voting.extensions import LANGUAGES, limiter
 from voting.models import Election, aware, utcnow
 from voting.moments import local_moment
 from voting.vote.forms import CodeForm
@@ -190,6 +190,11 @@ def ballot(election: Election, state: dict[str, Any]) -> str | Response | tuple[
         return _wrong_election(election)
     if not _same_visit(state):
         return _other_visit()
+    if request.form.get("taal") in LANGUAGES:
+        # The language switch on the ballot: show the same ballot, as filled in so
+        # far, in the other language (nothing is checked or kept yet).
+        session["lang"] = request.form["taal"]
+        return _render_ballot(election, state, _prefill_from_form())
     try:
         parsed = parse_form(election, request.form)
     except BallotRefused as refused:
