@@ -87,7 +87,9 @@ def add_certified_example(session: Session, app: Flask) -> Election | None:
     session.flush()
     voted = [entry.id for entry in entries[:VOTERS]]
     session.execute(
-        update(VotingCode).where(VotingCode.roll_entry_id.in_(voted)).values(used_at=day_of(utcnow()))
+        update(VotingCode)
+        .where(VotingCode.roll_entry_id.in_(voted))
+        .values(used_at=day_of(utcnow()))
     )
     # A fixed seed: the same demo every time, so its result can be described.
     rng = random.Random(2025)
