@@ -14,7 +14,7 @@ import json
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 
 from sqlalchemy import and_, exists, or_, select, update
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from voting import codes
 from voting.ballot_validation import check_choices
-from voting.models import Ballot, Election, VotingCode, utcnow
+from voting.models import Ballot, Election, VotingCode, aware, utcnow
 
 RECEIPT_LENGTH = 10  # 50 random bits: unguessable, short enough to type back
 
@@ -116,11 +116,8 @@ def window_outcome(election: Election, now: datetime | None = None) -> CodeOutco
     if election.phase in ("draft", "proposals", "review"):
         return CodeOutcome.NOT_OPEN_YET
     opens_at = election.opens_at
-    if election.phase == "voting" and opens_at is not None:
-        # SQLite hands back naive datetimes; everything is stored in UTC.
-        aware = opens_at if opens_at.tzinfo else opens_at.replace(tzinfo=UTC)
-        if now < aware:
-            return CodeOutcome.NOT_OPEN_YET
+    if election.phase == "voting" and opens_at is not None and now < aware(opens_at):
+        return CodeOutcome.NOT_OPEN_YET
     return CodeOutcome.CLOSED
 
 

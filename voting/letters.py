@@ -27,7 +27,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from fpdf import FPDF
 from qrcode.constants import ERROR_CORRECT_M
 
 from voting import codes
+from voting.models import aware
 from voting.pdf_concat import concat_pdfs
 from voting.roll import Letter
 
@@ -364,7 +365,7 @@ def _common_text(ctx: LetterContext) -> dict[str, Any]:
     tz = get_timezone("Europe/Amsterdam")
 
     def when(moment: datetime) -> str:
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = aware(moment)
         return format_datetime(moment, "EEEE d MMMM y 'om' HH:mm", tzinfo=tz, locale="nl")
 
     if ctx.is_budget:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask_babel import format_datetime
+
+from voting.models import aware
 
 
 def local_moment(value: datetime | None) -> str:
@@ -12,6 +14,4 @@ def local_moment(value: datetime | None) -> str:
     (``BABEL_DEFAULT_TIMEZONE``) and the visitor's language; '' for None."""
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)  # SQLite forgets the zone; we store UTC
-    return format_datetime(value, "d MMMM y, HH:mm")
+    return format_datetime(aware(value), "d MMMM y, HH:mm")

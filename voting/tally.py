@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from ballots.methods import count
 from ballots.model import BallotError, BallotKind, Option, Profile
 from ballots.result import Result, Round, TieBreak
 from voting import audit, elections, signing
-from voting.models import Ballot, Election, RollEntry, utcnow
+from voting.models import Ballot, Election, RollEntry, aware, utcnow
 
 
 class TallyError(ValueError):
@@ -185,11 +185,8 @@ def election_metadata(election: Election, *, roll: int, municipality: str = "") 
 
 
 def _utc(moment: datetime | None) -> datetime | None:
-    # SQLite returns naive datetimes for timezone columns; we store UTC. Normalising
-    # keeps the record the same on SQLite and PostgreSQL.
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    # Normalising keeps the record the same on SQLite (naive) and PostgreSQL.
+    return aware(moment) if moment is not None else None
 
 
 # --- results as stored ----------------------------------------------------------------
