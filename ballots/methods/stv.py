@@ -100,18 +100,23 @@ def stv(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None
             chosen = tb.reject(names, round=number, purpose=purpose)
         return ids.index(chosen)
 
-    def elect_reached(number: int) -> list[int]:
-        """Elect, in order of votes, every continuing candidate at or above the quota."""
-        reached = [i for i in range(n) if status[i] == _CONTINUING and tallies[i] >= full]
+    def elect_in_order(candidates: list[int], number: int) -> list[int]:
+        """Elect ``candidates``, most votes first (ties as the rules say)."""
         order: list[int] = []
-        while reached:
-            i = pick(reached, highest=True, number=number, purpose="elect")
-            reached.remove(i)
+        while candidates:
+            i = pick(candidates, highest=True, number=number, purpose="elect")
+            candidates.remove(i)
             order.append(i)
             status[i] = _ELECTED
             winners.append(ids[i])
-            if tallies[i] > full:
-                pending.append(i)
+        return order
+
+    def elect_reached(number: int) -> list[int]:
+        """Elect, in order of votes, every continuing candidate at or above the quota;
+        those above it have a surplus to transfer."""
+        reached = [i for i in range(n) if status[i] == _CONTINUING and tallies[i] >= full]
+        order = elect_in_order(reached, number)
+        pending.extend(i for i in order if tallies[i] > full)
         return order
 
     def shown() -> dict[str, Fraction]:
@@ -138,13 +143,7 @@ def stv(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None
         continuing = [i for i in range(n) if status[i] == _CONTINUING]
         if len(continuing) <= seats - len(winners):
             # as many candidates left as seats: all of them are elected (rule 52)
-            order: list[int] = []
-            while continuing:
-                i = pick(continuing, highest=True, number=number, purpose="elect")
-                continuing.remove(i)
-                order.append(i)
-                status[i] = _ELECTED
-                winners.append(ids[i])
+            order = elect_in_order(continuing, number)
             history.append(tallies[:])
             rounds.append(
                 Round(
