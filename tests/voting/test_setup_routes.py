@@ -310,3 +310,12 @@ def test_phase_change_needs_confirmation(
     assert "Vink aan dat u de fase echt wilt wijzigen" in page.get_data(as_text=True)
     db_session.expire_all()
     assert db_session.get(Election, election.id).phase == "voting"
+
+
+def test_amounts_are_shown_in_euros(client: FlaskClient, login, make_election) -> None:
+    election = make_election(kind="budget", costs=[12_500, 3_000])
+    listing = client.get(f"/voorstellen/{election.slug}").get_data(as_text=True)
+    assert "Budget: €\u00a050.000" in listing and "€\u00a012.500" in listing
+    login("clerk")
+    options = client.get(f"/beheer/verkiezing/{election.id}/opties").get_data(as_text=True)
+    assert "€\u00a012.500" in options and "€\u00a03.000" in options
