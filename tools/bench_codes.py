@@ -10,7 +10,7 @@ Targets (issue #4):
   already read from a register, batches committed as in a real import.
 - 10,000 letters into one PDF in under 60 s, with memory flat as letters stream.
   Timed twice: the streamed ZIP of PDFs of 500 letters each and the streamed one
-  PDF (parts of 500 letters joined as they are made, ``voting.pdf_concat``). Both
+  PDF (parts of 500 letters joined as they are made, ``voting.documents.pdf_concat``). Both
   report their peak memory growth and when the first bytes were ready.
 
 PostgreSQL runs when ``--database-url`` or ``DATABASE_URL`` names a server, or when
@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tools.fake_register import register_csv
 from voting import roll
 from voting.db import make_engine
-from voting.letters import LetterContext, stream_letters_pdf, stream_letters_zip
+from voting.documents.letters import LetterContext, stream_letters_pdf, stream_letters_zip
 from voting.migrate import upgrade
 from voting.models import Base, Election, Option, utcnow
 from voting.roll_import import Eligibility, read_register

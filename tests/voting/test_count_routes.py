@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from tally_helpers import add_ballots, add_roll, make_key
 
+from tests.voting.tally_helpers import add_ballots, add_roll, make_key
 from voting.models import AuditEvent, Election, StaffUser
 
 

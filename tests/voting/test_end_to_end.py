@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ballots.formats.record import write_record
 from voting import signing
-from voting.demo import DUIVEN_SLUG, WOENSEL_PROPOSALS, WOENSEL_SLUG
+from voting.cli.demo_data import DUIVEN_SLUG, WOENSEL_PROPOSALS, WOENSEL_SLUG
 from voting.models import Election
 
 REPO = Path(__file__).resolve().parents[2]

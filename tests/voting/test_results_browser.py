@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
-from tally_helpers import add_ballots, add_roll, make_key
 from werkzeug.serving import make_server
 
+from tests.voting.tally_helpers import add_ballots, add_roll, make_key
 from voting.models import Election
 from voting.tally import certify_election, count_election
 

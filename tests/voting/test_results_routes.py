@@ -13,10 +13,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
-from tally_helpers import add_ballots, add_roll, make_key
 
 from ballots.formats.record import read_record
 from ballots.methods import RULES
+from tests.voting.tally_helpers import add_ballots, add_roll, make_key
 from voting import signing
 from voting.models import Ballot, Election
 from voting.tally import certify_election, count_election

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from tally_helpers import add_ballots, add_roll, make_key
 
 from ballots.formats.record import compare_results, read_record, recount_record
+from tests.voting.tally_helpers import add_ballots, add_roll, make_key
 from voting import elections, signing
 from voting.models import AuditEvent, Election
 from voting.tally import (

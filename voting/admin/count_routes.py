@@ -12,8 +12,8 @@ from wtforms.validators import DataRequired
 
 from voting import db
 from voting.auth import actor_name, role_required
+from voting.documents.report import proces_verbaal
 from voting.models import Election
-from voting.report_pdf import proces_verbaal
 from voting.results.view import result_view
 from voting.tally import (
     TallyError,

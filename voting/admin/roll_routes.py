@@ -30,14 +30,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from voting import audit, db, elections, roll
 from voting.admin.roll_forms import RegisterCheckForm, RegisterImportForm, ReissueForm
 from voting.auth import actor_name, role_required
-from voting.extensions import csrf
-from voting.letters import (
+from voting.documents.letters import (
     LetterContext,
     letters_pdf,
     stream_letters_pdf,
     stream_letters_zip,
     stream_mail_merge,
 )
+from voting.extensions import csrf
 from voting.models import AuditEvent, Election, VotingCode
 from voting.roll_import import (
     REASON_LABELS,

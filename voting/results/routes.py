@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from voting import db, signing
 from voting.charts import format_money, format_percent
+from voting.documents.report import proces_verbaal
 from voting.models import Election
-from voting.report_pdf import proces_verbaal
 from voting.results.forms import ReceiptForm, normalise_receipt
 from voting.results.view import ballots_file, result_csv, result_view
 from voting.tally import private_key_path, published_record

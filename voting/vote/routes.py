@@ -53,11 +53,11 @@ from voting.ballot_validation import (
 )
 from voting.casting import CodeCheck, CodeOutcome
 from voting.codes import CodeProblem
+from voting.documents.receipt import receipt_pdf
 from voting.extensions import LANGUAGES, limiter
 from voting.models import Election, aware, utcnow
 from voting.moments import local_moment
 from voting.vote.forms import CodeForm
-from voting.vote.receipt_pdf import receipt_pdf
 
 bp = Blueprint("vote", __name__)
 

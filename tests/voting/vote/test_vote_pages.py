@@ -708,7 +708,7 @@ def test_english_code_page(client: FlaskClient) -> None:
 def test_receipt_pdf_falls_back_to_core_fonts(
     app: Flask, make_election: MakeElection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from voting.vote import receipt_pdf
+    from voting.documents import receipt as receipt_pdf
 
     election = make_election(title="Łódź en Café – € 50.000")
     monkeypatch.setattr(receipt_pdf, "find_font_dir", lambda: None)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voting import db, roll
-from voting.letters import (
+from voting.documents.letters import (
     LetterContext,
     letters_pdf,
     mail_merge_header,

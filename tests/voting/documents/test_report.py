@@ -11,10 +11,10 @@ import pytest
 from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
-from tally_helpers import add_ballots, add_roll, make_key
 
 from ballots.formats.record import record_sha256
-from voting import report_pdf
+from tests.voting.tally_helpers import add_ballots, add_roll, make_key
+from voting.documents import report as report_pdf
 from voting.models import Election
 from voting.results.view import result_view
 from voting.tally import certify_election, count_election

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from fpdf import FPDF
 
-from voting.letters import find_font_dir
+from voting.documents.letters import find_font_dir
 from voting.models import Election
 
 

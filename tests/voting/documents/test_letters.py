@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from voting import codes
-from voting.letters import (
+from voting.documents.letters import (
     LetterContext,
     letters_pdf,
     mail_merge_header,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ballots.formats.record import compare_results, recount_record
 from voting import signing
-from voting.demo_results import SLUG, VOTERS, add_certified_example
+from voting.cli.example_election import SLUG, VOTERS, add_certified_example
 from voting.tally import private_key_path
 
 

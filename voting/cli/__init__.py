@@ -85,7 +85,7 @@ def demo(serve: bool, reset: bool, host: str, port: int) -> None:
     with codes, a clerk and an organiser) and serve it."""
     from werkzeug.serving import run_simple
 
-    from voting.demo import build_demo
+    from voting.cli.demo_data import build_demo
 
     base_url = f"http://{host}:{port}"
     current_app.config["PUBLIC_BASE_URL"] = base_url
@@ -103,8 +103,8 @@ def _safe_url() -> str:
 
 def register_commands(app: Flask) -> None:
     """Attach our commands to ``app.cli`` (so ``flask --app voting`` has them too)."""
-    from voting.keys_cli import keys_group
-    from voting.roll_cli import roll_group
+    from voting.cli.keys import keys_group
+    from voting.cli.roll import roll_group
 
     for command in (db_group, create_user, demo, keys_group, roll_group):
         if command.name not in app.cli.commands:

@@ -28,11 +28,11 @@ _LATIN1 = {"€": "EUR", "✓": "v", "✗": "x", "–": "-", "—": "-", "…": 
 def _unicode_fonts() -> dict[str, Path] | None:
     """The TrueType files to use, if a Unicode font is available.
 
-    A ``font`` helper in :mod:`voting.letters` (the letters' font) wins when present,
+    A ``font`` helper in :mod:`voting.documents.letters` (the letters' font) wins when present,
     so letters and reports look alike; otherwise DejaVu, if installed.
     """
     try:
-        from voting import letters  # type: ignore[attr-defined]
+        from voting.documents import letters  # type: ignore[attr-defined]
 
         chosen = letters.font()  # type: ignore[attr-defined]
         if chosen:

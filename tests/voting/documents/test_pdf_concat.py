@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.voting.test_letters import CONTEXT, letters
+from tests.voting.documents.test_letters import CONTEXT, letters
 from voting import codes
-from voting.letters import LetterPDF, letters_pdf, stream_letters_pdf
-from voting.pdf_concat import PdfConcatenator, PdfConcatError, concat_pdfs
+from voting.documents.letters import LetterPDF, letters_pdf, stream_letters_pdf
+from voting.documents.pdf_concat import PdfConcatenator, PdfConcatError, concat_pdfs
 from voting.roll import Letter
 
 

@@ -37,8 +37,8 @@ from fpdf import FPDF
 from qrcode.constants import ERROR_CORRECT_M
 
 from voting import codes
+from voting.documents.pdf_concat import concat_pdfs
 from voting.models import aware
-from voting.pdf_concat import concat_pdfs
 from voting.roll import Letter
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
@@ -425,7 +425,7 @@ def stream_letters_pdf(
 ) -> Iterator[bytes]:
     """All letters in one PDF, streamed as it is made: letters are rendered ``per_pdf``
     at a time (fpdf2 holds a document in memory until it is written) and each part is
-    joined onto the output at once (:mod:`voting.pdf_concat`), so memory stays flat
+    joined onto the output at once (:mod:`voting.documents.pdf_concat`), so memory stays flat
     and the first bytes leave after the first ``per_pdf`` letters. ``progress`` gets
     the number of letters done after each batch."""
 

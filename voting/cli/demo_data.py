@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voting import audit, codes, db
-from voting.demo_results import add_certified_example
+from voting.cli.example_election import add_certified_example
 from voting.migrate import upgrade
 from voting.models import Base, Election, Option, StaffUser, utcnow
 from voting.roll import add_voter, issue_code

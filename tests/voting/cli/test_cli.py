@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from voting import codes
-from voting.demo import DUIVEN_SLUG, ROLL_SIZE, WOENSEL_SLUG
+from voting.cli.demo_data import DUIVEN_SLUG, ROLL_SIZE, WOENSEL_SLUG
 from voting.models import Ballot, Election, Option, RollEntry, StaffUser, VotingCode
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def run_voting(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

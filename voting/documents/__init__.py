@@ -1,0 +1,1 @@
+"""Printed documents: letters, receipts, the proces-verbaal and their shared PDF plumbing."""
