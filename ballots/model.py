@@ -18,12 +18,13 @@ class BallotError(ValueError):
 
 
 class BallotKind(StrEnum):
-    """The four ballot types of DESIGN.md."""
+    """The ballot types of DESIGN.md."""
 
     RANKED = "ranked"  # an order of options, best first, no ties
     APPROVAL = "approval"  # any subset of options
     BUDGET = "budget"  # a subset of proposals whose total cost fits the budget
     SINGLE = "single"  # exactly one option
+    DISTRIBUTION = "distribution"  # a total (budget or points) split over themes
 
 
 @dataclass(frozen=True, slots=True)

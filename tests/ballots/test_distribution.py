@@ -1,0 +1,127 @@
+"""Budget splits over themes: the mean and the independent-markets phantom median."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ballots.methods.distribution import (
+    independent_markets,
+    mean,
+    phantom_median,
+    split_profile,
+    splits_of,
+)
+from ballots.model import BallotError, Option
+from ballots.tiebreak import TieBreaker
+
+THEMES = [Option("groen"), Option("spelen"), Option("verkeer")]
+
+
+def splits_for(total: int, themes: int) -> list[tuple[int, ...]]:
+    """Every way to split ``total`` whole points over ``themes`` themes."""
+    if themes == 1:
+        return [(total,)]
+    return [(a, *rest) for a in range(total + 1) for rest in splits_for(total - a, themes - 1)]
+
+
+def outcome(ballots: list[tuple[int, ...]], total: int) -> tuple[Fraction, ...]:
+    profile = split_profile(THEMES[: len(ballots[0])], ballots, total)
+    splits, _, _ = splits_of(profile)
+    return phantom_median(splits, len(profile.options))[0]
+
+
+def distance(a: tuple[Fraction, ...], b: tuple[Fraction, ...]) -> Fraction:
+    return sum((abs(x - y) for x, y in zip(a, b, strict=True)), Fraction(0))
+
+
+def test_single_minded_groups_get_their_share_of_the_budget() -> None:
+    # Proportionality: 1 of 3 residents wants everything for green, 2 for play.
+    profile = split_profile(THEMES, [(50_000, 0, 0), (0, 50_000, 0), (0, 50_000, 0)], 50_000)
+    result = independent_markets(profile)
+    assert result.details["shares"] == {"groen": "1/3", "spelen": "2/3", "verkeer": "0"}
+    assert sum(result.details["amounts"].values()) == 50_000
+    assert result.winners[0] == "spelen"
+
+
+def test_phantoms_and_t_are_published_and_reproduce_each_median() -> None:
+    profile = split_profile(THEMES, [(60, 40, 0), (20, 30, 50)], 100)
+    result = independent_markets(profile)
+    t = Fraction(result.details["t"])
+    phantoms = [Fraction(p) for p in result.details["phantoms"]]
+    assert phantoms == [min(t * (2 - k), 1) for k in range(3)]
+    ballots = [
+        (Fraction(60, 100), Fraction(40, 100), 0),
+        (Fraction(20, 100), Fraction(30, 100), Fraction(50, 100)),
+    ]
+    for j, option in enumerate(THEMES):
+        values = sorted([b[j] for b in ballots] + phantoms)
+        assert Fraction(result.details["shares"][option.id]) == values[2]
+
+
+def test_two_themes_is_the_median_with_uniform_phantoms() -> None:
+    # With two themes the rule is Moulin's uniform-phantom median (phantoms at k/n).
+    ballots = [(9, 1), (3, 7), (6, 4), (0, 10)]
+    shares = outcome(ballots, 10)
+    n = len(ballots)
+    values = sorted([Fraction(b[0], 10) for b in ballots] + [Fraction(k, n) for k in range(n + 1)])
+    assert shares[0] == values[n]
+    assert sum(shares) == 1
+
+
+def test_mean_averages_and_blank_ballots_take_no_part() -> None:
+    profile = split_profile(THEMES, [(60, 40, 0), (20, 30, 50), (0, 0, 0)], 100)
+    result = mean(profile)
+    assert result.details["shares"] == {"groen": "2/5", "spelen": "7/20", "verkeer": "1/4"}
+    assert result.details["blank"] == 1 and result.details["splits"] == 2
+
+
+def test_only_blank_ballots_say_there_is_no_result() -> None:
+    result = independent_markets(split_profile(THEMES, [(0, 0, 0)], 100))
+    assert result.details["no_result"] is True
+
+
+def test_whole_amounts_add_up_and_ties_are_published() -> None:
+    # Three equal thirds of 100: one theme gets the extra euro by the published draw.
+    profile = split_profile(THEMES, [(100, 0, 0), (0, 100, 0), (0, 0, 100)], 100)
+    first = independent_markets(profile, tie_break=TieBreaker("a"))
+    assert sorted(first.details["amounts"].values()) == [33, 33, 34]
+    assert first.tie_breaks and first.tie_breaks[0].purpose == "round up"
+    assert first.tie_breaks[0].chosen == max(
+        first.details["amounts"], key=first.details["amounts"].get
+    )
+
+
+@pytest.mark.parametrize(
+    ("ballot", "message"),
+    [((60, 30, 0), "add up to 90, not 100"), ((120, -20, 0), "negative")],
+)
+def test_bad_splits_are_refused(ballot: tuple[int, ...], message: str) -> None:
+    with pytest.raises(BallotError, match=message):
+        mean(split_profile(THEMES, [ballot], 100))
+
+
+split = st.sampled_from(splits_for(6, 3))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(split, min_size=1, max_size=3))
+def test_outcome_always_adds_up_to_the_total(ballots: list[tuple[int, ...]]) -> None:
+    shares = outcome(ballots, 6)
+    assert sum(shares) == 1 and all(s >= 0 for s in shares)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(split, min_size=1, max_size=3), st.data())
+def test_no_resident_gains_by_handing_in_another_split(
+    ballots: list[tuple[int, ...]], data: st.DataObject
+) -> None:
+    # Truthfulness under l1 preferences: whatever resident 0 hands in instead of their
+    # true split, the outcome is never closer to that true split.
+    truth = tuple(Fraction(a, 6) for a in ballots[0])
+    honest = distance(outcome(ballots, 6), truth)
+    for lie in splits_for(6, 3):
+        assert distance(outcome([lie, *ballots[1:]], 6), truth) >= honest
