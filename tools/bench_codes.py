@@ -99,7 +99,7 @@ def _context() -> LetterContext:
         title="Centrumplan Duiven",
         question="Welk plan voor het centrum wilt u het liefst? Zet de plannen in volgorde.",
         base_url="https://stem.duiven.nl",
-        options=("Plan A: Winkelhart", "Plan B: Groen plein", "Plan C: Wonen en zorg"),
+        options=(("A", "Winkelhart"), ("B", "Groen plein"), ("C", "Wonen en zorg")),
         opens_at=utcnow() + timedelta(days=14),
         closes_at=utcnow() + timedelta(days=21),
     )

@@ -11,10 +11,9 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from voting import config as settings
-from voting import db
+from voting import db, formatting
 from voting.extensions import LANGUAGES, babel, csrf, limiter, login_manager, select_locale
 from voting.labels import BALLOT_TYPE_LABELS, PHASE_LABELS, RULE_LABELS, label
-from voting.moments import local_moment
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -37,8 +36,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_SECURE", app.config["ENV_NAME"] == "production")
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "nl")
-    # Residents read times on the clock of the town hall, not in UTC.
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Amsterdam")
+    # Residents read times on the clock of the town hall, not in UTC: one setting,
+    # shared with the letters and everything else that formats (voting.formatting).
+    app.config["BABEL_DEFAULT_TIMEZONE"] = formatting.TIME_ZONE_NAME
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES", os.path.join(app.root_path, "translations")
     )
@@ -95,7 +95,12 @@ def _register_common(app: Flask) -> None:
             target = url_for("vote.index")
         return redirect(target)
 
-    app.add_template_filter(local_moment, "moment")
+    # Every number, amount and date on a page goes through voting.formatting.
+    app.add_template_filter(formatting.format_money, "money")
+    app.add_template_filter(formatting.format_number, "number")
+    app.add_template_filter(formatting.format_percent, "percent")
+    app.add_template_filter(formatting.format_moment, "moment")
+    app.add_template_filter(formatting.format_day, "day")
     app.add_template_filter(lambda code: label(PHASE_LABELS, code), "phase_label")
     app.add_template_filter(lambda code: label(RULE_LABELS, code), "rule_label")
     app.add_template_filter(lambda code: label(BALLOT_TYPE_LABELS, code), "ballot_type_label")

@@ -21,6 +21,7 @@ from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 
 from ballots import model
+from voting.formatting import format_money
 from voting.models import Election, Option
 
 # The radio button for a blank vote on a single-choice ballot. Option keys are short
@@ -224,9 +225,9 @@ def _explain(
             _(
                 "Uw keuze kost %(spent)s. Dat is %(over)s meer dan het budget van "
                 "%(budget)s. Haal een of meer voorstellen weg.",
-                spent=euro(spent),
-                over=euro(spent - budget),
-                budget=euro(budget),
+                spent=format_money(spent),
+                over=format_money(spent - budget),
+                budget=format_money(budget),
             ),
             first,
         )
@@ -313,8 +314,3 @@ def _read_ranks(
     choices = [key for _rank, key in ranked]
     renumbered = [rank for rank, _key in ranked] != list(range(1, len(ranked) + 1))
     return choices, renumbered and not problems, given, problems
-
-
-def euro(amount: int) -> str:
-    """An amount in whole euros the Dutch way: ``€ 50.000``."""
-    return "€ " + f"{amount:,}".replace(",", ".")

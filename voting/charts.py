@@ -19,6 +19,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from xml.sax.saxutils import escape as _xml_escape
 
+from voting.formatting import format_money, format_number
+
 WIDTH = 600
 ROW = 56  # one labelled bar: label line, bar, gap
 RESERVE = 220  # room right of the longest bar for its value and mark
@@ -37,38 +39,13 @@ def escape(text: object) -> str:
     return _xml_escape(str(text), {'"': "&quot;", "'": "&#39;"})
 
 
-# --- numbers as people read them ------------------------------------------------------
-
-
-def format_number(value: Fraction | int | str, places: int = 2) -> str:
-    """An exact number in Dutch notation with at most ``places`` decimals, rounded half
-    up, trailing zeros dropped: ``Fraction(65, 2)`` -> ``"32,5"``; thousands get a dot."""
-    exact = Fraction(value)
-    quantum = Decimal(1).scaleb(-places)
-    rounded = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
-        quantum, rounding=ROUND_HALF_UP
-    )
-    whole, _, decimals = f"{abs(rounded):f}".partition(".")
-    decimals = decimals.rstrip("0")
-    groups = f"{int(whole):,}".replace(",", ".")
-    sign = "-" if rounded < 0 else ""
-    return f"{sign}{groups},{decimals}" if decimals else f"{sign}{groups}"
-
-
-def format_money(value: Fraction | int | str) -> str:
-    """Euros as ``€ 12.500`` (cents only when there are any), with a no-break space
-    so the sign never ends up alone at the end of a line."""
-    return "€\u00a0" + format_number(value, 2)
-
-
-def format_percent(value: Fraction | int | str) -> str:
-    """A percentage with one decimal at most: ``"32,5%"``."""
-    return format_number(value, 1) + "%"
-
-
 def _px(value: Fraction | int) -> str:
-    # Pixel positions to one decimal: enough for the eye, short in the markup.
-    return format_number(value, 1).replace(".", "").replace(",", ".")
+    # Pixel positions to one decimal: enough for the eye, short in the markup. Not a
+    # number people read, so never in their locale.
+    exact = Fraction(value)
+    rounded = Decimal(exact.numerator) / exact.denominator
+    text = f"{rounded.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):f}"
+    return text[:-2] if text.endswith(".0") else text
 
 
 # --- shared pieces --------------------------------------------------------------------

@@ -42,16 +42,11 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Protocol
 
-try:
-    from zoneinfo import ZoneInfo
-
-    _DUTCH_TIME: ZoneInfo | None = ZoneInfo("Europe/Amsterdam")
-except Exception:  # no time zone database on this machine: UTC is a day off at most
-    _DUTCH_TIME = None
+from voting.formatting import format_day, local_time
 
 REQUIRED = ("person_reference", "name", "address", "postcode", "town", "birth_date")
 _ALIASES = {
@@ -193,7 +188,7 @@ class Eligibility:
         age = age_on(resident.birth_date, self.reference_day)
         if age < self.min_age:
             return (
-                f"jonger dan {self.min_age} op {self.reference_day.strftime('%d-%m-%Y')} "
+                f"jonger dan {self.min_age} op {format_day(self.reference_day, locale='nl')} "
                 f"(leeftijd {age})"
             )
         if self.postcode_ranges and not postcode_in(resident.postcode, self.postcode_ranges):
@@ -208,8 +203,7 @@ def reference_day(opens_at: datetime | None, today: date | None = None) -> date:
     """The day on which age counts: the first voting day in Dutch time, else today."""
     if opens_at is None:
         return today or date.today()
-    moment = opens_at if opens_at.tzinfo else opens_at.replace(tzinfo=UTC)
-    return moment.astimezone(_DUTCH_TIME).date() if _DUTCH_TIME else moment.date()
+    return local_time(opens_at).date()
 
 
 def age_on(birth: date, day: date) -> int:

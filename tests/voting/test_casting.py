@@ -133,7 +133,7 @@ def test_cast_outside_the_voting_window_is_refused(
         (
             {"kind": "budget", "costs": [600, 500], "budget": 1000},
             ["P01", "P02"],
-            "€ 100 meer",
+            "€\u00a0100 meer",
             ["P02"],
         ),
         ({}, [], "Blanco stemmen kan bij deze stemming niet.", ["C"]),

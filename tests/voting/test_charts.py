@@ -28,26 +28,6 @@ def _texts(root: ET.Element) -> list[str]:
     return [t.text or "" for t in root.iter(f"{SVG}text")]
 
 
-@pytest.mark.parametrize(
-    ("value", "places", "expected"),
-    [
-        (Fraction(65, 2), 2, "32,5"),
-        (Fraction(100, 3), 1, "33,3"),
-        (Fraction(2, 3), 2, "0,67"),
-        (50000, 2, "50.000"),
-        (Fraction(-5, 2), 0, "-3"),
-        ("1175/36", 2, "32,64"),
-    ],
-)
-def test_format_number(value: Fraction | int | str, places: int, expected: str) -> None:
-    assert charts.format_number(value, places) == expected
-
-
-def test_money_and_percent() -> None:
-    assert charts.format_money(12_500) == "€\u00a012.500"  # no break after the sign
-    assert charts.format_percent(Fraction(200, 7)) == "28,6%"
-
-
 def test_bar_chart_marks_with_text_and_pattern() -> None:
     svg = charts.bar_chart(
         chart_id="b",

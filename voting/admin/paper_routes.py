@@ -26,7 +26,6 @@ from voting.ballot_validation import (
     BallotRefused,
     Problem,
     ballot_options,
-    euro,
     parse_form,
 )
 from voting.models import Ballot, Election
@@ -165,7 +164,6 @@ def _page(
         problems=problems or [],
         prefill=prefill,
         blank_single=BLANK_SINGLE,
-        euro=euro,
         count=paper_ballot_count(election),
     )
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug import Response
@@ -14,7 +13,8 @@ from werkzeug import Response
 from voting import audit, db, elections
 from voting.admin.setup_forms import ElectionForm, OptionForm, ReviewForm, option_values
 from voting.auth import actor_name, role_required
-from voting.models import Election, Option, aware
+from voting.formatting import TIME_ZONE, local_time
+from voting.models import Election, Option
 
 bp = Blueprint("setup", __name__)
 
@@ -55,7 +55,7 @@ def _form_values(form: ElectionForm) -> dict[str, object]:
         # The clerk types the town hall's wall-clock time; we store UTC.
         value = values[moment]
         if isinstance(value, datetime) and value.tzinfo is None:
-            values[moment] = value.replace(tzinfo=_local_zone()).astimezone(UTC)
+            values[moment] = value.replace(tzinfo=TIME_ZONE).astimezone(UTC)
     for text_field in ("question", "description", "postcode_filter", "neighbourhood_filter"):
         values[text_field] = values[text_field] or ""
     values["next_steps"] = values["next_steps"] or ""
@@ -64,15 +64,11 @@ def _form_values(form: ElectionForm) -> dict[str, object]:
     return values
 
 
-def _local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def _show_local_times(form: ElectionForm) -> None:
     """Put the stored UTC times into the form as the town hall's wall-clock time."""
     for field in (form.opens_at, form.closes_at):
         if isinstance(field.data, datetime):
-            field.data = aware(field.data).astimezone(_local_zone()).replace(tzinfo=None)
+            field.data = local_time(field.data).replace(tzinfo=None)
 
 
 def _check(form: ElectionForm, values: dict[str, object], election_id: int | None) -> bool:

@@ -27,6 +27,7 @@ from voting.documents.letters import (
     stream_letters_pdf,
     stream_letters_zip,
 )
+from voting.formatting import format_day
 from voting.models import Election
 from voting.roll_import import (
     REASON_LABELS,
@@ -96,7 +97,7 @@ def import_command(
             f"{register.name}: {result.rows} rows ({result.encoding}, delimiter "
             f"{result.delimiter!r}); {len(result.residents)} eligible, "
             f"{len(result.errors)} bad; age counted on "
-            f"{eligibility.reference_day.strftime('%d-%m-%Y')}"
+            f"{format_day(eligibility.reference_day, locale='en')}"
         )
         for error in result.errors:
             click.echo(f"  line {error.line} ({REASON_LABELS[error.reason]}): {error.message}")

@@ -32,13 +32,12 @@ from pathlib import Path
 from typing import Any
 
 import qrcode
-from babel.dates import format_date, format_datetime, get_timezone
 from fpdf import FPDF
 from qrcode.constants import ERROR_CORRECT_M
 
 from voting import codes
 from voting.documents.pdf_concat import concat_pdfs
-from voting.models import aware
+from voting.formatting import format_day, format_moment, format_money
 from voting.roll import Letter
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
@@ -79,7 +78,9 @@ class LetterContext:
     title: str
     question: str
     base_url: str
-    options: tuple[str, ...] = ()
+    # (key, title) of each option, in ballot order: the key is the option's label
+    # everywhere (ballot, record, results), so the letter prints it too.
+    options: tuple[tuple[str, str], ...] = ()
     is_budget: bool = False
     budget: int | None = None
     proposals_url: str = ""
@@ -106,7 +107,7 @@ class LetterContext:
             title=election.title,
             question=election.question or "",
             base_url=base_url,
-            options=tuple(o.title for o in election.accepted_options()),
+            options=tuple((o.key, o.title) for o in election.accepted_options()),
             is_budget=election.is_budget,
             budget=election.budget,
             proposals_url=f"{base_url}/voorstellen/{election.slug}",
@@ -362,14 +363,12 @@ def draw_qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
 
 
 def _common_text(ctx: LetterContext) -> dict[str, Any]:
-    tz = get_timezone("Europe/Amsterdam")
-
+    # Letters are Dutch: the formats are too, whatever language a clerk's page is in.
     def when(moment: datetime) -> str:
-        moment = aware(moment)
-        return format_datetime(moment, "EEEE d MMMM y 'om' HH:mm", tzinfo=tz, locale="nl")
+        return format_moment(moment, "EEEE d MMMM y 'om' HH:mm", locale="nl")
 
     if ctx.is_budget:
-        amount = f"€ {ctx.budget:,}".replace(",", ".") if ctx.budget is not None else "het geld"
+        amount = format_money(ctx.budget, locale="nl") if ctx.budget is not None else "het geld"
         intro = (
             f"Er is {amount} voor uw buurt. U mag mee beslissen waaraan dat geld wordt "
             f"besteed. Er zijn {len(ctx.options)} voorstellen. U kiest de voorstellen die "
@@ -378,8 +377,7 @@ def _common_text(ctx: LetterContext) -> dict[str, Any]:
         choices = [ctx.proposals_url]
     else:
         intro = f"U mag meestemmen. De vraag is: {ctx.question or ctx.title}"
-        letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-        choices = [f"{letters[i % 26]}. {title}" for i, title in enumerate(ctx.options)]
+        choices = [f"{key}. {title}" for key, title in ctx.options]
     if ctx.opens_at and ctx.closes_at:
         period = f"U kunt stemmen van {when(ctx.opens_at)} tot {when(ctx.closes_at)}."
     elif ctx.closes_at:
@@ -389,7 +387,7 @@ def _common_text(ctx: LetterContext) -> dict[str, Any]:
     else:
         period = "Wanneer u kunt stemmen, staat op de website van de gemeente."
     return {
-        "date": format_date(ctx.letter_date, "d MMMM y", locale="nl"),
+        "date": format_day(ctx.letter_date, locale="nl"),
         "intro": intro,
         "choices": choices,
         "when": period,

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 
-from voting.charts import format_money, format_percent
+from voting.formatting import format_moment, format_money, format_percent
 from voting.labels import BALLOT_TYPE_LABELS
 from voting.labels import label as readable
 from voting.results.view import ResultView
@@ -190,12 +190,12 @@ def proces_verbaal(view: ResultView, *, certified_at: datetime | None = None) ->
     else:
         settings.append((_("Aantal te kiezen"), str(meta["seats"])))
     settings += [
-        (_("Stemmen geopend"), meta.get("voting_opens") or "–"),
-        (_("Stemmen gesloten"), meta.get("voting_closes") or "–"),
+        (_("Stemmen geopend"), format_moment(meta.get("voting_opens")) or "–"),
+        (_("Stemmen gesloten"), format_moment(meta.get("voting_closes")) or "–"),
         (_("Seed voor loting"), meta["tie_break_seed"] or "–"),
     ]
     if certified_at is not None:
-        settings.append((_("Vastgesteld op"), certified_at.strftime("%d-%m-%Y %H:%M UTC")))
+        settings.append((_("Vastgesteld op"), format_moment(certified_at)))
     for name, value in view.extra.items():
         settings.append((name, value))
     pdf.facts(settings)

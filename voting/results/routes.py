@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from voting import db, signing
-from voting.charts import format_money, format_percent
 from voting.documents.report import proces_verbaal
 from voting.models import Election
 from voting.results.forms import ReceiptForm, normalise_receipt
@@ -17,9 +16,6 @@ from voting.results.view import ballots_file, result_csv, result_view
 from voting.tally import private_key_path, published_record
 
 bp = Blueprint("results", __name__)
-# Result pages of both the public and the clerk's review write amounts the same way.
-bp.add_app_template_global(format_money, "format_money")
-bp.add_app_template_global(format_percent, "format_percent")
 
 
 @bp.get("/")

@@ -17,8 +17,15 @@
     return null;
   }
 
+  // Amounts in the page's language, as the server writes them (Babel and the
+  // browser's Intl share CLDR): "€ 50.000" in Dutch, "€50,000" in English.
+  var money = window.Intl && Intl.NumberFormat ? new Intl.NumberFormat(
+    document.documentElement.lang || "nl",
+    { style: "currency", currency: "EUR", minimumFractionDigits: 0, maximumFractionDigits: 0 }
+  ) : null;
   function euro(amount) {
-    return "€ " + String(amount).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+    if (money) { return money.format(amount); }
+    return "€\u00a0" + String(amount).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
   }
 
   function format(template, values) {

@@ -48,15 +48,14 @@ from voting.ballot_validation import (
     Problem,
     ballot_options,
     display_order,
-    euro,
     parse_form,
 )
 from voting.casting import CodeCheck, CodeOutcome
 from voting.codes import CodeProblem
 from voting.documents.receipt import receipt_pdf
 from voting.extensions import LANGUAGES, limiter
+from voting.formatting import format_moment, format_money
 from voting.models import Election, aware, utcnow
-from voting.moments import local_moment
 from voting.vote.forms import CodeForm
 
 bp = Blueprint("vote", __name__)
@@ -222,8 +221,8 @@ def review(election: Election, state: dict[str, Any]) -> str | Response:
         election=election,
         chosen=_chosen_options(election, draft["c"]),
         renumbered=draft.get("n", False),
-        total=euro(_total(election, draft["c"])),
-        budget=euro(election.budget or 0),
+        total=format_money(_total(election, draft["c"])),
+        budget=format_money(election.budget or 0),
         visit=state.get("v", ""),
     )
 
@@ -281,7 +280,7 @@ def receipt() -> str | Response:
         election=election,
         receipt=ballot.receipt,
         chosen=_chosen_options(election, ballot.choices),
-        total=euro(_total(election, ballot.choices)),
+        total=format_money(_total(election, ballot.choices)),
         check_url=_check_url(election),
     )
 
@@ -510,8 +509,8 @@ def _not_open(election: Election, outcome: CodeOutcome) -> tuple[str, int]:
 
 
 def _local(moment: datetime | None) -> str | None:
-    """A moment as residents read it (see :func:`voting.moments.local_moment`)."""
-    return local_moment(moment) if moment is not None else None
+    """A moment as residents read it (see :func:`voting.formatting.format_moment`)."""
+    return format_moment(moment) if moment is not None else None
 
 
 def _code_refused(form: CodeForm, check: CodeCheck) -> str | Response | tuple[str, int]:
@@ -571,8 +570,7 @@ def _render_ballot(
         problems=problems or [],
         prefill=prefill,
         blank_single=BLANK_SINGLE,
-        euro=euro,
-        budget=euro(election.budget or 0),
+        budget=format_money(election.budget or 0),
         action=url_for("vote.ballot"),
         visit=state.get("v", ""),
         stop=True,
@@ -608,7 +606,7 @@ def _chosen_options(election: Election, choices: list[str]) -> list[tuple[str, s
     """(title, cost as text) per chosen option, in ballot order."""
     by_key = {o.key: o for o in ballot_options(election)}
     return [
-        (by_key[k].title if k in by_key else k, euro(by_key[k].cost) if k in by_key else "")
+        (by_key[k].title if k in by_key else k, format_money(by_key[k].cost) if k in by_key else "")
         for k in choices
     ]
 

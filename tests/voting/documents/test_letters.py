@@ -34,7 +34,7 @@ CONTEXT = LetterContext(
     title="Centrumplan Duiven",
     question="Welk plan voor het centrum wilt u het liefst?",
     base_url="https://stem.duiven.nl/",
-    options=("Plan A: Winkelhart", "Plan B: Groen plein", "Plan C: Wonen en zorg"),
+    options=(("A", "Winkelhart"), ("B", "Groen plein"), ("C", "Wonen en zorg")),
     opens_at=datetime(2026, 3, 18, 7, 30, tzinfo=UTC),
     closes_at=datetime(2026, 3, 25, 20, 0, tzinfo=UTC),
     help_phone="14 026",
@@ -76,7 +76,7 @@ def test_one_page_per_resident_with_their_code_and_address() -> None:
         assert letter.resident.name in text  # Unicode names print as written
         assert "6921 AB DUIVEN" in text
         assert "Ga naar https://stem.duiven.nl/ of scan" in text
-        assert "Plan B: Groen plein" in text
+        assert "B. Groen plein" in text
         assert "woensdag 18 maart 2026 om 08:30" in text  # Dutch time
         assert "Stemmen op papier? Vraag een stembiljet aan" in text
         assert "14 026" in text
@@ -161,7 +161,7 @@ def test_budget_letters_point_at_the_proposals() -> None:
         title="Buurtbudget Oud-Woensel",
         question="",
         base_url="https://stem.eindhoven.nl",
-        options=tuple(f"Voorstel {n}" for n in range(12)),
+        options=tuple((f"P{n:02d}", f"Voorstel {n}") for n in range(12)),
         is_budget=True,
         budget=50_000,
         proposals_url="https://stem.eindhoven.nl/voorstellen/oud-woensel",
@@ -232,7 +232,7 @@ def test_too_many_options_point_at_the_website_and_everything_stays_on_the_page(
         title="Centrumplan Duiven",
         question="Welk plan kiest u?",
         base_url="https://stem.duiven.nl",
-        options=tuple(f"Plan {n} met een wat langere naam" for n in range(12)),
+        options=tuple((f"O{n:02d}", f"Plan {n} met een wat langere naam") for n in range(12)),
     )
     [letter] = letters(1)
     page = PdfReader(io.BytesIO(letters_pdf(context, [[letter]]))).pages[0]
@@ -242,3 +242,22 @@ def test_too_many_options_point_at_the_website_and_everything_stays_on_the_page(
     where = _positions(page)
     last = where["bij de gemeente. De oude code werkt dan niet meer."]
     assert last[1] < 285
+
+
+def test_letters_label_options_by_their_key_as_the_record_does(db_session, make_election) -> None:
+    # Option B was removed before voting; past 26 options keys go on as O27, O28.
+    from voting import elections
+    from voting.documents.letters import _common_text
+    from voting.tally import record_options
+
+    election = make_election(phase="draft", options=["Winkelhart", "Groen plein", "Wonen"])
+    for number in range(3, 28):
+        elections.add_option(db_session, election, title=f"Plan {number}", actor="test")
+    elections.remove_option(db_session, election, election.options[1], actor="test")
+    db_session.commit()
+    context = LetterContext.for_election(election, {"PUBLIC_BASE_URL": "https://stem.nl"})
+    recorded = [(o.id, o.name) for o in record_options(election)]
+    assert context.options == tuple(recorded)
+    assert ("P03", "Wonen") in context.options and ("O28", "Plan 27") in context.options
+    text = _common_text(context)["choices"]
+    assert "P03. Wonen" in text and "O28. Plan 27" in text and not any("Groen" in t for t in text)

@@ -125,7 +125,7 @@ def fill_ballot(page: Any, kind: str, js: bool) -> list[str]:
         page.check("#keuze-P01")
         if js:
             total = page.locator("#budget-totaal")
-            assert "U heeft € 30.000 gekozen van € 40.000" in total.inner_text()
+            assert "U heeft €\u00a030.000 gekozen van €\u00a040.000" in total.inner_text()
         return ["P01", "P03"]
     # ranked: C first, then A.
     if js:
@@ -236,7 +236,7 @@ def test_budget_over_budget_is_said_in_words(
     page.check("#keuze-P01")
     page.check("#keuze-P02")
     total = page.locator("#budget-totaal")
-    assert "Dat is € 5.000 te veel" in total.inner_text()
+    assert "Dat is €\u00a05.000 te veel" in total.inner_text()
     assert total.get_attribute("aria-live") == "polite"
     page.get_by_role("button", name="Verder naar controleren").click()
     assert "meer dan het budget" in page.locator("#foutmeldingen").inner_text()

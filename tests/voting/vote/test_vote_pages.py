@@ -304,18 +304,18 @@ def test_budget_vote_shows_costs_and_refuses_over_budget(
     [code] = codes_for(election, 1)
     enter_code(client, code)
     page = client.get("/stem/stembiljet").get_data(as_text=True)
-    assert "€ 20.000" in page and 'data-cost="25000"' in page and 'data-budget="40000"' in page
-    assert "Er is € 40.000 te verdelen." in page
+    assert "€\u00a020.000" in page and 'data-cost="25000"' in page and 'data-budget="40000"' in page
+    assert "Er is €\u00a040.000 te verdelen." in page
     over = client.post("/stem/stembiljet", data={"election": election.id, "choice": ["P01", "P02"]})
     assert over.status_code == 422
     assert (
-        "Uw keuze kost € 45.000. Dat is € 5.000 meer dan het budget van € 40.000."
+        "Uw keuze kost €\u00a045.000. Dat is €\u00a05.000 meer dan het budget van €\u00a040.000."
         in over.get_data(as_text=True)
     )
     ok = client.post("/stem/stembiljet", data={"election": election.id, "choice": ["P03", "P01"]})
     assert ok.status_code == 303
     review = client.get("/stem/controle").get_data(as_text=True)
-    assert "Samen kost dit € 30.000 van het budget van € 40.000." in review
+    assert "Samen kost dit €\u00a030.000 van het budget van €\u00a040.000." in review
     assert client.post("/stem/controle", data={"election": election.id}).status_code == 303
     [stored] = ballots(db_session)
     assert stored.choices == ["P01", "P03"]
