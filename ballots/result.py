@@ -32,6 +32,17 @@ class TieBreak:
             "keys": list(self.keys),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TieBreak:
+        """The reverse of :meth:`to_dict`."""
+        return cls(
+            round=int(data["round"]),
+            purpose=data["purpose"],
+            tied=tuple(data["tied"]),
+            chosen=data["chosen"],
+            keys=tuple(data.get("keys", ())),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Round:
@@ -68,6 +79,23 @@ class Round:
             "note": self.note,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Round:
+        """The reverse of :meth:`to_dict`: fraction strings become exact fractions."""
+        return cls(
+            number=int(data["number"]),
+            tallies={k: Fraction(v) for k, v in data["tallies"].items()},
+            elected=tuple(data.get("elected", ())),
+            eliminated=tuple(data.get("eliminated", ())),
+            transfers={
+                src: {dst: Fraction(v) for dst, v in moved.items()}
+                for src, moved in data.get("transfers", {}).items()
+            },
+            exhausted=Fraction(data.get("exhausted", "0")),
+            tie_breaks=tuple(TieBreak.from_dict(t) for t in data.get("tie_breaks", ())),
+            note=data.get("note", ""),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Result:
@@ -98,3 +126,21 @@ class Result:
             "seed": self.seed,
             "details": self.details,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Result:
+        """The reverse of :meth:`to_dict` (a stored result, or a record's ``result``):
+        fraction strings become exact fractions again; ``details`` stay JSON values.
+
+        Raises ``KeyError``, ``TypeError`` or ``ValueError`` for data that is not a
+        result.
+        """
+        return cls(
+            method=data["method"],
+            seats=int(data["seats"]),
+            winners=tuple(data["winners"]),
+            rounds=tuple(Round.from_dict(r) for r in data["rounds"]),
+            tie_breaks=tuple(TieBreak.from_dict(t) for t in data.get("tie_breaks", ())),
+            seed=data.get("seed", ""),
+            details=dict(data.get("details", {})),
+        )

@@ -230,7 +230,7 @@ def load(
             title=title or pb.meta.get("description", ""),
             names={o.id: o.name for o in pb.profile.options},
         )
-    from ballots.formats.record import profile_from_record, read_record
+    from ballots.record import profile_from_record, read_record
 
     record = read_record(path, text=text)
     meta = record["election"]

@@ -42,7 +42,8 @@ if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
 from ballots.formats.errors import FormatError  # noqa: E402
-from ballots.formats.record import (  # noqa: E402
+from ballots.model import BallotError, Profile  # noqa: E402
+from ballots.record import (  # noqa: E402
     canonical_bytes,
     check_ballot_hashes,
     check_ballots_sha256,
@@ -54,7 +55,6 @@ from ballots.formats.record import (  # noqa: E402
     record_sha256,
     recount_record,
 )
-from ballots.model import BallotError, Profile  # noqa: E402
 from ballots.result import Result  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2

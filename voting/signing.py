@@ -2,7 +2,7 @@
 
 The municipality keeps one private key per installation (file mode 0600) and publishes
 the public key's fingerprint on its website; every certified record carries the public
-key and a signature over :func:`ballots.formats.record.canonical_bytes`.
+key and a signature over :func:`ballots.record.canonical_bytes`.
 ``tools/verify.py`` checks signatures without importing this module (a resident's
 laptop has no web app), so the check here and the one there must stay the same.
 """
@@ -21,7 +21,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from ballots.formats.record import canonical_bytes
+from ballots.record import canonical_bytes
 
 ALGORITHM = "Ed25519"
 PRIVATE_KEY_FILE = "record-signing-key.pem"

@@ -5,7 +5,7 @@ Two steps, each by a clerk, each audited, each exactly once:
 1. :func:`count_election` (phase ``closed``): counts the ballots with the election's
    rule and published tie-break seed, stores the result and moves to ``counted``.
 2. :func:`certify_election` (phase ``counted``): builds the election record
-   (:func:`ballots.formats.record.build_record`), recounts that record as a stranger
+   (:func:`ballots.record.build_record`), recounts that record as a stranger
    would, signs it with the municipality's Ed25519 key and stores it; moves to
    ``certified``. From then on nothing about the election changes.
 
@@ -15,7 +15,6 @@ Turnout is exact (:class:`fractions.Fraction`); no floats decide anything here.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
@@ -25,16 +24,17 @@ from flask_babel import gettext as _
 from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
-from ballots.formats.record import (
+from ballots.methods import count
+from ballots.model import BallotError, BallotKind, Option, Profile
+from ballots.record import (
     build_record,
     compare_results,
     record_sha256,
     recount_record,
     write_record,
 )
-from ballots.methods import count
-from ballots.model import BallotError, BallotKind, Option, Profile
-from ballots.result import Result, Round, TieBreak
+from ballots.result import Result
+from ballots.turnout import Turnout
 from voting import audit, elections, signing
 from voting.models import Ballot, Election, RollEntry, aware, utcnow
 
@@ -42,53 +42,6 @@ from voting.models import Ballot, Election, RollEntry, aware, utcnow
 class TallyError(ValueError):
     """A count or certification that cannot happen now; the message is for the clerk
     (Dutch)."""
-
-
-@dataclass(frozen=True)
-class Turnout:
-    """Ballots against the roll, and what that means for the result.
-
-    ``valid`` means the turnout threshold was met; ``binding`` means valid *and* the
-    election was binding. All numbers are exact.
-    """
-
-    ballots: int
-    roll_size: int
-    threshold_percent: Fraction
-    election_binding: bool
-
-    @property
-    def percent(self) -> Fraction:
-        """Ballots as an exact percentage of the roll (0 for an empty roll)."""
-        if self.roll_size <= 0:
-            return Fraction(0)
-        return Fraction(100 * self.ballots, self.roll_size)
-
-    @property
-    def threshold_met(self) -> bool:
-        """True if the turnout reached the threshold (equal counts as reached)."""
-        return self.roll_size > 0 and self.percent >= self.threshold_percent
-
-    @property
-    def valid(self) -> bool:
-        """True if the result counts at all: the threshold was met."""
-        return self.threshold_met
-
-    @property
-    def binding(self) -> bool:
-        """True if the result binds the council: a valid result of a binding election."""
-        return self.election_binding and self.valid
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Turnout:
-        """The turnout written in an election record."""
-        block = record["turnout"]
-        return cls(
-            ballots=int(block["ballots"]),
-            roll_size=int(block["roll_size"]),
-            threshold_percent=Fraction(block["threshold_percent"]),
-            election_binding=bool(record["election"]["binding"]),
-        )
 
 
 # --- reading the database -------------------------------------------------------------
@@ -155,7 +108,7 @@ def current_turnout(session: Session, election: Election) -> Turnout:
 
 
 def election_metadata(election: Election, *, roll: int, municipality: str = "") -> dict[str, Any]:
-    """The election dict :func:`~ballots.formats.record.build_record` accepts: only
+    """The election dict :func:`~ballots.record.build_record` accepts: only
     fields a record may publish (no eligibility filters, no organiser data)."""
     meta: dict[str, Any] = {
         "id": str(election.id),
@@ -192,51 +145,11 @@ def _utc(moment: datetime | None) -> datetime | None:
 # --- results as stored ----------------------------------------------------------------
 
 
-def result_from_dict(data: dict[str, Any]) -> Result:
-    """Rebuild a :class:`Result` from :meth:`Result.to_dict` (as stored in
-    ``result_json``); fraction strings become exact fractions again."""
-
-    def tie(t: dict[str, Any]) -> TieBreak:
-        return TieBreak(
-            round=int(t["round"]),
-            purpose=t["purpose"],
-            tied=tuple(t["tied"]),
-            chosen=t["chosen"],
-            keys=tuple(t.get("keys", ())),
-        )
-
-    rounds = tuple(
-        Round(
-            number=int(r["number"]),
-            tallies={k: Fraction(v) for k, v in r["tallies"].items()},
-            elected=tuple(r.get("elected", ())),
-            eliminated=tuple(r.get("eliminated", ())),
-            transfers={
-                src: {dst: Fraction(v) for dst, v in moved.items()}
-                for src, moved in r.get("transfers", {}).items()
-            },
-            exhausted=Fraction(r.get("exhausted", "0")),
-            tie_breaks=tuple(tie(t) for t in r.get("tie_breaks", ())),
-            note=r.get("note", ""),
-        )
-        for r in data["rounds"]
-    )
-    return Result(
-        method=data["method"],
-        seats=int(data["seats"]),
-        winners=tuple(data["winners"]),
-        rounds=rounds,
-        tie_breaks=tuple(tie(t) for t in data.get("tie_breaks", ())),
-        seed=data.get("seed", ""),
-        details=dict(data.get("details", {})),
-    )
-
-
 def stored_result(election: Election) -> Result | None:
     """The result of the count, or None before the count."""
     if not election.result_json:
         return None
-    return result_from_dict(json.loads(election.result_json))
+    return Result.from_dict(json.loads(election.result_json))
 
 
 def _result_json(result: Result) -> str:

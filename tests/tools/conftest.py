@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from ballots.formats.record import build_record, write_record
 from ballots.methods import count
 from ballots.model import Option, Profile
+from ballots.record import build_record, write_record
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO.parent / "shared" / "data"

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ballots.formats.record import write_record
+from ballots.record import write_record
 from voting import signing
 from voting.cli.demo_data import DUIVEN_SLUG, WOENSEL_PROPOSALS, WOENSEL_SLUG
 from voting.models import Election

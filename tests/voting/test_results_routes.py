@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from ballots.formats.record import read_record
 from ballots.methods import RULES
+from ballots.record import read_record
 from tests.voting.tally_helpers import add_ballots, add_roll, make_key
 from voting import signing
 from voting.models import Ballot, Election

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ballots.formats.record import canonical_bytes, record_sha256
+from ballots.record import canonical_bytes, record_sha256
 from voting.signing import (
     PRIVATE_KEY_FILE,
     PUBLIC_KEY_FILE,

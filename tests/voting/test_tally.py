@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ballots.formats.record import compare_results, read_record, recount_record
+from ballots.record import compare_results, read_record, recount_record
 from tests.voting.tally_helpers import add_ballots, add_roll, make_key
 from voting import elections, signing
 from voting.models import AuditEvent, Election
 from voting.tally import (
     CertifiedElectionIsFinal,
     TallyError,
-    Turnout,
     certify_election,
     count_election,
     private_key_path,
@@ -37,21 +35,6 @@ def closed(make_election: Callable[..., Election], db_session: Session) -> Elect
         [["A", "B"], ["A"], ["B", "A"], ["C", "B"], ["B"], ["C", "A"]],
     )
     return election
-
-
-def test_turnout_is_exact() -> None:
-    turnout = Turnout(
-        ballots=1, roll_size=3, threshold_percent=Fraction(100, 3), election_binding=True
-    )
-    assert turnout.percent == Fraction(100, 3)
-    assert turnout.threshold_met and turnout.valid and turnout.binding
-    below = Turnout(ballots=2, roll_size=7, threshold_percent=Fraction(30), election_binding=True)
-    assert below.percent == Fraction(200, 7)
-    assert not below.valid and not below.binding
-    advisory = Turnout(
-        ballots=5, roll_size=7, threshold_percent=Fraction(30), election_binding=False
-    )
-    assert advisory.valid and not advisory.binding
 
 
 def test_count_stores_result_and_moves_to_counted(closed: Election, db_session: Session) -> None:

@@ -18,12 +18,12 @@ from typing import Any
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ballots.formats.record import profile_from_record, record_sha256
 from ballots.model import BallotKind, Option, Profile
+from ballots.record import profile_from_record, record_sha256
+from ballots.turnout import Turnout
 from voting import charts
 from voting.charts import Bar, RoundBars, Segment
 from voting.formatting import format_money, format_number, format_percent
-from voting.tally import Turnout
 
 BUDGET_RULES = ("greedy", "mes", "mes-add1", "mes-add1-until-over-budget")
 RANKED_ROUND_RULES = ("irv", "stv")

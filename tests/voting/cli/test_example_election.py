@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from ballots.formats.record import compare_results, recount_record
+from ballots.record import compare_results, recount_record
 from voting import signing
 from voting.cli.example_election import SLUG, VOTERS, add_certified_example
 from voting.tally import private_key_path

@@ -12,7 +12,7 @@ from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from ballots.formats.record import record_sha256
+from ballots.record import record_sha256
 from tests.voting.tally_helpers import add_ballots, add_roll, make_key
 from voting.documents import report as report_pdf
 from voting.models import Election

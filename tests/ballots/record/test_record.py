@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 from ballots.formats.errors import FormatError
-from ballots.formats.record import (
+from ballots.methods import count
+from ballots.model import BallotError, Option, Profile
+from ballots.record import (
     FORMAT,
     ballot_sha256,
     ballots_sha256,
@@ -30,8 +32,6 @@ from ballots.formats.record import (
     recount_record,
     write_record,
 )
-from ballots.methods import count
-from ballots.model import BallotError, Option, Profile
 from ballots.tiebreak import PROCEDURE
 
 needs_irv = pytest.mark.skipif(

@@ -1,0 +1,258 @@
+"""Building the (unsigned) record from an election, its ballots and its result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from ballots.model import BallotKind, Option, Profile
+from ballots.record.canonical import ballot_sha256, ballots_sha256, canonical_bytes
+from ballots.record.layout import (
+    ALIASES,
+    ELECTION_FIELDS,
+    FORMAT,
+    HASH_PROCEDURE,
+    KINDS,
+    TURNOUT_FIELDS,
+)
+from ballots.record.profile import check_ballot
+from ballots.result import Result
+from ballots.tiebreak import PROCEDURE
+from ballots.turnout import Turnout
+
+
+def build_record(
+    *,
+    election: Mapping[str, Any],
+    ballots: Iterable[tuple[str, Sequence[str]]],
+    result: Result,
+    turnout: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Build the (unsigned) election record.
+
+    ``election`` holds the metadata (see the module docstring; ``proposals`` is
+    accepted for ``options``, ``opens_at``/``closes_at`` for ``voting_opens``/
+    ``voting_closes``; options may be dicts or :class:`Option`; dates may be
+    ``date``/``datetime`` or ISO strings). ``ballots`` are ``(receipt, choices)`` pairs
+    in any order; they are validated against the options and sorted by receipt.
+    ``turnout`` may give ``roll_size`` and ``threshold_percent`` when ``election`` does
+    not, ``valid`` (default: threshold met), ``binding`` (default: election binding and
+    valid), and any computed value (``ballots``, ``percent``, ``threshold_met``), which
+    must then agree with the computation.
+
+    Raises ``ValueError`` (or its subclass :class:`BallotError`) for unknown fields,
+    bad values, duplicate receipts, invalid ballots, or a result that does not belong
+    to this election (other rule or seed).
+    """
+    meta = _election_metadata(election)
+    options = tuple(Option(o["id"], o["name"], o["cost"]) for o in meta["options"])
+    kind = BallotKind(meta["ballot_type"])
+    checker = Profile(
+        kind=kind,
+        options=options,
+        groups=(),
+        budget=meta["budget"],
+        max_choices=meta["max_choices"],
+        min_choices=meta["min_choices"],
+    )
+    entries: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for receipt, choices in ballots:
+        if not isinstance(receipt, str) or not receipt:
+            raise ValueError(f"receipt {receipt!r} is not a non-empty string")
+        if receipt in seen:
+            raise ValueError(f"receipt {receipt!r} appears twice")
+        seen.add(receipt)
+        # Order carries meaning only on ranked ballots; sorting the others gives one
+        # spelling per ballot, so the same ballot always has the same hash.
+        stored = list(choices) if kind is BallotKind.RANKED else sorted(choices)
+        check_ballot(checker, receipt, stored, allow_blank=meta["allow_blank"])
+        entries.append({"receipt": receipt, "choices": stored})
+    entries.sort(key=lambda e: e["receipt"])
+    for entry in entries:
+        entry["sha256"] = ballot_sha256(entry["receipt"], entry["choices"])
+
+    if result.method != meta["rule"]:
+        raise ValueError(
+            f"result was counted with {result.method!r}, election rule is {meta['rule']!r}"
+        )
+    if result.seed != meta["tie_break_seed"]:
+        raise ValueError("result was counted with another tie-break seed than the election's")
+
+    record: dict[str, Any] = {
+        "format": FORMAT,
+        "election": meta,
+        "tie_break_procedure": PROCEDURE,
+        "hash_procedure": HASH_PROCEDURE,
+        "ballots": entries,
+        "ballots_sha256": ballots_sha256(e["sha256"] for e in entries),
+        "result": result.to_dict(),
+        "turnout": _turnout(
+            meta,
+            len(entries),
+            turnout,
+            threshold_given="turnout_threshold_percent" in election,
+        ),
+    }
+    # Fail here, not when the clerk publishes: the record must encode canonically.
+    canonical_bytes(record)
+    return record
+
+
+def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:
+    given = dict(election)
+    # Names the web app's models use, accepted for the record's own names.
+    for alias, name in ALIASES.items():
+        if alias in given:
+            if name in given:
+                raise ValueError(f"give either {name} or {alias}, not both")
+            given[name] = given.pop(alias)
+    unknown = sorted(set(given) - set(ELECTION_FIELDS))
+    if unknown:
+        raise ValueError(
+            f"election fields not allowed in a record: {', '.join(unknown)} "
+            f"(allowed: {', '.join(ELECTION_FIELDS)})"
+        )
+    for name in ("title", "kind", "ballot_type", "rule", "options"):
+        if given.get(name) is None:
+            raise ValueError(f"election field {name!r} is missing")
+    if given["kind"] not in KINDS:
+        raise ValueError(f"election kind must be one of {', '.join(KINDS)}")
+    BallotKind(given["ballot_type"])  # ValueError names the bad value
+
+    options = []
+    for o in given["options"]:
+        if isinstance(o, Option):
+            o = {"id": o.id, "name": o.name, "cost": o.cost}
+        option = {"id": o["id"], "name": o.get("name", ""), "cost": o.get("cost", 0)}
+        if not isinstance(option["id"], str) or not isinstance(option["name"], str):
+            raise ValueError(f"option {option['id']!r}: id and name must be strings")
+        _check_int(option["cost"], f"cost of option {option['id']!r}", minimum=0)
+        options.append(option)
+    if len({o["id"] for o in options}) != len(options):
+        raise ValueError("two options share an id")
+
+    meta: dict[str, Any] = {
+        "title": given["title"],
+        "question": given.get("question", ""),
+        "kind": given["kind"],
+        "ballot_type": str(given["ballot_type"]),
+        "rule": given["rule"],
+        "seats": given.get("seats", 1),
+        "budget": given.get("budget"),
+        "options": options,
+        "max_choices": given.get("max_choices"),
+        "min_choices": given.get("min_choices"),
+        "allow_blank": given.get("allow_blank", True),
+        "turnout_threshold_percent": _exact(given.get("turnout_threshold_percent", 0)),
+        "binding": given.get("binding", False),
+        "roll_size": given.get("roll_size"),
+        "tie_break_seed": given.get("tie_break_seed", ""),
+        "voting_opens": _iso(given.get("voting_opens")),
+        "voting_closes": _iso(given.get("voting_closes")),
+        "municipality": given.get("municipality", ""),
+    }
+    # Written only when given: an id the app uses, texts a municipality may publish.
+    for name in ("id", "slug"):
+        if name in given:
+            meta[name] = str(given[name])
+    for name in ("description", "next_steps"):
+        if name in given:
+            meta[name] = given[name]
+    for name in ("title", "question", "rule", "tie_break_seed", "municipality"):
+        if not isinstance(meta[name], str):
+            raise ValueError(f"election field {name!r} must be a string")
+    for name in ("description", "next_steps"):
+        if not isinstance(meta.get(name, ""), str):
+            raise ValueError(f"election field {name!r} must be a string")
+    _check_int(meta["seats"], "seats", minimum=1)
+    for name in ("budget", "max_choices", "min_choices", "roll_size"):
+        if meta[name] is not None:
+            _check_int(meta[name], name, minimum=0)
+    if meta["ballot_type"] == BallotKind.BUDGET and meta["budget"] is None:
+        raise ValueError("a budget ballot needs a budget")
+    for name in ("binding", "allow_blank"):
+        if not isinstance(meta[name], bool):
+            raise ValueError(f"election field {name!r} must be true or false")
+    return meta
+
+
+def _turnout(
+    meta: dict[str, Any], cast: int, given: Mapping[str, Any], *, threshold_given: bool
+) -> dict[str, Any]:
+    unknown = sorted(set(given) - set(TURNOUT_FIELDS))
+    if unknown:
+        raise ValueError(f"turnout fields not known: {', '.join(unknown)}")
+    roll_size = given.get("roll_size", meta["roll_size"])
+    if roll_size is None:
+        raise ValueError("the roll size is missing (election or turnout 'roll_size')")
+    _check_int(roll_size, "roll_size", minimum=1)
+    if meta["roll_size"] is None:
+        meta["roll_size"] = roll_size
+    elif meta["roll_size"] != roll_size:
+        raise ValueError("turnout and election disagree on the roll size")
+    if cast > roll_size:
+        raise ValueError(f"{cast} ballots but only {roll_size} voters on the roll")
+    threshold = Fraction(meta["turnout_threshold_percent"])
+    if "threshold_percent" in given:
+        given_threshold = Fraction(_exact(given["threshold_percent"]))
+        if threshold_given and given_threshold != threshold:
+            raise ValueError("turnout and election disagree on the threshold")
+        threshold = given_threshold
+        meta["turnout_threshold_percent"] = str(threshold)
+    figures = Turnout(cast, roll_size, threshold, bool(meta["binding"]))
+    block = figures.to_dict()
+    for name in ("ballots", "percent", "threshold_met"):
+        if name in given and _comparable(given[name]) != _comparable(block[name]):
+            raise ValueError(
+                f"turnout {name} is {given[name]!r}, but the ballots give {block[name]!r}"
+            )
+    # A clerk may declare a result invalid or advisory although the figures would allow
+    # more (never the other way round).
+    valid = given.get("valid", figures.valid)
+    if not isinstance(valid, bool):
+        raise ValueError("turnout 'valid' must be true or false")
+    if valid and not figures.threshold_met:
+        raise ValueError("a result below the turnout threshold cannot be valid")
+    binding = given.get("binding", figures.election_binding and valid)
+    if not isinstance(binding, bool):
+        raise ValueError("turnout 'binding' must be true or false")
+    if binding and not (figures.election_binding and valid):
+        raise ValueError("only a valid result of a binding election can be binding")
+    return {**block, "valid": valid, "binding": binding}
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, bool | int):
+        return value
+    return Fraction(_exact(value))
+
+
+def _exact(value: Any) -> str:
+    """An exact number as a fraction string; floats are refused (they are not exact)."""
+    if isinstance(value, bool | float):
+        raise ValueError(f"{value!r} is not an exact number; use an int, Decimal or string")
+    if isinstance(value, int | Fraction | Decimal):
+        return str(Fraction(value))
+    if isinstance(value, str):
+        try:
+            return str(Fraction(value))
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"{value!r} is not a number") from None
+    raise ValueError(f"{value!r} is not a number")
+
+
+def _iso(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dt.date):  # datetime is a date too
+        return value.isoformat()
+    raise ValueError(f"{value!r} is not a date")
+
+
+def _check_int(value: Any, name: str, *, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be a whole number of at least {minimum}, not {value!r}")

@@ -1,0 +1,65 @@
+"""The record's bytes: the canonical encoding the signature covers, the hashes, and the
+layout the record is published in."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+
+def canonical_bytes(record: Mapping[str, Any]) -> bytes:
+    """The canonical encoding the signature covers: JSON with sorted keys, no
+    whitespace, UTF-8, of ``record`` without its top-level ``"signature"`` field.
+
+    The signature is left out here (rather than by every caller) so that nobody can
+    sign or hash a record that contains its own signature by mistake.
+    """
+    unsigned = {k: v for k, v in record.items() if k != "signature"}
+    return json.dumps(
+        unsigned, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def record_sha256(record: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of :func:`canonical_bytes`: the record's fingerprint, the same
+    before and after signing."""
+    return hashlib.sha256(canonical_bytes(record)).hexdigest()
+
+
+def ballot_sha256(receipt: str, choices: Sequence[str]) -> str:
+    """The hash a resident looks up: SHA-256 over the canonical JSON array
+    ``[receipt, [choices...]]``. ``choices`` as stored in the record (sorted for every
+    ballot type but ranked)."""
+    data = json.dumps([receipt, list(choices)], separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def ballots_sha256(ballot_hashes: Iterable[str]) -> str:
+    """SHA-256 over the ballot hashes in order, each followed by a newline (so
+    ``jq -r '.ballots[].sha256' record.json | sha256sum`` gives the same value)."""
+    digest = hashlib.sha256()
+    for h in ballot_hashes:
+        digest.update(h.encode("ascii") + b"\n")
+    return digest.hexdigest()
+
+
+def write_record(record: Mapping[str, Any]) -> str:
+    """The record as the text to publish: JSON with sorted keys, UTF-8 characters as
+    they are, one ballot per line and the rest indented, and a final newline.
+
+    The layout keeps error messages' line numbers useful and a resident's ballot on
+    one line; the signature covers :func:`canonical_bytes`, not this layout.
+    """
+    others = {k: v for k, v in record.items() if k != "ballots"}
+    rest = json.dumps(others, sort_keys=True, indent=1, ensure_ascii=False, allow_nan=False)
+    if "ballots" not in record:
+        return rest + "\n"
+    lines = [
+        "  " + json.dumps(b, sort_keys=True, ensure_ascii=False, allow_nan=False)
+        for b in record["ballots"]
+    ]
+    block = ' "ballots": [\n' + ",\n".join(lines) + "\n ]" if lines else ' "ballots": []'
+    # "ballots" sorts before every other top-level key, so it opens the object.
+    return "{\n" + block + (",\n" + rest[2:] if others else "\n}") + "\n"

@@ -1,0 +1,142 @@
+"""Checking a record: its hashes, receipts and turnout, and a recount against the
+certified result. Each check returns the problems it found, one line each."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from fractions import Fraction
+from itertools import pairwise
+from typing import Any
+
+from ballots.methods import count
+from ballots.record.canonical import ballot_sha256, ballots_sha256
+from ballots.record.profile import profile_from_record
+from ballots.result import Result
+from ballots.turnout import Turnout
+
+
+def recount_record(
+    record: Mapping[str, Any],
+    *,
+    method: str | None = None,
+    seats: int | None = None,
+    seed: str | None = None,
+) -> Result:
+    """Recount the record's ballots with its rule, seats and tie-break seed (or the
+    given overrides) through :func:`ballots.methods.count`."""
+    meta = record["election"]
+    return count(
+        profile_from_record(record),
+        method if method is not None else meta["rule"],
+        seats=seats if seats is not None else meta["seats"],
+        seed=seed if seed is not None else meta["tie_break_seed"],
+    )
+
+
+# --- checks ---------------------------------------------------------------------------
+
+
+def check_ballot_hashes(record: Mapping[str, Any]) -> list[str]:
+    """One line per ballot whose ``sha256`` does not match its receipt and choices."""
+    return [
+        f"ballot hash mismatch for receipt {b['receipt']}"
+        for b in record["ballots"]
+        if ballot_sha256(b["receipt"], b["choices"]) != b["sha256"]
+    ]
+
+
+def check_ballots_sha256(record: Mapping[str, Any]) -> list[str]:
+    """A line if ``ballots_sha256`` does not match the ballots' own hashes."""
+    expected = ballots_sha256(b["sha256"] for b in record["ballots"])
+    if expected == record["ballots_sha256"]:
+        return []
+    return [
+        "the hash over all ballots (ballots_sha256) does not match the ballots: "
+        "ballots were added, removed, reordered or changed"
+    ]
+
+
+def check_receipts(record: Mapping[str, Any]) -> list[str]:
+    """Lines for receipts that appear more than once or are out of order."""
+    problems = []
+    receipts = [b["receipt"] for b in record["ballots"]]
+    for before, after in pairwise(receipts):
+        if before == after:
+            problems.append(f"receipt {after} appears more than once")
+        elif before > after:
+            problems.append(f"receipts not sorted: {before} comes before {after}")
+    return problems
+
+
+def check_turnout(record: Mapping[str, Any]) -> list[str]:
+    """Lines where the turnout block disagrees with the ballots and the election."""
+    meta, turnout = record["election"], record["turnout"]
+    problems = []
+    cast = len(record["ballots"])
+    if turnout["ballots"] != cast:
+        problems.append(f"turnout says {turnout['ballots']} ballots, the record holds {cast}")
+    if turnout["roll_size"] != meta["roll_size"]:
+        problems.append("turnout and election disagree on the roll size")
+    if turnout["threshold_percent"] != meta["turnout_threshold_percent"]:
+        problems.append("turnout and election disagree on the turnout threshold")
+    if isinstance(meta["roll_size"], int) and meta["roll_size"] > 0:
+        figures = Turnout(cast, meta["roll_size"], Fraction(meta["turnout_threshold_percent"]))
+        if turnout["percent"] != str(figures.percent):
+            problems.append(
+                f"turnout says {turnout['percent']} percent, the ballots give {figures.percent}"
+            )
+        if turnout["threshold_met"] is not figures.threshold_met:
+            problems.append(
+                f"turnout says threshold met is {turnout['threshold_met']}, "
+                f"it is {figures.threshold_met}"
+            )
+        if turnout["valid"] and not figures.threshold_met:
+            problems.append("the result is marked valid although the threshold was not met")
+    if turnout["binding"] and not (meta["binding"] and turnout["valid"]):
+        problems.append(
+            "the result is marked binding, but the election is not binding or not valid"
+        )
+    return problems
+
+
+def compare_results(certified: Mapping[str, Any], recounted: Result) -> list[str]:
+    """Lines where a recount differs from the certified ``record["result"]``: method,
+    seed, winners, each round, tie breaks. Empty if they agree."""
+    # Through JSON so that tuples in details compare equal to the lists read back.
+    mine = json.loads(json.dumps(recounted.to_dict()))
+    problems = []
+    if mine["winners"] != certified.get("winners"):
+        problems.append(
+            f"recount gives winners {mine['winners']} but the record says "
+            f"{certified.get('winners')}"
+        )
+    for name in ("method", "seats", "seed"):
+        if mine[name] != certified.get(name):
+            problems.append(
+                f"recount used {name} {mine[name]!r}, the record says {certified.get(name)!r}"
+            )
+    theirs = certified.get("rounds", [])
+    if len(mine["rounds"]) != len(theirs):
+        problems.append(f"recount has {len(mine['rounds'])} rounds, the record has {len(theirs)}")
+    for ours, cert in zip(mine["rounds"], theirs, strict=False):
+        if ours != cert:
+            problems.append(f"round {ours['number']} differs: {_first_difference(cert, ours)}")
+    if mine["tie_breaks"] != certified.get("tie_breaks"):
+        problems.append("recount breaks ties differently from the record")
+    if mine["details"] != certified.get("details", {}):
+        problems.append("recount details (e.g. money spent) differ from the record")
+    return problems
+
+
+def _first_difference(cert: Any, ours: Any, where: str = "") -> str:
+    """Where two JSON values first differ, in words."""
+    if isinstance(cert, dict) and isinstance(ours, dict):
+        for key in sorted(set(cert) | set(ours), key=str):
+            if cert.get(key) != ours.get(key):
+                return _first_difference(cert.get(key), ours.get(key), f"{where}.{key}".lstrip("."))
+    if isinstance(cert, list) and isinstance(ours, list) and len(cert) == len(ours):
+        for i, (a, b) in enumerate(zip(cert, ours, strict=True)):
+            if a != b:
+                return _first_difference(a, b, f"{where}[{i}]")
+    return f"{where or 'value'} is {ours!r} in the recount, {cert!r} in the record"

@@ -1,0 +1,53 @@
+"""What a published record holds: its format tag, the fields it may carry, and the
+procedures it states in words (see :mod:`ballots.record` for the whole layout)."""
+
+from __future__ import annotations
+
+FORMAT = "buurtstem-record/1"
+KINDS = ("referendum", "budget")
+SIGNATURE_FIELDS = ("algorithm", "public_key", "key_fingerprint", "value")
+
+HASH_PROCEDURE = (
+    "Each ballot's sha256 is SHA-256 over the UTF-8 JSON array [receipt, [choices...]] "
+    'written without spaces, e.g. ["K7QM-3XD9-PA2F-W8RT-6",["2","1"]]. '
+    "ballots_sha256 is SHA-256 over the ballots' sha256 values in record order, each "
+    "followed by a newline. The signature covers the whole record without its "
+    "'signature' field, encoded as JSON with sorted keys, no spaces, UTF-8."
+)
+
+# The election fields a record may carry. Anything else is refused rather than
+# published: a record must never leak a field nobody meant to make public.
+ELECTION_FIELDS = (
+    "id",
+    "slug",
+    "title",
+    "question",
+    "description",
+    "next_steps",
+    "kind",
+    "ballot_type",
+    "rule",
+    "seats",
+    "budget",
+    "options",
+    "max_choices",
+    "min_choices",
+    "allow_blank",
+    "turnout_threshold_percent",
+    "binding",
+    "roll_size",
+    "tie_break_seed",
+    "voting_opens",
+    "voting_closes",
+    "municipality",
+)
+ALIASES = {"proposals": "options", "opens_at": "voting_opens", "closes_at": "voting_closes"}
+TURNOUT_FIELDS = (
+    "ballots",
+    "roll_size",
+    "percent",
+    "threshold_percent",
+    "threshold_met",
+    "valid",
+    "binding",
+)

@@ -1,0 +1,41 @@
+"""A record's ballots as a :class:`~ballots.model.Profile`, each checked by receipt."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ballots.model import BallotError, BallotKind, Option, Profile
+
+
+def profile_from_record(record: Mapping[str, Any]) -> Profile:
+    """The :class:`Profile` of the record's ballots, with its options, budget and
+    choice limits. Raises :class:`BallotError` naming the receipt of a bad ballot."""
+    meta = record["election"]
+    options = [Option(o["id"], o.get("name", ""), o.get("cost", 0)) for o in meta["options"]]
+    kind = BallotKind(meta["ballot_type"])
+    profile = Profile.build(
+        kind,
+        options,
+        (b["choices"] for b in record["ballots"]),
+        budget=meta.get("budget"),
+        max_choices=meta.get("max_choices"),
+        min_choices=meta.get("min_choices"),
+        validate=False,
+    )
+    # Checked one by one, not per group, so that the error names a receipt.
+    allow_blank = meta.get("allow_blank", True)
+    for ballot in record["ballots"]:
+        check_ballot(profile, ballot["receipt"], ballot["choices"], allow_blank=allow_blank)
+    return profile
+
+
+def check_ballot(
+    profile: Profile, receipt: str, choices: Sequence[str], *, allow_blank: bool
+) -> None:
+    """Raise :class:`BallotError` naming ``receipt`` if ``choices`` is not a valid
+    ballot of ``profile`` (a blank one only where ``allow_blank``)."""
+    where = f"ballot {receipt}"
+    if not choices and not allow_blank:
+        raise BallotError(f"{where}: blank, but this election does not allow blank votes")
+    profile.check_ballot(choices, where=where)

@@ -1,0 +1,34 @@
+"""``ballots/`` uses only the standard library, so that anyone can recount with a bare
+Python and a checkout (README, "Counting and verifying")."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import ballots
+
+PACKAGE = Path(ballots.__file__).resolve().parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    """The top-level names of every module ``path`` imports (absolute imports only;
+    relative ones stay inside the package)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_every_module_imports_only_the_standard_library_and_ballots() -> None:
+    allowed = set(sys.stdlib_module_names) | {"ballots", "__future__"}
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(imported_modules(path) - allowed)
+        for path in sorted(PACKAGE.rglob("*.py"))
+    }
+    assert {name: bad for name, bad in offenders.items() if bad} == {}
+    assert len(offenders) > 20  # the walk really found the package's modules
