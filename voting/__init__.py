@@ -63,6 +63,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from voting.admin.roll_routes import bp as roll_bp
     from voting.admin.routes import bp as admin_bp
     from voting.admin.setup_routes import bp as setup_bp
+    from voting.follow_up import retention_purges  # noqa: F401  (registers its purge)
+    from voting.follow_up.admin_routes import bp as follow_up_admin_bp
+    from voting.follow_up.routes import bp as follow_up_bp
     from voting.proposals.routes import bp as proposals_bp
     from voting.results.routes import bp as results_bp
     from voting.vote.routes import bp as vote_bp
@@ -75,6 +78,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(setup_bp, url_prefix="/beheer")
     app.register_blueprint(roll_bp, url_prefix="/beheer/verkiezing/<int:election_id>/kiezers")
     app.register_blueprint(results_bp, url_prefix="/uitslag")
+    app.register_blueprint(follow_up_bp)
+    app.register_blueprint(follow_up_admin_bp, url_prefix="/beheer")
     _register_common(app)
 
     from voting.cli import register_commands

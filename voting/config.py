@@ -34,8 +34,10 @@ def _number(name: str, default: int) -> int:
 def from_environment(instance_path: str) -> dict[str, Any]:
     """Read every setting from the environment (``BUURTSTEM_ENV``, ``DATABASE_URL``,
     ``SECRET_KEY``, ``CODE_PEPPER``, ``REDIS_URL``, ``SIGNING_KEY_PATH``,
-    ``PUBLIC_BASE_URL``, ``MUNICIPALITY``, session lengths, code-attempt limits and
-    ``TRUSTED_PROXIES``). A number that is not a number is a :class:`ConfigError`."""
+    ``PUBLIC_BASE_URL``, ``MUNICIPALITY``, session lengths, code-attempt limits,
+    ``TRUSTED_PROXIES``, and for the follow-up ``SMTP_URL``, ``MAIL_FROM``,
+    ``UPLOAD_MAX_BYTES`` and ``RETENTION_DAYS``). A number that is not a number is a
+    :class:`ConfigError`."""
     env = os.environ
     return {
         "ENV_NAME": env.get("BUURTSTEM_ENV", "development"),
@@ -53,6 +55,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "CODE_LIMIT_PER_CLIENT": env.get("CODE_LIMIT_PER_CLIENT", "10 per minute;50 per hour"),
         "CODE_LIMIT_GLOBAL": env.get("CODE_LIMIT_GLOBAL", "1000 per minute"),
         "TRUSTED_PROXIES": _number("TRUSTED_PROXIES", 0),
+        # Follow-up (issue #14): mail updates, uploads, retention.
+        "SMTP_URL": env.get("SMTP_URL"),
+        "MAIL_FROM": env.get("MAIL_FROM", "buurtstem@localhost"),
+        "UPLOAD_MAX_BYTES": _number("UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
+        "RETENTION_DAYS": _number("RETENTION_DAYS", 180),
     }
 
 

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -304,3 +307,190 @@ def _refuse_update(*_args: object) -> None:
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_delete(*_args: object) -> None:
     raise AuditLogIsAppendOnly("audit events cannot be deleted")
+
+
+# --- Follow-up: council decisions, implementation, mail updates (issue #14) ----------
+# A decision is about a *subject*: today always an election; a panel recommendation
+# (issue #12) will add its own nullable foreign key and subject type. Decisions and
+# project updates are append-only (database triggers in migration 0005): a change is
+# a new dated entry, so the history residents read can never be rewritten.
+
+DECISION_SUBJECTS = ("election", "panel_recommendation")
+DECIDING_BODIES = ("raad", "college")
+DECISION_OUTCOMES = ("adopted", "adopted_in_part", "not_adopted", "pending")
+PROJECT_STATUSES = ("planned", "in_progress", "done", "stopped")
+
+
+class CouncilDecision(Base):
+    """What the council (raad) or the executive (college) decided about a result."""
+
+    __tablename__ = "council_decisions"
+    __table_args__ = (
+        CheckConstraint(_in("subject_type", DECISION_SUBJECTS), name="ck_decisions_subject"),
+        CheckConstraint(
+            "subject_type <> 'election' OR election_id IS NOT NULL",
+            name="ck_decisions_election_set",
+        ),
+        CheckConstraint(_in("body", DECIDING_BODIES), name="ck_decisions_body"),
+        CheckConstraint(_in("outcome", DECISION_OUTCOMES), name="ck_decisions_outcome"),
+        CheckConstraint(
+            "source_url = '' OR source_url LIKE 'http://%' OR source_url LIKE 'https://%'",
+            name="ck_decisions_source_url",
+        ),
+        Index("ix_council_decisions_election", "election_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_type: Mapped[str] = mapped_column(String(30), default="election")
+    election_id: Mapped[int | None] = mapped_column(ForeignKey("elections.id"), nullable=True)
+    decided_on: Mapped[date] = mapped_column(Date)
+    body: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20))
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    source_url: Mapped[str] = mapped_column(String(500), default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class ProjectUpdate(Base):
+    """The state of one funded proposal or adopted option on a day: status, progress,
+    money spent against money granted (in cents). Append-only; the newest counts."""
+
+    __tablename__ = "project_updates"
+    __table_args__ = (
+        CheckConstraint(_in("status", PROJECT_STATUSES), name="ck_project_updates_status"),
+        CheckConstraint(
+            "progress_percent >= 0 AND progress_percent <= 100",
+            name="ck_project_updates_progress",
+        ),
+        CheckConstraint("spent_cents >= 0", name="ck_project_updates_spent"),
+        CheckConstraint("granted_cents >= 0", name="ck_project_updates_granted"),
+        CheckConstraint(
+            "status <> 'stopped' OR reason <> ''", name="ck_project_updates_stop_reason"
+        ),
+        Index("ix_project_updates_option", "option_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id"))
+    option_id: Mapped[int] = mapped_column(ForeignKey("options.id"))
+    updated_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    progress_percent: Mapped[int] = mapped_column(Integer, default=0)
+    spent_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    granted_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class Attachment(Base):
+    """An uploaded photo (metadata stripped) or PDF, kept in the database so every
+    worker serves the same bytes and no upload ever touches a file path."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        CheckConstraint(
+            _in("content_type", ("image/jpeg", "image/png", "application/pdf")),
+            name="ck_attachments_type",
+        ),
+        CheckConstraint("size_bytes >= 0", name="ck_attachments_size"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    filename: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Milestone(Base):
+    """A dated step of a project with a short text and an optional photo or document."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (Index("ix_milestones_option", "option_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id"))
+    option_id: Mapped[int] = mapped_column(ForeignKey("options.id"))
+    happened_on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    attachment_id: Mapped[str | None] = mapped_column(ForeignKey("attachments.id"), nullable=True)
+    attachment_alt: Mapped[str] = mapped_column(String(300), default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+
+    attachment: Mapped[Attachment | None] = relationship()
+
+
+class MailSubscription(Base):
+    """An e-mail address that asked for updates, site-wide (``election_id`` NULL) or
+    about one election. Kept apart on purpose: no link to a code, a roll entry, a
+    receipt or a ballot, and only dates (never times), so nothing here can be lined
+    up with the moment someone voted."""
+
+    __tablename__ = "mail_subscriptions"
+    __table_args__ = (
+        CheckConstraint(_in("language", ("nl", "en")), name="ck_mail_subscriptions_language"),
+        Index("ix_mail_subscriptions_election", "election_id"),
+        Index("ix_mail_subscriptions_token", "confirm_token_hash"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    address: Mapped[str] = mapped_column(String(320))
+    election_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elections.id", ondelete="CASCADE"), nullable=True
+    )
+    language: Mapped[str] = mapped_column(String(5), default="nl")
+    # SHA-256 of the confirmation token; cleared once confirmed.
+    confirm_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    requested_on: Mapped[date] = mapped_column(Date)
+    confirmed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+OUTBOX_STATES = ("pending", "failed")
+
+
+class OutboxMessage(Base):
+    """An e-mail waiting to be sent (``voting mail send``). Sent messages are deleted,
+    so addresses do not pile up here; a message still failing after every retry stays
+    as ``failed`` for the clerk to see."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (
+        CheckConstraint(_in("state", OUTBOX_STATES), name="ck_mail_outbox_state"),
+        CheckConstraint("attempts >= 0", name="ck_mail_outbox_attempts"),
+        Index("ix_mail_outbox_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[str | None] = mapped_column(
+        ForeignKey("mail_subscriptions.id", ondelete="CASCADE"), nullable=True
+    )
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    headers_json: Mapped[str] = mapped_column(Text, default="{}")
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # NULL until the first failure: a new message carries no time of day at all.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+
+
+class FollowUpIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete a decision or a project update."""
+
+
+@event.listens_for(CouncilDecision, "before_update")
+@event.listens_for(ProjectUpdate, "before_update")
+def _refuse_follow_up_update(*_args: object) -> None:
+    raise FollowUpIsAppendOnly("decisions and project updates are append-only: add a new one")
+
+
+@event.listens_for(CouncilDecision, "before_delete")
+@event.listens_for(ProjectUpdate, "before_delete")
+def _refuse_follow_up_delete(*_args: object) -> None:
+    raise FollowUpIsAppendOnly("decisions and project updates cannot be deleted")

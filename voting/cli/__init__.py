@@ -103,10 +103,19 @@ def _safe_url() -> str:
 
 def register_commands(app: Flask) -> None:
     """Attach our commands to ``app.cli`` (so ``flask --app voting`` has them too)."""
+    from voting.cli.follow_up import mail_group, retention_command
     from voting.cli.keys import keys_group
     from voting.cli.roll import roll_group
 
-    for command in (db_group, create_user, demo, keys_group, roll_group):
+    for command in (
+        db_group,
+        create_user,
+        demo,
+        keys_group,
+        roll_group,
+        mail_group,
+        retention_command,
+    ):
         if command.name not in app.cli.commands:
             app.cli.add_command(command)
 

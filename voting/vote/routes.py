@@ -111,8 +111,22 @@ def index() -> str:
         if e.phase == "voting" and not e.is_open() and e.opens_at and aware(e.opens_at) > utcnow()
     ]
     published = [e for e in elections if e.phase == "certified"]
+    # The letter's address leads here: once voting is over, point at the follow-up.
+    ended = [e for e in elections if e.phase in ("closed", "counted") or _past_close(e)]
     return render_template(
-        "vote/index.html", open_now=open_now, upcoming=upcoming, published=published
+        "vote/index.html",
+        open_now=open_now,
+        upcoming=upcoming,
+        published=published,
+        ended=ended,
+    )
+
+
+def _past_close(election: Election) -> bool:
+    return (
+        election.phase == "voting"
+        and election.closes_at is not None
+        and aware(election.closes_at) <= utcnow()
     )
 
 

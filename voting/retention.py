@@ -1,0 +1,110 @@
+"""Deleting what a finished process no longer needs (``voting retention``, and the
+clerk's button): once an election has been certified for ``RETENTION_DAYS`` days, its
+voting codes, roll keys and e-mail addresses go. The signed record, the results and
+the follow-up (decisions, progress, milestones) stay, as does the audit log.
+
+Each module registers what it deletes with :func:`purger`, so a new kind of personal
+data (panel sign-ups, for instance) brings its own purge function::
+
+    @retention.purger("panel_signups")
+    def purge_signups(session, election, apply):  # -> rows (that would be) deleted
+        ...
+
+A purge function counts the rows when ``apply`` is False and deletes them when it is
+True; it never commits (the run commits once, with its audit event).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from voting import audit
+from voting.models import Election, RollEntry, VotingCode, aware, utcnow
+
+Purge = Callable[[Session, Election, bool], int]
+PURGERS: dict[str, Purge] = {}
+
+
+def purger(name: str) -> Callable[[Purge], Purge]:
+    """Register ``function`` as the purge of ``name`` (a word in reports and logs)."""
+
+    def register(function: Purge) -> Purge:
+        PURGERS[name] = function
+        return function
+
+    return register
+
+
+@purger("voting_codes")
+def _purge_codes(session: Session, election: Election, apply: bool) -> int:
+    where = VotingCode.election_id == election.id
+    count = session.scalar(select(func.count()).select_from(VotingCode).where(where)) or 0
+    if apply and count:
+        session.execute(delete(VotingCode).where(where))
+    return count
+
+
+@purger("roll_keys")
+def _purge_roll(session: Session, election: Election, apply: bool) -> int:
+    where = RollEntry.election_id == election.id
+    count = session.scalar(select(func.count()).select_from(RollEntry).where(where)) or 0
+    if apply and count:
+        # Codes first: they point at roll entries (the codes purge runs before this).
+        session.execute(delete(VotingCode).where(VotingCode.election_id == election.id))
+        session.execute(delete(RollEntry).where(where))
+    return count
+
+
+@dataclass
+class ElectionPurge:
+    """What a run deletes (or would delete) for one election."""
+
+    election: Election
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        """All rows together."""
+        return sum(self.counts.values())
+
+
+def due(session: Session, days: int, now: datetime | None = None) -> list[Election]:
+    """Certified elections whose certification is at least ``days`` days old."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    certified = session.scalars(
+        select(Election).where(Election.phase == "certified").order_by(Election.certified_at)
+    ).all()
+    return [e for e in certified if e.certified_at and aware(e.certified_at) <= cutoff]
+
+
+def run(
+    session: Session, days: int, *, apply: bool, actor: str, now: datetime | None = None
+) -> list[ElectionPurge]:
+    """Count (``apply=False``) or delete (``apply=True``) what every due election no
+    longer needs. Applying is one transaction per run with an audit event per
+    election; a dry run changes nothing and logs nothing."""
+    report = []
+    for election in due(session, days, now):
+        purge = ElectionPurge(election)
+        for name, function in PURGERS.items():
+            purge.counts[name] = function(session, election, apply)
+        report.append(purge)
+        if apply and purge.total:
+            audit.record(
+                session,
+                actor,
+                "retention.purge",
+                election_id=election.id,
+                days=days,
+                **purge.counts,
+            )
+    if apply:
+        session.commit()
+    else:
+        session.rollback()
+    return report
