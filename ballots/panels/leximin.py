@@ -1,0 +1,480 @@
+"""LEXIMIN selection probabilities with the HiGHS solver.
+
+This is the one module of ``ballots`` that needs more than the standard library:
+maximising the lowest selection probability over all quota-meeting panels is a
+linear program with one column per possible panel, and finding the next useful
+panel is an integer program. Both are solved with HiGHS (``highspy``, MIT licence),
+imported only here. Re-drawing and checking a published panel
+(:mod:`ballots.panels.draw`, :mod:`ballots.panels.portfolio`) never imports this
+module, so a resident can check a draw with nothing but Python.
+
+The algorithm is the one of Flanigan, Gölz, Gupta, Hennig and Procaccia, "Fair
+algorithms for selecting citizens' assemblies" (Nature 596, 2021), on profiles
+instead of people (:mod:`ballots.panels.model`): members of one profile are
+interchangeable, and the leximin probabilities are unique, so they share one
+probability. For each stage:
+
+- the dual LP: minimise ``ŷ - Σ_fixed p_t y_t`` subject to
+  ``Σ_t y_t c_t / n_t <= ŷ`` for every panel ``c`` found so far (``c_t`` seats for
+  profile ``t`` of ``n_t`` people), ``Σ_unfixed y_t = 1``, ``y >= 0``;
+- pricing: the integer program "the quota-meeting panel with the largest
+  ``Σ_t y_t c_t / n_t``"; if it exceeds ``ŷ``, that panel joins the LP (column
+  generation) and the LP is solved again;
+- when no panel exceeds ``ŷ``, the LP value is the largest possible lowest
+  probability of the unfixed profiles; profiles with ``y_t > 0`` cannot get more
+  (complementary slackness) and are fixed at it.
+
+When every profile is fixed, a last LP finds the panels' probabilities. The result
+is then rounded to whole numbers out of :data:`ballots.panels.portfolio.DENOMINATOR`
+and checked exactly: every panel meets every quota, and every probability is exact.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from ballots.panels.model import Profile, Quota
+from ballots.panels.portfolio import Portfolio, round_weights
+from ballots.panels.quotas import QuotaProblem
+
+EPS = 1e-7  # optimality tolerance of the column generation (probability units)
+FIX_EPS = 1e-6  # a dual value above this fixes its profile
+MORE_PANELS = 8  # extra panels looked for per dual solution
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+class LeximinError(RuntimeError):
+    """The solver could not finish (infeasible quotas are checked before)."""
+
+
+def _silent(*, lp: bool = False) -> highspy.Highs:
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    if lp:
+        # Small LPs re-solved hundreds of times from a warm basis: presolve and scaling
+        # cost more than the few simplex iterations each re-solve needs.
+        solver.setOptionValue("presolve", "off")
+        solver.setOptionValue("simplex_scale_strategy", 0)
+    return solver
+
+
+class PanelSearch:
+    """The integer program whose solutions are the quota-meeting panels, as seats per
+    profile; :meth:`best` finds the one with the largest weighted sum."""
+
+    def __init__(self, profiles: Sequence[Profile], quotas: Sequence[Quota], size: int) -> None:
+        self.profiles = list(profiles)
+        n = len(self.profiles)
+        self.n = n
+        self.solver = h = _silent()
+        h.setOptionValue("mip_rel_gap", 1e-9)
+        h.setOptionValue("mip_abs_gap", 1e-10)
+        inf = highspy.kHighsInf
+        h.addVars(n, np.zeros(n), np.array([float(p.size) for p in self.profiles]))
+        h.changeColsIntegrality(
+            n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n)
+        )
+        h.addRow(size, size, n, np.arange(n, dtype=np.int32), np.ones(n))
+        self.size = size
+        self.upper = np.array([float(p.size) for p in self.profiles])
+        self.member = np.zeros((len(quotas), n))  # quota x profile: 1 if the profile counts
+        self.q_min = np.array([float(q.min) for q in quotas])
+        self.q_max = np.array([float(q.max) for q in quotas])
+        for q_index, quota in enumerate(quotas):
+            index = [
+                t for t, p in enumerate(self.profiles) if p.value(quota.category) == quota.value
+            ]
+            self.member[q_index, index] = 1.0
+            h.addRow(
+                quota.min,
+                quota.max,
+                len(index),
+                np.array(index, dtype=np.int32),
+                np.ones(len(index)),
+            )
+        households: dict[str, list[int]] = {}
+        for t, p in enumerate(self.profiles):
+            if p.household:
+                households.setdefault(p.household, []).append(t)
+        for index in households.values():
+            h.addRow(-inf, 1, len(index), np.array(index, dtype=np.int32), np.ones(len(index)))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        # The same model without integrality, in its own solver so each keeps its
+        # warm start (switching integrality back and forth throws both away).
+        self.relaxed = _silent(lp=True)
+        relaxed_lp = h.getLp()
+        relaxed_lp.integrality_ = []
+        self.relaxed.passModel(relaxed_lp)
+        self.relaxed.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.solves = 0
+        self.rounded = 0
+        self.has_households = bool(households)
+        self.relaxations = 0
+
+    def best(self, weights: Sequence[float]) -> tuple[int, ...] | None:
+        """The panel maximising ``Σ weights_t × seats_t``, or None if no panel meets
+        the quotas."""
+        h = self.solver
+        h.changeColsCost(
+            self.n, np.arange(self.n, dtype=np.int32), np.asarray(weights, dtype=float)
+        )
+        h.run()
+        self.solves += 1
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        return tuple(round(v) for v in h.getSolution().col_value)
+
+    def improving(
+        self, weights: Sequence[float], threshold: float, *, exact: bool = True
+    ) -> tuple[int, ...] | None:
+        """A panel whose weighted sum exceeds ``threshold``, or None if there is none.
+
+        The LP relaxation first: it takes a millisecond where the integer program
+        takes tens. If its optimum is integral, that is the best panel; if even its
+        (fractional) optimum stays below the threshold, no panel exceeds it. Only
+        otherwise the integer program decides (unless not ``exact``: then None
+        means only that no panel was found cheaply).
+        """
+        h = self.relaxed
+        w = np.asarray(weights, dtype=float)
+        h.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), w)
+        h.run()
+        self.relaxations += 1
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        x = np.array(h.getSolution().col_value)
+        if float(np.dot(w, x)) <= threshold:
+            return None
+        if np.all(np.abs(x - np.round(x)) < 1e-9):
+            return tuple(round(v) for v in x)
+        panel = self._round(x, w)
+        if panel is not None and float(np.dot(w, panel)) > threshold:
+            self.rounded += 1
+            return panel
+        if not exact:
+            return None
+        panel = self.best(w)
+        if panel is None or float(np.dot(w, panel)) <= threshold:
+            return None
+        return panel
+
+    def _round(self, x: np.ndarray, w: np.ndarray) -> tuple[int, ...] | None:
+        """Round a fractional panel to a quota-meeting one, or None: start from the
+        whole seats, then add seats one at a time, first where a minimum is short,
+        then where the relaxation had the largest fraction, then by weight."""
+        if self.has_households:
+            return None  # rare; the integer program handles them
+        seats = np.floor(x + 1e-9)
+        fraction = x - seats
+        counts = self.member @ seats
+        for _ in range(self.size - int(seats.sum())):
+            room = (seats < self.upper) & np.all(
+                (self.member == 0) | (counts[:, None] + 1 <= self.q_max[:, None]), axis=0
+            )
+            if not room.any():
+                return None
+            short = (counts < self.q_min).astype(float)
+            helps = short @ self.member
+            score = helps * 4.0 + fraction * 2.0 + w / (np.abs(w).max() + 1e-12)
+            score[~room] = -np.inf
+            t = int(np.argmax(score))
+            seats[t] += 1
+            fraction[t] = 0.0
+            counts += self.member[:, t]
+        if np.any(counts < self.q_min) or np.any(counts > self.q_max):
+            return None
+        return tuple(int(v) for v in seats)
+
+
+@dataclass(frozen=True)
+class LeximinResult:
+    """The rounded, checked portfolio and how the computation went."""
+
+    portfolio: Portfolio
+    float_probabilities: tuple[float, ...]  # per profile, before rounding
+    stages: int
+    panel_searches: int
+    seconds: float
+
+
+def _initial_panels(search: PanelSearch) -> tuple[list[tuple[int, ...]], set[int]]:
+    """Panels that together seat every profile that any panel can seat, and the
+    profiles no panel can seat."""
+    n = search.n
+    sizes = [p.size for p in search.profiles]
+    panels: list[tuple[int, ...]] = []
+    uncovered = set(range(n))
+    never: set[int] = set()
+    while uncovered:
+        weights = [1.0 / sizes[t] if t in uncovered else 0.0 for t in range(n)]
+        panel = search.best(weights)
+        if panel is None:
+            raise LeximinError("no panel meets the quotas")
+        newly = {t for t in uncovered if panel[t] > 0}
+        if newly:
+            panels.append(panel)
+            uncovered -= newly
+            continue
+        # Nothing more in one go: try the rest one by one.
+        for t in sorted(uncovered):
+            panel = search.best([1.0 if s == t else 0.0 for s in range(n)])
+            if panel is not None and panel[t] > 0:
+                panels.append(panel)
+                uncovered -= {s for s in uncovered if panel[s] > 0}
+                break
+            never.add(t)
+            uncovered.discard(t)
+    return panels, never
+
+
+class _DualLP:
+    """The dual of one leximin stage, grown one panel (row) at a time."""
+
+    def __init__(self, profiles: Sequence[Profile]) -> None:
+        self.n = n = len(profiles)
+        self.sizes = np.array([float(p.size) for p in profiles])
+        self.solver = h = _silent(lp=True)
+        inf = highspy.kHighsInf
+        # columns 0..n-1: y_t >= 0; column n: ŷ, free
+        h.addVars(n, np.zeros(n), np.full(n, inf))
+        h.addVar(-inf, inf)
+        h.changeColCost(n, 1.0)
+        h.addRow(1.0, 1.0, n, np.arange(n, dtype=np.int32), np.ones(n))  # Σ_unfixed y = 1
+        h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+        self.panels: list[tuple[int, ...]] = []
+        self.seen: set[tuple[int, ...]] = set()
+
+    def add_panel(self, panel: tuple[int, ...]) -> bool:
+        """Add ``Σ_t y_t c_t / n_t - ŷ <= 0``; False if the panel is there already."""
+        if panel in self.seen:
+            return False
+        self.seen.add(panel)
+        self.panels.append(panel)
+        index = [t for t in range(self.n) if panel[t]]
+        values = [panel[t] / self.sizes[t] for t in index]
+        self.solver.addRow(
+            -highspy.kHighsInf,
+            0.0,
+            len(index) + 1,
+            np.array([*index, self.n], dtype=np.int32),
+            np.array([*values, -1.0]),
+        )
+        return True
+
+    def fix(self, t: int, probability: float) -> None:
+        """Profile ``t`` is fixed at ``probability``: it leaves the Σ_unfixed row and
+        enters the objective."""
+        self.solver.changeCoeff(0, t, 0.0)
+        self.solver.changeColCost(t, -probability)
+
+    def solve(self) -> tuple[np.ndarray, float, float]:
+        """``(y, ŷ, objective)`` of the current restricted dual."""
+        h = self.solver
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise LeximinError(f"dual LP: {h.modelStatusToString(h.getModelStatus())}")
+        values = np.array(h.getSolution().col_value)
+        return values[: self.n], float(values[self.n]), float(h.getInfo().objective_function_value)
+
+
+def _more_panels(
+    search: PanelSearch, dual: _DualLP, y: np.ndarray, y_hat: float, panel: tuple[int, ...]
+) -> None:
+    """More violated panels from one dual solution, without re-solving the LP (the
+    heuristic of Flanigan et al.'s maximin): lower the weights of the profiles on the
+    panel just found until it no longer violates, and look again. It only adds panels;
+    the stopping test stays the exact one."""
+    weights = y.copy()
+    sizes = dual.sizes
+    for _ in range(MORE_PANELS):
+        value = float(np.dot(weights / sizes, panel))
+        if value <= 0:
+            return
+        seated = np.asarray(panel) > 0
+        weights[seated] *= y_hat / value
+        panel = search.improving(weights / sizes, y_hat + EPS, exact=False)
+        if panel is None or not dual.add_panel(panel):
+            return
+
+
+def _final_probabilities(
+    panels: Sequence[tuple[int, ...]], sizes: np.ndarray, fixed: Sequence[float]
+) -> list[float]:
+    """Panel probabilities giving each profile its fixed probability; formally the
+    largest shortfall is minimised, so rounding noise cannot make it infeasible."""
+    h = _silent()
+    m, n = len(panels), len(sizes)
+    inf = highspy.kHighsInf
+    h.addVars(m, np.zeros(m), np.full(m, inf))
+    h.addVar(0.0, inf)  # the shortfall
+    h.changeColCost(m, 1.0)
+    h.addRow(1.0, 1.0, m, np.arange(m, dtype=np.int32), np.ones(m))
+    for t in range(n):
+        index = [j for j in range(m) if panels[j][t]]
+        values = [panels[j][t] / sizes[t] for j in index]
+        h.addRow(
+            fixed[t],
+            inf,
+            len(index) + 1,
+            np.array([*index, m], dtype=np.int32),
+            np.array([*values, 1.0]),
+        )
+    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        raise LeximinError("final LP did not solve")
+    return list(h.getSolution().col_value[:m])
+
+
+def leximin(
+    profiles: Sequence[Profile],
+    quotas: Sequence[Quota],
+    size: int,
+    *,
+    progress: Progress | None = None,
+) -> LeximinResult:
+    """The leximin portfolio for a panel of ``size`` seats meeting ``quotas``.
+
+    ``progress`` (optional) is called with a short English phrase and counts of
+    profiles fixed so far, for a progress bar. Raises :class:`LeximinError` when no
+    panel meets the quotas (check :func:`relaxation` first for the reasons).
+    """
+    started = time.perf_counter()
+    search = PanelSearch(profiles, quotas, size)
+    n = len(profiles)
+    panels, never = _initial_panels(search)
+    dual = _DualLP(profiles)
+    for panel in panels:
+        dual.add_panel(panel)
+    fixed: dict[int, float] = {}
+    for t in never:
+        fixed[t] = 0.0
+        dual.fix(t, 0.0)
+    sizes = dual.sizes
+    stages = 0
+    while len(fixed) < n:
+        stages += 1
+        if progress:
+            progress("fixing probabilities", len(fixed), n)
+        while True:
+            y, y_hat, value = dual.solve()
+            y = np.maximum(y, 0.0)
+            panel = search.improving(y / sizes, y_hat + EPS)
+            if panel is None or not dual.add_panel(panel):
+                break
+            _more_panels(search, dual, y, y_hat, panel)
+        unfixed = [t for t in range(n) if t not in fixed]
+        chosen = [t for t in unfixed if y[t] > FIX_EPS] or [max(unfixed, key=lambda t: y[t])]
+        level = max(0.0, min(1.0, value))
+        for t in chosen:
+            fixed[t] = level
+            # A hair below the optimum, so float noise never makes a later stage infeasible.
+            dual.fix(t, max(0.0, level - 1e-10))
+    if progress:
+        progress("fixing probabilities", n, n)
+    float_probs = [fixed[t] for t in range(n)]
+    shares = _final_probabilities(dual.panels, sizes, float_probs)
+    keep = [j for j, s in enumerate(shares) if s > 1e-12]
+    weights = round_weights([shares[j] for j in keep])
+    used = [(dual.panels[j], w) for j, w in zip(keep, weights, strict=True) if w > 0]
+    portfolio = Portfolio(
+        profiles=tuple(profiles),
+        panels=tuple(p for p, _ in used),
+        weights=tuple(w for _, w in used),
+    )
+    problems = portfolio.problems(quotas, size)
+    if problems:  # the solver's integers are rounded floats: never publish a bad panel
+        raise LeximinError("; ".join(problems[:5]))
+    return LeximinResult(
+        portfolio=portfolio,
+        float_probabilities=tuple(float_probs),
+        stages=stages,
+        panel_searches=search.solves,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def relaxation(
+    profiles: Sequence[Profile], quotas: Sequence[Quota], size: int
+) -> list[QuotaProblem]:
+    """Whether all quotas can be met together, and if not, the smallest change that
+    would make them so: one ``joint`` :class:`QuotaProblem` per quota to change, with
+    the number of seats its minimum must come down (``short`` > 0) or its maximum go
+    up (``short`` < 0). Empty when a panel meets every quota.
+
+    The panel size and the one-per-household rule stay fixed; if even relaxing every
+    quota cannot fill the panel, one ``pool_too_small`` problem comes back.
+    """
+    h = _silent()
+    n = len(profiles)
+    inf = highspy.kHighsInf
+    h.addVars(n, np.zeros(n), np.array([float(p.size) for p in profiles]))
+    h.changeColsIntegrality(
+        n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n)
+    )
+    h.addRow(size, size, n, np.arange(n, dtype=np.int32), np.ones(n))
+    households: dict[str, list[int]] = {}
+    for t, p in enumerate(profiles):
+        if p.household:
+            households.setdefault(p.household, []).append(t)
+    for index in households.values():
+        h.addRow(-inf, 1, len(index), np.array(index, dtype=np.int32), np.ones(len(index)))
+    for q_index, quota in enumerate(quotas):
+        index = [t for t, p in enumerate(profiles) if p.value(quota.category) == quota.value]
+        low = n + 2 * q_index  # seats below the minimum
+        high = low + 1  # seats above the maximum
+        h.addVars(2, np.zeros(2), np.full(2, inf))
+        h.changeColsCost(2, np.array([low, high], dtype=np.int32), np.ones(2))
+        # count + low >= min ; count - high <= max
+        h.addRow(
+            quota.min,
+            inf,
+            len(index) + 1,
+            np.array([*index, low], dtype=np.int32),
+            np.ones(len(index) + 1),
+        )
+        h.addRow(
+            -inf,
+            quota.max,
+            len(index) + 1,
+            np.array([*index, high], dtype=np.int32),
+            np.array([1.0] * len(index) + [-1.0]),
+        )
+    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        pool = sum(p.size for p in profiles)
+        return [QuotaProblem("pool_too_small", needed=size, available=pool, short=size - pool)]
+    values = h.getSolution().col_value
+    problems = []
+    for q_index, quota in enumerate(quotas):
+        down = round(values[n + 2 * q_index])
+        up = round(values[n + 2 * q_index + 1])
+        if down:
+            problems.append(
+                QuotaProblem(
+                    "joint",
+                    quota.category,
+                    quota.value,
+                    needed=quota.min,
+                    available=quota.min - down,
+                    short=down,
+                )
+            )
+        if up:
+            problems.append(
+                QuotaProblem(
+                    "joint",
+                    quota.category,
+                    quota.value,
+                    needed=quota.max,
+                    available=quota.max + up,
+                    short=-up,
+                )
+            )
+    return problems
