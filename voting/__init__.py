@@ -80,12 +80,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(results_bp, url_prefix="/uitslag")
     app.register_blueprint(follow_up_bp)
     app.register_blueprint(follow_up_admin_bp, url_prefix="/beheer")
+    _register_staff_blueprints(app)
     _register_common(app)
 
     from voting.cli import register_commands
 
     register_commands(app)
     return app
+
+
+def _register_staff_blueprints(app: Flask) -> None:
+    """Staff accounts and the audit log page (issue 16)."""
+    from voting.accounts.routes import bp as accounts_bp
+
+    app.register_blueprint(accounts_bp, url_prefix="/beheer")
 
 
 def _register_common(app: Flask) -> None:

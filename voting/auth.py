@@ -9,20 +9,23 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user, login_required
 
-from voting import db
+from voting import staff_sessions
 from voting.extensions import login_manager
 from voting.models import StaffUser
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# Flask-Login keeps what this method returns in the signed cookie: the random token
+# of the server-side session opened at login (voting.staff_sessions), not the user id.
+login_manager.id_attribute = "get_session_token"
+
+
 @login_manager.user_loader
-def load_user(user_id: str) -> StaffUser | None:
-    """Flask-Login: the staff user behind a session, if still active."""
-    if not user_id.isdigit():
-        return None
-    user = db.session().get(StaffUser, int(user_id))
-    return user if user is not None and user.active else None
+def load_user(token: str) -> StaffUser | None:
+    """Flask-Login: the staff user behind a session token, if the session is still
+    open on the server (not logged out, not timed out) and the account active."""
+    return staff_sessions.resume(token)
 
 
 def role_required(*roles: str) -> Callable[[F], F]:

@@ -60,6 +60,24 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAIL_FROM": env.get("MAIL_FROM", "buurtstem@localhost"),
         "UPLOAD_MAX_BYTES": _number("UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
         "RETENTION_DAYS": _number("RETENTION_DAYS", 180),
+        **staff_settings(),
+    }
+
+
+def staff_settings() -> dict[str, Any]:
+    """Staff accounts and the house style: ``SESSION_MAX_HOURS`` (absolute session
+    time-out; ``SESSION_MINUTES`` is the idle one), ``ACCOUNT_LINK_HOURS`` (invitation
+    and reset links), ``LOGIN_LIMIT_PER_ACCOUNT`` and ``LOGIN_CODE_LIMIT`` (failed
+    tries per account), ``DESK_ADDRESSES`` (town-hall desks exempt from the per-client
+    code limit) and ``THEME`` (NL Design System theme, ``default`` = the built-in look)."""
+    env = os.environ
+    return {
+        "SESSION_MAX_HOURS": _number("SESSION_MAX_HOURS", 10),
+        "ACCOUNT_LINK_HOURS": _number("ACCOUNT_LINK_HOURS", 72),
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        "LOGIN_CODE_LIMIT": env.get("LOGIN_CODE_LIMIT", "5 per 5 minutes;20 per day"),
+        "DESK_ADDRESSES": env.get("DESK_ADDRESSES", ""),
+        "THEME": env.get("THEME", "default"),
     }
 
 

@@ -168,6 +168,8 @@ class Option(Base):
     submitter_name: Mapped[str] = mapped_column(String(200), default="")
     review_status: Mapped[str] = mapped_column(String(20), default="accepted")
     review_reason: Mapped[str] = mapped_column(Text, default="")
+    # A clerk's correction (e.g. of the cost), shown to residents with the proposal.
+    public_note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -254,6 +256,23 @@ class StaffUser(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Two-factor login (RFC 6238 TOTP): the base32 secret, set when enrolment starts and
+    # trusted only once ``totp_confirmed_at`` is set; ``totp_last_step`` is the time step
+    # of the last accepted code, so a code seen over a shoulder cannot be used again.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    password_changed_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    @property
+    def has_two_factor(self) -> bool:
+        """True once the user has confirmed an authenticator app."""
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of ``password``."""
@@ -267,6 +286,11 @@ class StaffUser(UserMixin, Base):
     def is_active(self) -> bool:  # type: ignore[override]
         """Flask-Login: deactivated users cannot log in."""
         return self.active
+
+    def get_session_token(self) -> str:
+        """Flask-Login's id for the cookie: the token of the session opened at login
+        (set by ``voting.staff_login.finish``), never the guessable row id."""
+        return str(getattr(self, "session_token", "") or "")
 
     def has_role(self, *roles: str) -> bool:
         """True if the user holds one of ``roles``; admins hold every role."""
@@ -494,3 +518,71 @@ def _refuse_follow_up_update(*_args: object) -> None:
 @event.listens_for(ProjectUpdate, "before_delete")
 def _refuse_follow_up_delete(*_args: object) -> None:
     raise FollowUpIsAppendOnly("decisions and project updates cannot be deleted")
+
+
+# --- Staff accounts: server-side sessions, invitation/reset links, recovery codes and
+# settings an admin changes in the app (issue 16). ---
+
+TOKEN_PURPOSES = ("invite", "reset")
+
+
+class StaffSession(Base):
+    """One staff login on the server. The signed cookie holds a random token; this row
+    holds only its SHA-256, so a database reader cannot take over a session. Logging
+    out, an idle or absolute time-out, or disabling the account sets ``ended_at``, and
+    a cookie saved earlier opens nothing any more."""
+
+    __tablename__ = "staff_sessions"
+    __table_args__ = (Index("ix_staff_sessions_user", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256(token)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended_reason: Mapped[str] = mapped_column(String(20), default="")
+
+
+class StaffToken(Base):
+    """A one-time link to set a password: an invitation for a new account or a reset
+    by an admin. Stored as SHA-256 of the token only; it expires and works once."""
+
+    __tablename__ = "staff_tokens"
+    __table_args__ = (
+        UniqueConstraint("token_hash", name="uq_staff_tokens_hash"),
+        CheckConstraint(_in("purpose", TOKEN_PURPOSES), name="ck_staff_tokens_purpose"),
+        Index("ix_staff_tokens_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(10))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    user: Mapped[StaffUser] = relationship()
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code for a lost authenticator, stored as SHA-256 only."""
+
+    __tablename__ = "staff_recovery_codes"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash", name="uq_staff_recovery_codes"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AppSetting(Base):
+    """A setting an admin changes in the app (e.g. two-factor login required for every
+    clerk); every change is audit-logged."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

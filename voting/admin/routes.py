@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug import Response
 
-from voting import audit, db, elections
+from voting import audit, db, elections, staff_accounts, staff_login
 from voting.admin.forms import LoginForm
 from voting.auth import actor_name, role_required
 from voting.extensions import limiter
@@ -19,32 +19,50 @@ bp = Blueprint("admin", __name__)
 
 @bp.route("/inloggen", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-def login() -> str | Response:
-    """Staff login; a wrong name or password gets one message for both."""
+@limiter.limit(
+    staff_login.account_limit,
+    key_func=staff_login.account_key,
+    methods=["POST"],
+    deduct_when=staff_login.failed_try,
+    error_message=staff_login.locked_message,
+)
+def login() -> str | Response | tuple[str, int]:
+    """Staff login, step one: the password. A wrong name or password gets one message
+    for both. Users with a second factor (or who must enrol one) go on to that step;
+    the others get a fresh session at once."""
     form = LoginForm()
     if form.validate_on_submit():
         session = db.session()
         user = session.scalar(select(StaffUser).where(StaffUser.username == form.username.data))
         if user is None or not user.active or not user.check_password(form.password.data or ""):
+            staff_login.mark_failed()
             flash(_("Onbekende gebruikersnaam of verkeerd wachtwoord."), "error")
             return render_template("admin/login.html", form=form), 401
-        login_user(user)
-        audit.record(session, user.username, "staff.login")
-        session.commit()
-        if user.role == "organiser":
-            return redirect(url_for("proposals.mine"))
-        return redirect(url_for("admin.dashboard"))
+        if staff_accounts.needs_two_factor(session, user):
+            staff_login.set_pending(user)
+            if user.has_two_factor:
+                return redirect(url_for("accounts.login_code"))
+            return redirect(url_for("accounts.enrol"))
+        staff_login.finish(user, "password")
+        return redirect(_home(user))
     return render_template("admin/login.html", form=form)
+
+
+def _home(user: StaffUser) -> str:
+    """Where a user lands after logging in."""
+    if user.role == "organiser":
+        return url_for("proposals.mine")
+    return url_for("admin.dashboard")
 
 
 @bp.post("/uitloggen")
 def logout() -> Response:
-    """End the staff session."""
+    """End the staff session, on the server too: the cookie stops working."""
     if current_user.is_authenticated:
         session = db.session()
         audit.record(session, current_user.username, "staff.logout")
         session.commit()
-    logout_user()
+    staff_login.log_out()
     return redirect(url_for("vote.index"))
 
 

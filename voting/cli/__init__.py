@@ -61,8 +61,13 @@ def db_downgrade(revision: str) -> None:
 @with_appcontext
 def create_user(username: str, role: str, display_name: str, password: str) -> None:
     """Create a staff login (organiser, clerk or admin)."""
-    if len(password) < 10:
-        raise click.BadParameter("use at least 10 characters", param_hint="--password")
+    from voting.passwords import problems
+
+    # The messages are translated texts; the command line speaks English.
+    with current_app.test_request_context("/?lang=en"):
+        found = problems(password, username=username)
+    if found:
+        raise click.BadParameter(" ".join(found), param_hint="--password")
     with db.new_session() as session:
         if session.scalar(select(StaffUser).where(StaffUser.username == username)):
             raise click.ClickException(f"user {username!r} already exists")

@@ -1,0 +1,1 @@
+"""Staff accounts: invitations, passwords, two-factor login and the admin's list."""
