@@ -9,11 +9,8 @@ guidance uses: the address block sits 20-105 mm from the left and 50-80 mm from 
 top, with the return line just above it. Everything secret (the code and its QR) is
 printed below the first fold (99 mm), so nothing of it shows through the window.
 
-Fonts: DejaVu Sans (Debian's ``fonts-dejavu-core``, in the base image of our
-machines) so names like Çelik, Łukasz or Zoë print as written. Where it is missing,
-the letters fall back to the PDF core fonts (Helvetica, Courier) in Windows-1252,
-which still has é, ë and €; other characters are printed without their accents.
-The code itself is ASCII and always printed in
+Fonts: DejaVu Sans, or the core fonts without it, as every document
+(:mod:`voting.documents.fonts`). The code itself is ASCII and always printed in
 Courier Bold, a core font (nothing to embed or parse).
 """
 
@@ -23,7 +20,6 @@ import csv
 import functools
 import io
 import os
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -36,12 +32,11 @@ from fpdf import FPDF
 from qrcode.constants import ERROR_CORRECT_M
 
 from voting import codes
+from voting.documents.fonts import close_fonts, find_font_dir, use_fonts
 from voting.documents.pdf_concat import concat_pdfs
 from voting.formatting import format_day, format_moment, format_money
 from voting.roll import Letter
 
-FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
-_FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 LETTERS_PER_PDF = 500  # per fpdf2 document (a ZIP member, a part of one PDF): bounds memory
 MAIL_MERGE_COLUMNS = (
     "volgnummer",
@@ -119,43 +114,7 @@ class LetterContext:
         )
 
 
-# --- Fonts ------------------------------------------------------------------------------
-
-
-def find_font_dir(extra: str | None = None) -> Path | None:
-    """The first folder that holds the DejaVu Sans files, or None (core fonts)."""
-    for folder in ((extra,) if extra else ()) + FONT_DIRS:
-        path = Path(folder)
-        if all((path / name).is_file() for name in _FONT_FILES.values()):
-            return path
-    return None
-
-
-def _latin(text: str) -> str:
-    # Core fonts know Windows-1252 only: keep what it has, strip accents from the
-    # rest (Ł -> L is not a decomposition, so it falls to "?").
-    out = []
-    for char in text:
-        try:
-            char.encode("cp1252")
-            out.append(char)
-        except UnicodeEncodeError:
-            plain = unicodedata.normalize("NFKD", char).encode("cp1252", "ignore").decode("cp1252")
-            out.append(plain or {"Ł": "L", "ł": "l", "ı": "i", "Ø": "O", "ø": "o"}.get(char, "?"))
-    return "".join(out)
-
-
 # --- The PDF ----------------------------------------------------------------------------
-
-
-def _setup_fonts(pdf: FPDF, folder: Path | str | None) -> tuple[str, Callable[[str], str]]:
-    # The sans family to use and how text must be cleaned for it.
-    pdf.core_fonts_encoding = "windows-1252"
-    if folder:
-        for style, name in _FONT_FILES.items():
-            pdf.add_font("sans", style, str(Path(folder) / name))
-        return "sans", str
-    return "helvetica", _latin
 
 
 @dataclass(frozen=True)
@@ -173,7 +132,8 @@ def _layout(ctx: LetterContext, folder: Path | str | None) -> _Layout:
     # Broken into lines once per run, on a scratch document: fpdf2's line breaking is
     # what makes a letter slow, and it gives the same lines on every page.
     pdf = FPDF(unit="mm", format="A4")
-    sans, clean = _setup_fonts(pdf, folder)
+    fonts = use_fonts(pdf, folder, families=("sans",))
+    sans, clean = fonts.sans, fonts.clean
     pdf.add_page()
     common = _common_text(ctx)
 
@@ -211,21 +171,13 @@ def _layout(ctx: LetterContext, folder: Path | str | None) -> _Layout:
         "telefoon: dan hoeft u de code niet over te typen."
     )
     layout = _Layout(common["date"], tuple(blocks), after, lines(note, "", 9, 118))
-    _close_fonts(pdf)
+    close_fonts(pdf)
     return layout
 
 
 def _height(blocks: list[tuple[str, float, float, tuple[str, ...]]]) -> float:
     # What LetterPDF.add uses: 6 mm a line for the title, 5 mm for text, 1 mm between.
     return sum(len(b[3]) * (6 if b[1] > 10 else 5) + 1 for b in blocks)
-
-
-def _close_fonts(pdf: FPDF) -> None:
-    # fpdf2 opens TrueType files lazily through fontTools and never closes them.
-    for font in pdf.fonts.values():
-        ttfont = getattr(font, "ttfont", None)
-        if ttfont is not None:
-            ttfont.close()
 
 
 class LetterPDF:
@@ -243,8 +195,9 @@ class LetterPDF:
         self.pdf.set_title(f"Brieven {context.title}")
         self.pages = 0
         folder = find_font_dir() if font_dir == "auto" else font_dir
-        self.sans, self.clean = _setup_fonts(self.pdf, folder)
-        self.mono = "courier"
+        fonts = use_fonts(self.pdf, folder, families=("sans",))
+        self.sans, self.clean = fonts.sans, fonts.clean
+        self.mono = "courier"  # the code: ASCII, a core font, nothing to embed
         self.layout = _layout(context, folder)
 
     def add(self, letter: Letter) -> None:
@@ -321,7 +274,7 @@ class LetterPDF:
     def output(self) -> bytes:
         """The finished PDF."""
         data = bytes(self.pdf.output())
-        _close_fonts(self.pdf)
+        close_fonts(self.pdf)
         return data
 
 

@@ -12,125 +12,33 @@ from datetime import datetime
 from pathlib import Path
 
 from flask_babel import gettext as _
-from fpdf import FPDF
-from fpdf.enums import WrapMode, XPos, YPos
 
+from voting.documents.page import DocumentPDF
 from voting.formatting import format_moment, format_money, format_percent
 from voting.labels import BALLOT_TYPE_LABELS
 from voting.labels import label as readable
 from voting.results.view import ResultView
 
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
-# Characters the core fonts lack, for the fallback without a Unicode font.
-_LATIN1 = {"€": "EUR", "✓": "v", "✗": "x", "–": "-", "—": "-", "…": "...", "’": "'", "“": '"'}
 
-
-def _unicode_fonts() -> dict[str, Path] | None:
-    """The TrueType files to use, if a Unicode font is available.
-
-    A ``font`` helper in :mod:`voting.documents.letters` (the letters' font) wins when present,
-    so letters and reports look alike; otherwise DejaVu, if installed.
-    """
-    try:
-        from voting.documents import letters  # type: ignore[attr-defined]
-
-        chosen = letters.font()  # type: ignore[attr-defined]
-        if chosen:
-            path = Path(chosen)
-            return {"": path, "B": path, "M": path}
-    except (ImportError, AttributeError, TypeError, OSError):
-        pass
-    files = {
-        "": DEJAVU / "DejaVuSans.ttf",
-        "B": DEJAVU / "DejaVuSans-Bold.ttf",
-        "M": DEJAVU / "DejaVuSansMono.ttf",
-    }
-    return files if all(p.exists() for p in files.values()) else None
-
-
-class _Report(FPDF):
-    def __init__(self, footer_text: str) -> None:
-        super().__init__(format="A4")
-        self.footer_text = footer_text
-        fonts = _unicode_fonts()
-        self.unicode = fonts is not None
-        if fonts is not None:
-            self.add_font("Body", "", str(fonts[""]))
-            self.add_font("Body", "B", str(fonts["B"]))
-            self.add_font("Mono", "", str(fonts["M"]))
-            self.body, self.mono = "Body", "Mono"
-        else:
-            self.body, self.mono = "Helvetica", "Courier"
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(18, 16, 18)
-
-    def clean(self, text: str) -> str:
-        """``text`` as this PDF's fonts can write it."""
-        if self.unicode:
-            return text
-        for char, plain in _LATIN1.items():
-            text = text.replace(char, plain)
-        return text.encode("latin-1", "replace").decode("latin-1")
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(self.body, "", 8)
-        self.cell(0, 6, self.clean(f"{self.footer_text} · {self.page_no()}/{{nb}}"), align="C")
-
-    def heading(self, text: str, size: int = 13) -> None:
-        self.ln(2)
-        self.set_font(self.body, "B", size)
-        self.multi_cell(0, 7, self.clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_font(self.body, "", 10)
-
-    def para(self, text: str, *, bold: bool = False, size: int = 10) -> None:
-        self.set_font(self.body, "B" if bold else "", size)
-        self.multi_cell(0, 5.5, self.clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_font(self.body, "", 10)
-
-    def code(self, text: str) -> None:
-        self.set_font(self.mono, "", 8)
-        self.multi_cell(
-            0, 4.5, self.clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR
-        )
-        self.set_font(self.body, "", 10)
-
-    def facts(self, rows: list[tuple[str, str]]) -> None:
-        self.set_font(self.body, "", 10)
-        with self.table(
-            col_widths=(55, 119), text_align="LEFT", first_row_as_headings=False
-        ) as table:
-            for label, value in rows:
-                row = table.row()
-                row.cell(self.clean(label))
-                row.cell(self.clean(value))
-
-    def grid(self, headings: list[str], rows: list[list[str]], widths: tuple[int, ...]) -> None:
-        self.set_font(self.body, "", 9)
-        with self.table(col_widths=widths, text_align="LEFT") as table:
-            head = table.row()
-            for text in headings:
-                head.cell(self.clean(text))
-            for values in rows:
-                row = table.row()
-                for text in values:
-                    row.cell(self.clean(text))
-        self.set_font(self.body, "", 10)
-
-
-def proces_verbaal(view: ResultView, *, certified_at: datetime | None = None) -> bytes:
-    """The proces-verbaal of ``view`` as PDF bytes."""
+def proces_verbaal(
+    view: ResultView,
+    *,
+    certified_at: datetime | None = None,
+    font_dir: Path | str | None = "auto",
+) -> bytes:
+    """The proces-verbaal of ``view`` as PDF bytes (``font_dir``: see
+    :func:`voting.documents.fonts.use_fonts`)."""
     meta = view.election
     turnout = view.turnout
-    pdf = _Report(f"{meta.get('municipality', '')} · {meta['title']} · " + _("proces-verbaal"))
-    pdf.set_title(pdf.clean(_("Proces-verbaal") + f": {meta['title']}"))
-    pdf.set_author(pdf.clean(meta.get("municipality", "") or "Buurtstem"))
-    pdf.set_creator("Buurtstem")
-    pdf.alias_nb_pages()
+    pdf = DocumentPDF(
+        municipality=meta.get("municipality", ""),
+        title=_("Proces-verbaal") + f": {meta['title']}",
+        footer_text=f"{meta['title']} · " + _("proces-verbaal"),
+        font_dir=font_dir,
+    )
     pdf.add_page()
 
     pdf.heading(_("Proces-verbaal van de telling"), 18)
-    pdf.para(meta.get("municipality", ""), bold=True)
     pdf.heading(meta["title"], 14)
     if meta.get("question"):
         pdf.para(meta["question"])
@@ -262,7 +170,7 @@ def proces_verbaal(view: ResultView, *, certified_at: datetime | None = None) ->
             "sleutel.pem"
         )
     )
-    return bytes(pdf.output())
+    return pdf.finish()
 
 
 def _binding_text(binding: bool, valid: bool) -> str:

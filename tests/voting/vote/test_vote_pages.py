@@ -705,13 +705,10 @@ def test_english_code_page(client: FlaskClient) -> None:
     assert "Enter your voting code" in html
 
 
-def test_receipt_pdf_falls_back_to_core_fonts(
-    app: Flask, make_election: MakeElection, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_receipt_pdf_falls_back_to_core_fonts(app: Flask, make_election: MakeElection) -> None:
     from voting.documents import receipt as receipt_pdf
 
     election = make_election(title="Łódź en Café – € 50.000")
-    monkeypatch.setattr(receipt_pdf, "find_font_dir", lambda: None)
     with app.test_request_context():
         data = receipt_pdf.receipt_pdf(
             municipality="Gemeente Duiven",
@@ -719,9 +716,11 @@ def test_receipt_pdf_falls_back_to_core_fonts(
             receipt="ABCDE-FGHJK",
             chosen=["Plan B – € 5.000"],
             results_url="http://localhost/uitslag/x/bon",
+            font_dir=None,
         )
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert "ABCDE-FGHJK" in text and "Café" in text and "€ 5.000" in text
+    assert "Lódz en Café" in text and b"DejaVu" not in data  # ó is in Windows-1252, Ł is not
 
 
 def test_a_refused_change_drops_the_earlier_draft(
