@@ -64,7 +64,9 @@ def _purge_roll(session: Session, election: Election, apply: bool) -> int:
 class ElectionPurge:
     """What a run deletes (or would delete) for one election."""
 
-    election: Election
+    election_id: int
+    slug: str
+    title: str
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -90,7 +92,7 @@ def run(
     election; a dry run changes nothing and logs nothing."""
     report = []
     for election in due(session, days, now):
-        purge = ElectionPurge(election)
+        purge = ElectionPurge(election.id, election.slug, election.title)
         for name, function in PURGERS.items():
             purge.counts[name] = function(session, election, apply)
         report.append(purge)

@@ -86,6 +86,6 @@ def retention_command(apply_: bool, days: int | None) -> None:
         click.echo(f"Nothing to delete: no election was certified {days} or more days ago.")
     for purge in report:
         counts = ", ".join(f"{name} {count}" for name, count in purge.counts.items())
-        click.echo(f"{purge.election.slug}: {verb} {counts}")
+        click.echo(f"{purge.slug}: {verb} {counts}")
     if report and not apply_:
         click.echo("Dry run: nothing was deleted. Run again with --apply to delete.")
