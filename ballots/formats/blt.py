@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,6 +38,9 @@ from ballots.formats.errors import FormatError
 from ballots.model import BallotGroup, BallotKind, Option, Profile
 
 _ALTERNATIVE_NAME = re.compile(r"#\s*ALTERNATIVE NAME (\d+):\s?(.*)$")
+# Python refuses to read longer numbers (sys.int_info.str_digits_check_threshold);
+# no count of ballots or candidates is that long.
+_MAX_DIGITS = 4300
 
 
 @dataclass(frozen=True)
@@ -70,109 +74,207 @@ def read_blt(source: str | os.PathLike[str], *, text: str | None = None) -> BltE
             raise FormatError(f"not UTF-8 text ({error.reason})", path=path) from None
         except OSError as error:
             raise FormatError(error.strerror or "cannot be read", path=path) from None
-    lines = text.split("\n")
-    total = len(lines)
+    lines = _Lines(path, text.split("\n"))
+    header = _read_header(lines)
+    grouped, end = _read_ballots(lines, header)
+    names, title = _read_names(lines, end, header.candidates)
+    options = tuple(
+        Option(id=str(k), name=names[k - 1])
+        for k in range(1, header.candidates + 1)
+        if k not in header.withdrawn
+    )
+    profile = Profile(
+        kind=BallotKind.RANKED,
+        options=options,
+        groups=tuple(BallotGroup(choices, count) for choices, count in grouped.items()),
+    )
+    return BltElection(
+        title=title,
+        seats=header.seats,
+        candidates=tuple(names),
+        withdrawn=tuple(names[k - 1] for k in header.withdrawn),
+        profile=profile,
+    )
 
-    def fail(reason: str, index: int) -> FormatError:
-        return FormatError(reason, path=path, line=index + 1)
 
+@dataclass(frozen=True)
+class _Lines:
+    """The lines of one file and its path, to name both in errors."""
+
+    path: str
+    lines: list[str]
+
+    def fail(self, reason: str, index: int) -> FormatError:
+        """The error for the line at 0-based ``index``."""
+        return FormatError(reason, path=self.path, line=index + 1)
+
+
+@dataclass(frozen=True)
+class _Header:
+    """What the lines before the ballots say: the number of candidates, seats, the
+    withdrawn candidates' numbers (in file order), and the index of the first line
+    after them."""
+
+    candidates: int
+    seats: int
+    withdrawn: tuple[int, ...]
+    start: int
+
+
+def _read_header(source: _Lines) -> _Header:
+    """The ``CANDIDATES SEATS`` line and the optional line of withdrawn candidates."""
+    lines, fail = source.lines, source.fail
     i = _next_data_line(lines, 0)
-    if i >= total:
-        raise FormatError("empty file: no 'CANDIDATES SEATS' header", path=path, line=1)
+    if i >= len(lines):
+        raise FormatError("empty file: no 'CANDIDATES SEATS' header", path=source.path, line=1)
     header = _numbers(lines[i]).split()
-    if len(header) != 2 or not all(t.isdigit() for t in header):
-        raise fail(f"the header must be 'CANDIDATES SEATS', not {lines[i].strip()!r}", i)
+    if len(header) != 2 or not all(_is_number(t) for t in header):
+        shown = _shown(lines[i].strip())
+        raise fail(f"the header must be 'CANDIDATES SEATS', not {shown}", i)
     n, seats = int(header[0]), int(header[1])
     if n < 1:
         raise fail("the header declares no candidates", i)
+    if n > len(lines):
+        # Every candidate needs a name line; refusing here keeps a header such as
+        # "999999999999 1" from sizing anything below.
+        raise fail(f"the header declares {n} candidates, more than the file has lines", i)
     if not 1 <= seats <= n:
         raise fail(f"{seats} seats for {n} candidates", i)
 
-    withdrawn_numbers: list[int] = []
+    withdrawn: list[int] = []
     i = _next_data_line(lines, i + 1)
-    if i < total and _numbers(lines[i]).lstrip().startswith("-"):
+    if i < len(lines) and _numbers(lines[i]).lstrip().startswith("-"):
         for token in _numbers(lines[i]).split():
-            if not (token.startswith("-") and token[1:].isdigit()):
-                raise fail(f"withdrawn candidates must be negative numbers, not {token!r}", i)
+            if not (token.startswith("-") and _is_number(token[1:])):
+                shown = _shown(token)
+                raise fail(f"withdrawn candidates must be negative numbers, not {shown}", i)
             k = int(token[1:])
             if not 1 <= k <= n:
                 raise fail(f"withdrawn candidate {k} is not one of the {n} candidates", i)
-            if k in withdrawn_numbers:
+            if k in withdrawn:
                 raise fail(f"candidate {k} is withdrawn twice", i)
-            withdrawn_numbers.append(k)
+            withdrawn.append(k)
         i += 1
+    return _Header(n, seats, tuple(withdrawn), i)
 
-    # Ballots: group identical lines first (keeping the first line of each for error
-    # messages) so that checking and converting costs per distinct ballot, not per line.
-    weights: dict[tuple[str, ...], int] = {}
-    first_line: dict[tuple[str, ...], int] = {}
-    end = -1
-    while i < total:
-        line = lines[i]
-        if "#" in line:
-            line = line[: line.index("#")]
-        if "," in line:
-            line = line.replace(",", " ")
-        parts = line.split()
-        if not parts:
-            i += 1
-            continue
-        if len(parts) == 1 and parts[0] == "0":
-            end = i
-            break
-        weight = parts[0]
-        if not weight.isdigit():
-            if "=" in line:
-                raise fail("equal preferences ('=') are not allowed: ballots have no ties", i)
-            raise fail(f"the weight must be a whole number, not {weight!r}", i)
-        if parts[-1] != "0" or len(parts) < 2:
-            raise fail("the ballot does not end with 0", i)
-        key = tuple(parts[1:-1])
-        if key in weights:
-            weights[key] += int(weight)
-        else:
-            weights[key] = int(weight)
-            first_line[key] = i
-        i += 1
-    if end < 0:
-        last = max((j for j in range(total) if lines[j].strip()), default=0)
-        raise fail("the ballots never end: no line with a single 0", last)
 
-    withdrawn_set = {str(k) for k in withdrawn_numbers}
-    valid_ids = {str(k) for k in range(1, n + 1)}
+# The line that ends the ballots: a single 0, perhaps with blanks, commas or a comment.
+_END = re.compile(r"[ \t]*0[ \t,]*(?:#.*)?\r?")
+_EQUAL = "equal preferences ('=') are not allowed: ballots have no ties"
+
+
+def _read_ballots(source: _Lines, header: _Header) -> tuple[dict[tuple[str, ...], int], int]:
+    """The ballots, grouped: each ranking (withdrawn candidates dropped) with its total
+    weight, in order of first appearance; and the index of the line that ends them.
+
+    Real files repeat rankings (one line per voter, or weights that were never summed),
+    so identical lines are counted first, at C speed, and each distinct line is parsed
+    and checked once. Errors still name the first line that is wrong: distinct lines are
+    met in order of first appearance, and only a failing line is looked up again.
+    """
+    lines, start = source.lines, header.start
+    counts = Counter(lines[start:])
+    # The end is the first line with a single 0; only distinct lines starting with a 0
+    # can be one, and only those are looked up in the file.
+    ends = [line for line in counts if line.lstrip()[:1] == "0" and _END.fullmatch(line)]
+    if not ends:
+        last = max((j for j in range(len(lines)) if lines[j].strip()), default=0)
+        raise source.fail("the ballots never end: no line with a single 0", last)
+    end = min(lines.index(line, start) for line in ends)
+    counts.subtract(lines[end:])  # the end line, the names and the title
+
+    n = header.candidates
+    withdrawn = {str(k) for k in header.withdrawn}
+    valid = {str(k) for k in range(1, n + 1)}
+    is_valid = valid.issuperset
     grouped: dict[tuple[str, ...], int] = {}
-    for key, weight in weights.items():
-        if weight == 0:
-            raise fail("the weight must be positive", first_line[key])
-        ranking: list[str] = []
-        seen: set[str] = set()
-        for token in key:
-            if token not in valid_ids:
-                canonical = token.lstrip("0")
-                if token.isdigit() and canonical in valid_ids:
-                    token = canonical  # "01" is candidate 1
-                elif "=" in token:
-                    raise fail(
-                        "equal preferences ('=') are not allowed: ballots have no ties",
-                        first_line[key],
-                    )
-                else:
-                    raise fail(
-                        f"preference for unknown candidate {token!r} (there are {n})",
-                        first_line[key],
-                    )
-            if token in seen:
-                raise fail(f"candidate {token} is ranked twice", first_line[key])
-            seen.add(token)
-            if token not in withdrawn_set:
-                ranking.append(token)
-        ranked = tuple(ranking)
-        grouped[ranked] = grouped.get(ranked, 0) + weight
+    zero: dict[tuple[str, ...], str] = {}  # rankings with a weight-0 line: their first line
+    for raw, times in counts.items():
+        if times <= 0:
+            continue  # a line only after the end
+        parts = raw.split()
+        if not parts:
+            continue
+        weight = parts[0]
+        key = tuple(parts[1:-1])
+        # The common line: a plain weight, distinct plain candidate numbers, the 0.
+        if (
+            parts[-1] == "0"
+            and weight.isdigit()
+            and weight.isascii()
+            and len(weight) <= _MAX_DIGITS
+            and len(parts) > 1
+            and is_valid(key)
+            and len(set(key)) == len(key)
+        ):
+            if withdrawn:
+                key = tuple(t for t in key if t not in withdrawn)
+        else:
+            parsed = _careful_ballot(source, raw, start, valid, withdrawn, n)
+            if parsed is None:
+                continue  # a comment
+            weight, key = parsed
+        value = int(weight)
+        if value == 0:
+            zero.setdefault(key, raw)
+        grouped[key] = grouped.get(key, 0) + value * times
+    blank_totals = [raw for key, raw in zero.items() if grouped[key] == 0]
+    if blank_totals:
+        index = min(lines.index(raw, start) for raw in blank_totals)
+        raise source.fail("the weight must be positive", index)
+    return grouped, end
 
-    # Names and title: the non-comment lines after the end of the ballots.
+
+def _careful_ballot(
+    source: _Lines, raw: str, start: int, valid: set[str], withdrawn: set[str], n: int
+) -> tuple[str, tuple[str, ...]] | None:
+    """The weight and ranking of a ballot line that is not in the plain form (a comment,
+    commas, ``"01"`` for candidate 1), ``None`` for a comment line, or a
+    :class:`FormatError` naming the line's first appearance."""
+
+    def fail(reason: str) -> FormatError:
+        return source.fail(reason, source.lines.index(raw, start))
+
+    parts = _numbers(raw).split()
+    if not parts:
+        return None
+    weight = parts[0]
+    if not _is_number(weight):
+        if "=" in raw:
+            raise fail(_EQUAL)
+        if weight.isdigit() and len(weight) > _MAX_DIGITS:
+            raise fail(
+                f"the weight has {len(weight):,} digits: too large to be a number of ballots"
+            )
+        raise fail(f"the weight must be a whole number, not {_shown(weight)}")
+    if parts[-1] != "0" or len(parts) < 2:
+        raise fail("the ballot does not end with 0")
+    ranking: list[str] = []
+    seen: set[str] = set()
+    for token in parts[1:-1]:
+        if token not in valid:
+            canonical = token.lstrip("0")
+            if _is_number(token) and canonical in valid:
+                token = canonical  # "01" is candidate 1
+            elif "=" in token:
+                raise fail(_EQUAL)
+            else:
+                raise fail(f"preference for unknown candidate {_shown(token)} (there are {n})")
+        if token in seen:
+            raise fail(f"candidate {token} is ranked twice")
+        seen.add(token)
+        if token not in withdrawn:
+            ranking.append(token)
+    return weight, tuple(ranking)
+
+
+def _read_names(source: _Lines, end: int, n: int) -> tuple[list[str], str]:
+    """The candidate names and the title: the non-comment lines after the end of the
+    ballots, or ``# ALTERNATIVE NAME k:`` comments and a title line."""
+    lines, fail = source.lines, source.fail
     texts: list[tuple[int, str]] = []
     alternatives: dict[int, str] = {}
-    for j in range(end + 1, total):
+    for j in range(end + 1, len(lines)):
         stripped = lines[j].strip()
         if not stripped:
             continue
@@ -184,36 +286,18 @@ def read_blt(source: str | os.PathLike[str], *, text: str | None = None) -> BltE
         texts.append((j, stripped))
     if len(texts) == 1 and n > 1 and set(alternatives) >= set(range(1, n + 1)):
         names = [alternatives[k] for k in range(1, n + 1)]
-        title = _text(texts[0][1], texts[0][0], fail)
-    else:
-        if len(texts) < n + 1:
-            # point at the last line read as a name or title (or the closing 0)
-            where = texts[-1][0] if texts else end
-            raise fail(
-                f"{max(len(texts) - 1, 0)} candidate names and a title; expected {n} names "
-                "and a title",
-                where,
-            )
-        if len(texts) > n + 1:
-            raise fail("unexpected text after the title", texts[n + 1][0])
-        names = [_text(t, j, fail) for j, t in texts[:n]]
-        title = _text(texts[n][1], texts[n][0], fail)
-
-    options = tuple(
-        Option(id=str(k), name=names[k - 1]) for k in range(1, n + 1) if k not in withdrawn_numbers
-    )
-    profile = Profile(
-        kind=BallotKind.RANKED,
-        options=options,
-        groups=tuple(BallotGroup(choices, count) for choices, count in grouped.items()),
-    )
-    return BltElection(
-        title=title,
-        seats=seats,
-        candidates=tuple(names),
-        withdrawn=tuple(names[k - 1] for k in withdrawn_numbers),
-        profile=profile,
-    )
+        return names, _text(texts[0][1], texts[0][0], fail)
+    if len(texts) < n + 1:
+        # point at the last line read as a name or title (or the closing 0)
+        where = texts[-1][0] if texts else end
+        raise fail(
+            f"{max(len(texts) - 1, 0)} candidate names and a title; expected {n} names and a title",
+            where,
+        )
+    if len(texts) > n + 1:
+        raise fail("unexpected text after the title", texts[n + 1][0])
+    names = [_text(t, j, fail) for j, t in texts[:n]]
+    return names, _text(texts[n][1], texts[n][0], fail)
 
 
 def write_blt(election: BltElection) -> str:
@@ -264,6 +348,16 @@ def _numbers(line: str) -> str:
     if "#" in line:
         line = line[: line.index("#")]
     return line.replace(",", " ")
+
+
+def _is_number(token: str) -> bool:
+    """Whether ``token`` is a whole number in ASCII digits that Python will read."""
+    return token.isascii() and token.isdigit() and len(token) <= _MAX_DIGITS
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for an error message, cut short if long."""
+    return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
 def _next_data_line(lines: list[str], i: int) -> int:

@@ -47,18 +47,20 @@ def indexed_groups(profile: Profile, method: str) -> tuple[tuple[str, ...], list
     ids = profile.option_ids
     index = {option_id: i for i, option_id in enumerate(ids)}
     out: list[IndexedGroup] = []
+    append, lookup = out.append, index.__getitem__
     for number, group in enumerate(profile.groups, start=1):
-        if group.count < 0:
-            raise BallotError(f"ballot group {number}: negative count {group.count}")
-        if not group.choices or group.count == 0:
+        count, choices = group.count, group.choices
+        if count <= 0 or not choices:
+            if count < 0:
+                raise BallotError(f"ballot group {number}: negative count {count}")
             continue
         try:
-            ranking = tuple([index[c] for c in group.choices])
+            ranking = tuple(map(lookup, choices))
         except KeyError as error:
             raise BallotError(f"ballot group {number}: unknown option {error.args[0]!r}") from None
-        if len(set(ranking)) != len(ranking):
+        if len(ranking) > 1 and len(set(ranking)) != len(ranking):
             raise BallotError(f"ballot group {number}: duplicate rank")
-        out.append((ranking, group.count))
+        append((ranking, count))
     return ids, out
 
 

@@ -85,6 +85,15 @@ def test_names_from_alternative_name_comments():
         ("3 1\n1 1 0\n0\nA\nB\n", 5, "1 candidate names and a title; expected 3"),
         ("2 1\n1 1 0\n0\nA\nB\nT\nextra\n", 7, "after the title"),
         ('2 1\n1 1 0\n0\n"A\nB\nT\n', 4, "not closed"),
+        ("2 1\n1 1 0\n" + "7" * 4301 + " 1 0\n0\nA\nB\nT\n", 3, "4,301 digits: too large"),
+        ("2 1\n1 1 0\n\u00b2 1 0\n0\nA\nB\nT\n", 3, "whole number"),
+        ("99999999999 1\n0\n", 1, "more than the file has lines"),
+        ("9" * 5000 + " 1\n0\n", 1, "CANDIDATES SEATS"),
+        # a bad line repeated: the error names its first appearance
+        ("2 1\n1 1 0\n1 1 1 0\n1 2 0\n1 1 1 0\n0\nA\nB\nT\n", 3, "ranked twice"),
+        # two different bad lines: the first one in the file is named
+        ("2 1\n1 1 0\n1 1 0\n1 3 0\n1 2 2 0\n1 3 0\n0\nA\nB\nT\n", 4, "unknown"),
+        ("2 1\n1 1 0\n1 1 0\n1 2 2 0\n1 3 0\n0\nA\nB\nT\n", 4, "ranked twice"),
     ],
 )
 def test_malformed_input_names_file_and_line(text, line, reason):
@@ -93,6 +102,22 @@ def test_malformed_input_names_file_and_line(text, line, reason):
     assert caught.value.path == "bad.blt"
     assert caught.value.line == line
     assert str(caught.value).startswith(f"bad.blt:{line}: ")
+
+
+def test_repeated_lines_are_grouped_in_order_of_first_appearance():
+    # one ballot per line, as exports write them; comments and variants still merge
+    text = "3 1\n1 2 1 0\n1 3 0\n1 2 1 0\n2 2 01 0 # leading zero\n1 3 0\n0\nA\nB\nC\nT\n"
+    e = read_blt("x", text=text)
+    assert e.profile.groups == (BallotGroup(("2", "1"), 4), BallotGroup(("3",), 2))
+    # a title that looks like a ballot line is not a ballot
+    e = read_blt("x", text="2 1\n1 1 0\n0\nA\nB\n1 1 0\n")
+    assert e.title == "1 1 0" and e.profile.groups == (BallotGroup(("1",), 1),)
+
+
+def test_the_end_of_the_ballots_may_carry_a_comment_or_a_comma():
+    for end in ("0 # end", "  0,", "0\r"):
+        text = f"2 1\n1 1 0\n{end}\nA\nB\nT\n"
+        assert read_blt("x", text=text).profile.groups == (BallotGroup(("1",), 1),)
 
 
 def test_unreadable_files_are_format_errors(tmp_path):
