@@ -1,7 +1,7 @@
 """Benchmarks for the roll import and the letters.
 
     python tools/bench_codes.py [--codes N] [--letters N] [--database-url URL]
-                                [--skip-letters | --skip-codes]
+                                [--skip-letters | --skip-codes] [--join]
 
 Targets (issue #4):
 
@@ -12,6 +12,11 @@ Targets (issue #4):
   Timed twice: the streamed ZIP of PDFs of 500 letters each and the streamed one
   PDF (parts of 500 letters joined as they are made, ``voting.documents.pdf_concat``). Both
   report their peak memory growth and when the first bytes were ready.
+
+``--join`` times only the joining of the letters into one PDF: the parts of 500
+letters are rendered once onto disk, then joined in fresh processes by our streaming
+joiner (``pdf_concat``) and by pypdf (``PdfWriter.append``, then ``write``), side by
+side, with each one's peak memory growth and time.
 
 PostgreSQL runs when ``--database-url`` or ``DATABASE_URL`` names a server, or when
 the local test server (``postgresql+psycopg://postgres@127.0.0.1:5432/bench_roll``)
@@ -165,6 +170,66 @@ def bench_letters(count: int, mode: str) -> tuple[float, float, int, float]:
     return elapsed, memory.growth_mb, size, first
 
 
+def _render_parts(count: int, folder: Path) -> list[Path]:
+    """Letters rendered as PDFs of 500 onto disk (what the stream would join)."""
+    from voting import codes
+    from voting.documents.letters import LETTERS_PER_PDF, LetterPDF
+
+    residents = read_register(register_csv(count).encode(), Eligibility()).residents
+    ctx = _context()
+    paths = []
+    for first in range(0, len(residents), LETTERS_PER_PDF):
+        writer = LetterPDF(ctx)
+        for resident in residents[first : first + LETTERS_PER_PDF]:
+            writer.add(roll.Letter(resident, codes.generate()))
+        path = folder / f"part-{first:05d}.pdf"
+        path.write_bytes(writer.output())
+        paths.append(path)
+    return paths
+
+
+def bench_join(paths: list[Path], joiner: str) -> tuple[float, float, int]:
+    """(seconds, peak memory growth in MB, output bytes) for joining ``paths`` into one
+    PDF with ``joiner``: ``"ours"`` (streamed, nothing kept) or ``"pypdf"``."""
+    gc.collect()
+    size = 0
+    with _PeakRSS() as memory:
+        start = time.perf_counter()
+        if joiner == "ours":
+            from voting.documents.pdf_concat import concat_pdfs
+
+            for chunk in concat_pdfs(p.read_bytes() for p in paths):
+                size += len(chunk)  # sent on at once: nothing kept
+        else:
+            import io
+
+            from pypdf import PdfReader, PdfWriter
+
+            writer = PdfWriter()
+            for path in paths:
+                writer.append(PdfReader(io.BytesIO(path.read_bytes())))
+            out = io.BytesIO()
+            writer.write(out)
+            size = out.tell()
+        elapsed = time.perf_counter() - start
+    return elapsed, memory.growth_mb, size
+
+
+def main_join(count: int) -> None:
+    """Render ``count`` letters in parts once, then time both joiners on them."""
+    with tempfile.TemporaryDirectory() as folder:
+        paths = _render_parts(count, Path(folder))
+        print(f"{count:,} letters in {len(paths)} parts of 500 on disk")
+        for joiner in ("ours", "pypdf"):
+            spawn = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+                seconds, peak, size = pool.submit(bench_join, paths, joiner).result()
+            print(
+                f"join with {joiner}: {seconds:.2f} s, memory grew {peak:,.0f} MB at peak, "
+                f"output {size / 2**20:,.1f} MB"
+            )
+
+
 def _pg_url(given: str | None) -> str | None:
     url = given or os.environ.get("DATABASE_URL") or ""
     if url and not url.startswith("sqlite"):
@@ -187,7 +252,11 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--skip-letters", action="store_true")
     parser.add_argument("--skip-codes", action="store_true")
+    parser.add_argument("--join", action="store_true", help="time only joining the letters")
     args = parser.parse_args()
+    if args.join:
+        main_join(args.letters)
+        return
 
     if not args.skip_codes:
         with tempfile.TemporaryDirectory() as folder:

@@ -123,6 +123,15 @@ def test_clerk_logs_in_and_sees_dashboard(client: FlaskClient, login, make_elect
     assert "Centrumplan Duiven" in page.get_data(as_text=True)
 
 
+def test_footer_offers_the_staff_login_only_to_visitors_not_logged_in(
+    client: FlaskClient, login
+) -> None:
+    assert "Inloggen voor medewerkers" in client.get("/").get_data(as_text=True)
+    login("clerk")
+    page = client.get("/").get_data(as_text=True)
+    assert "Uitloggen" in page and "Inloggen voor medewerkers" not in page
+
+
 def test_wrong_password_is_refused(client: FlaskClient, make_staff) -> None:
     make_staff("clerk", "griffie")
     response = client.post("/beheer/inloggen", data={"username": "griffie", "password": "nee"})

@@ -110,6 +110,11 @@ def test_result_page_for_every_rule(
         assert "Elk plan tegen elk ander plan" in text and "▲" in html
     elif rule in ("irv", "stv"):
         assert "Stemmen per ronde" in text and ("valt af" in text or "gekozen" in text)
+    # Equal shares' rounds hold prices, not votes, and the table says so.
+    heads = re.findall(r'<details class="round".*?<thead>(.*?)</thead>', html, re.S)
+    assert heads
+    expected = "Deel van de kosten per voorstander" if rule.startswith("mes") else "Stemmen"
+    assert all(expected in head for head in heads)
 
 
 @pytest.mark.parametrize("rule", sorted(RULES))
@@ -157,9 +162,31 @@ def test_unpublished_results_are_not_public(
     add_roll(db_session, election, 5)
     add_ballots(db_session, election, [["A"]])
     count_election(db_session, election, "griffie")
-    for path in ("", "/record.json", "/uitslag.csv", "/proces-verbaal.pdf", "/bon"):
+    for path in ("/record.json", "/uitslag.csv", "/proces-verbaal.pdf"):
         assert client.get(f"/uitslag/nog-niet{path}").status_code == 404
     assert client.get("/uitslag/bestaat-niet").status_code == 404
+    # The page and the receipt check (the receipt links there) say the result comes
+    # later, and nothing of the count that is not certified yet.
+    for path in ("", "/bon"):
+        page = client.get(f"/uitslag/nog-niet{path}")
+        text = _text(page.get_data(as_text=True))
+        assert page.status_code == 200 and "De uitslag is er nog niet" in text
+        assert "worden nu geteld" in text and "Ronde" not in text and "Gekozen" not in text
+    assert client.post("/uitslag/nog-niet/bon", data={"receipt": "X"}).status_code == 200
+
+
+def test_receipt_link_during_voting_says_when_the_result_comes(
+    make_election: Callable[..., Election], client: FlaskClient
+) -> None:
+    from datetime import UTC, datetime
+
+    make_election(slug="nu-open", closes_at=datetime(2030, 3, 25, 19, 0, tzinfo=UTC))
+    text = _text(client.get("/uitslag/nu-open/bon").get_data(as_text=True))
+    assert "U kunt stemmen tot 25 maart 2030, 20:00. Daarna worden de stemmen geteld." in text
+    english = _text(client.get("/uitslag/nu-open/bon?lang=en").get_data(as_text=True))
+    assert "25 March 2030, 20:00" in english
+    draft = make_election(slug="concept", phase="draft")
+    assert client.get(f"/uitslag/{draft.slug}/bon").status_code == 404
 
 
 def test_index_lists_published(publish: Callable[..., Election], client: FlaskClient) -> None:

@@ -121,7 +121,11 @@ def proces_verbaal(
         pdf.para(_("Ronde %(number)s", number=round_.number) + ". " + round_.summary, bold=True)
         rows = [[name, value] for name, value in round_.tallies]
         if rows:
-            pdf.grid([_("Optie"), _("Stemmen")], rows, (134, 40))
+            pdf.grid(
+                [_("Voorstel") if view.is_budget else _("Optie"), view.tally_heading],
+                rows,
+                (124, 50),
+            )
         if round_.transfers:
             pdf.grid(
                 [_("Van"), _("Naar"), _("Stemmen")],

@@ -43,6 +43,16 @@ def _certified(slug: str) -> tuple[Election, dict[str, Any]]:
     return election, record
 
 
+def _not_yet(slug: str) -> str | None:
+    """The 'result comes later' page for a public election without a certified result
+    (the receipt links there from the moment of voting); None otherwise. It tells
+    only the phase and its dates: nothing of a count that is not yet certified."""
+    election = db.session().scalar(select(Election).where(Election.slug == slug))
+    if election is None or election.phase in ("draft", "certified"):
+        return None
+    return render_template("results/pending.html", election=election)
+
+
 def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -53,6 +63,9 @@ def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
 def election(slug: str) -> str:
     """The result page: what was decided, binding or not, what happens next, pictures
     with tables, rounds, tie breaks, hashes and downloads."""
+    pending = _not_yet(slug)
+    if pending is not None:
+        return pending
     found, record = _certified(slug)
     _kind, ballots_ext = _ballots_kind(record)
     return render_template(
@@ -113,6 +126,9 @@ def report(slug: str) -> Response:
 def receipt(slug: str) -> tuple[str, int] | str:
     """A resident enters their receipt and sees their ballot in the published record.
     POST (with CSRF) so receipts stay out of addresses and server logs."""
+    pending = _not_yet(slug)
+    if pending is not None:
+        return pending
     found, record = _certified(slug)
     view = result_view(record)
     form = ReceiptForm()

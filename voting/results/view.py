@@ -132,6 +132,15 @@ class ResultView:
         return rule_name(self.rule)
 
     @property
+    def tally_heading(self) -> str:
+        """What the numbers in a round's table are: votes, except for equal shares,
+        whose rounds hold each proposal's price (the share of its cost every
+        supporter pays)."""
+        if self.rule.startswith("mes"):
+            return _("Deel van de kosten per voorstander")
+        return _("Stemmen")
+
+    @property
     def turnout_svg(self) -> Markup:
         """Turnout against the threshold as a picture."""
         return Markup(

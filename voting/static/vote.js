@@ -44,6 +44,8 @@
       up: t.up || "Hoger", down: t.down || "Lager", add: t.add || "Kiezen",
       remove: t.remove || "Weghalen",
       nowAt: t.nowAt || "{title} staat nu op nummer {n}.",
+      atTop: t.atTop || "{title} staat al bovenaan.",
+      atBottom: t.atBottom || "{title} staat al onderaan.",
       removed: t.removed || "{title} staat niet meer in uw lijst.",
       notChosen: t.notChosen || "niet gekozen",
       number: t.number || "nummer {n}"
@@ -51,6 +53,10 @@
     fieldset.classList.add("js-ranked");
     Array.prototype.forEach.call(fieldset.querySelectorAll(".js-only"), function (el) {
       el.hidden = false;
+    });
+    // Hints about the rank selects ("geen voorkeur") do not apply to the buttons.
+    Array.prototype.forEach.call(fieldset.querySelectorAll(".no-js-only"), function (el) {
+      el.hidden = true;
     });
     var items = Array.prototype.slice.call(list.querySelectorAll(".rank-item"));
 
@@ -93,6 +99,11 @@
       return items.filter(function (i) { return i.dataset.chosen === "1"; });
     }
 
+    function usable(button, yes) {
+      if (yes) { button.removeAttribute("aria-disabled"); }
+      else { button.setAttribute("aria-disabled", "true"); }
+    }
+
     function render() {
       var picked = chosen();
       var rest = items.filter(function (i) { return i.dataset.chosen !== "1"; });
@@ -112,8 +123,10 @@
         var down = item.querySelector("[data-action=down]");
         var toggle = item.querySelector("[data-action=toggle]");
         up.hidden = down.hidden = index < 0;
-        up.disabled = index <= 0;
-        down.disabled = index < 0 || index === picked.length - 1;
+        // aria-disabled, not disabled: a disabled button loses the focus, and the
+        // next key press would land on "Weghalen" and drop the option.
+        usable(up, index > 0);
+        usable(down, index >= 0 && index < picked.length - 1);
         up.setAttribute("aria-label", words.up + ": " + title);
         down.setAttribute("aria-label", words.down + ": " + title);
         toggle.textContent = index >= 0 ? words.remove : words.add;
@@ -129,6 +142,12 @@
       var index = picked.indexOf(item);
       var action = button.dataset.action;
       var message;
+      if (button.getAttribute("aria-disabled") === "true") {
+        // Already at the top (or bottom): say so, change nothing, keep the focus.
+        live.textContent = format(action === "up" ? words.atTop : words.atBottom,
+          { title: item.dataset.title });
+        return;
+      }
       if (action === "toggle") {
         item.dataset.chosen = index >= 0 ? "0" : "1";
         if (index >= 0) {
@@ -146,8 +165,8 @@
         message = format(words.nowAt, { title: item.dataset.title, n: chosen().indexOf(item) + 1 });
       }
       live.textContent = message;
-      // Keep the keyboard where it was; a button that became unusable hands focus on.
-      if (button.disabled || button.hidden) {
+      // Keep the keyboard where it was; a button that disappeared hands focus on.
+      if (button.hidden) {
         button = item.querySelector("[data-action=toggle]");
       }
       button.focus();

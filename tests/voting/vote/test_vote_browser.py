@@ -213,13 +213,19 @@ def test_ranked_reordering_by_keyboard_is_announced(
     page.get_by_role("button", name="Hoger: A").focus()
     page.keyboard.press("Enter")
     assert live.inner_text() == "A staat nu op nummer 1."
-    # Focus stays with the item that moved (the "higher" button is now disabled).
-    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == (
-        "Weghalen: A"
-    )
+    # Focus stays on "Hoger" at the top: one press too many says so and drops nothing.
+    focused = "() => document.activeElement.getAttribute('aria-label')"
+    assert page.evaluate(focused) == "Hoger: A"
+    page.keyboard.press("Enter")
+    assert live.inner_text() == "A staat al bovenaan."
+    page.keyboard.press("Enter")
+    assert page.evaluate(focused) == "Hoger: A"
     assert page.locator("#rang-A").input_value() == "1"
     assert page.locator("#rang-B").input_value() == "2"
     assert page.locator("#rang-C").input_value() == ""
+    # With the buttons there are no "geen voorkeur" selects to point at.
+    assert page.get_by_text("U hoeft niet alle opties te kiezen.").is_visible()
+    assert not page.get_by_text("Kies dan 'geen voorkeur'").is_visible()
     buttons = page.locator(".button-rank:visible")
     for index in range(buttons.count()):
         box = buttons.nth(index).bounding_box()
