@@ -66,6 +66,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from voting.follow_up import retention_purges  # noqa: F401  (registers its purge)
     from voting.follow_up.admin_routes import bp as follow_up_admin_bp
     from voting.follow_up.routes import bp as follow_up_bp
+    from voting.panels import retention as panel_retention  # noqa: F401  (registers its purge)
+    from voting.panels.admin_routes import bp as panels_admin_bp
+    from voting.panels.routes import bp as panels_bp
     from voting.proposals.routes import bp as proposals_bp
     from voting.results.routes import bp as results_bp
     from voting.vote.routes import bp as vote_bp
@@ -81,6 +84,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(follow_up_bp)
     app.register_blueprint(follow_up_admin_bp, url_prefix="/beheer")
     _register_staff_blueprints(app)
+    app.register_blueprint(panels_bp)
+    app.register_blueprint(panels_admin_bp, url_prefix="/beheer")
     _register_common(app)
 
     from voting.cli import register_commands

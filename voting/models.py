@@ -586,3 +586,141 @@ class AppSetting(Base):
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- Citizens' panels by lot (burgerberaad, wijkcomité; issue #12) -------------------
+# No name, address or contact detail in plain text: an invitation holds the panel's
+# HMAC of the person reference and of the household, and the code's hash; a sign-up
+# holds the answers to the panel's questions under a random pseudonym, and optional
+# phone/e-mail only AES-GCM encrypted with a key from the configuration
+# (voting/panels/contact.py). The retention purge deletes both once the panel is
+# finished (voting/panels/retention.py).
+
+PANEL_PHASES = ("draft", "invitations", "signup", "draw", "seated", "finished")
+PANEL_SEAT_STATUSES = ("pool", "selected", "dropped", "replacement")
+PANEL_JOB_STATES = ("idle", "running", "done", "failed")
+
+
+class Panel(Base):
+    """A citizens' panel drawn by lot in two stages, and its advice."""
+
+    __tablename__ = "panels"
+    __table_args__ = (
+        CheckConstraint(_in("phase", PANEL_PHASES), name="ck_panels_phase"),
+        CheckConstraint(_in("job_state", PANEL_JOB_STATES), name="ck_panels_job_state"),
+        CheckConstraint("seats >= 1", name="ck_panels_seats"),
+        CheckConstraint("invitations >= 1", name="ck_panels_invitations"),
+        CheckConstraint("min_age >= 0 AND min_age <= 120", name="ck_panels_min_age"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(Text, default="")
+    municipality: Mapped[str] = mapped_column(String(200), default="")
+    phase: Mapped[str] = mapped_column(String(20), default="draft")
+    seats: Mapped[int] = mapped_column(Integer, default=20)
+    invitations: Mapped[int] = mapped_column(Integer, default=500)
+    min_age: Mapped[int] = mapped_column(Integer, default=16)
+    postcode_filter: Mapped[str] = mapped_column(String(500), default="")
+    neighbourhood_filter: Mapped[str] = mapped_column(String(500), default="")
+    one_per_household: Mapped[bool] = mapped_column(Boolean, default=True)
+    ask_phone: Mapped[bool] = mapped_column(Boolean, default=False)
+    ask_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    # [{"name": ..., "values": [{"value": ..., "min": int, "max": int}]}]
+    categories_json: Mapped[str] = mapped_column(Text, default="[]")
+    meeting_dates_json: Mapped[str] = mapped_column(Text, default="[]")  # ISO dates
+    # Seeds are fixed (and shown) before the draw they steer.
+    invitation_seed: Mapped[str] = mapped_column(String(100), default="")
+    draw_seed: Mapped[str] = mapped_column(String(100), default="")
+    # The published inputs and outputs: eligible keys of the sample, the portfolio.
+    sample_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    portfolio_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    record_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The long computation (leximin) runs outside the request: its progress row.
+    job_state: Mapped[str] = mapped_column(String(10), default="idle")
+    job_done: Mapped[int] = mapped_column(Integer, default=0)
+    job_total: Mapped[int] = mapped_column(Integer, default=0)
+    job_message: Mapped[str] = mapped_column(String(300), default="")
+    recommendations_json: Mapped[str] = mapped_column(Text, default="[]")
+    council_response: Mapped[str] = mapped_column(Text, default="")
+    referendum_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elections.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    drawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    referendum: Mapped[Election | None] = relationship()
+
+    @property
+    def categories(self) -> list[dict[str, Any]]:
+        """The panel's questions with their values and quotas."""
+        return list(json.loads(self.categories_json or "[]"))
+
+    @property
+    def meeting_dates(self) -> list[str]:
+        """The meeting dates (ISO) residents say they can attend."""
+        return list(json.loads(self.meeting_dates_json or "[]"))
+
+    @property
+    def recommendations(self) -> list[str]:
+        """The panel's recommendations, in order."""
+        return list(json.loads(self.recommendations_json or "[]"))
+
+
+class PanelInvitation(Base):
+    """One invited resident: the panel's key for them, their household's key, and the
+    hash of their one-time sign-up code. No name, no address."""
+
+    __tablename__ = "panel_invitations"
+    __table_args__ = (
+        UniqueConstraint("panel_id", "resident_key", name="uq_panel_invitations_resident"),
+        UniqueConstraint("code_hash", name="uq_panel_invitations_code"),
+        CheckConstraint("length(code_hash) = 64", name="ck_panel_invitations_hash_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id", ondelete="CASCADE"))
+    resident_key: Mapped[str] = mapped_column(String(64))
+    household_key: Mapped[str] = mapped_column(String(64), default="")
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class PanelSignup(Base):
+    """A resident who signed up: answers under a random pseudonym, availability,
+    consent, optional contact details (encrypted), and their seat status."""
+
+    __tablename__ = "panel_signups"
+    __table_args__ = (
+        UniqueConstraint("invitation_id", name="uq_panel_signups_invitation"),
+        UniqueConstraint("panel_id", "pseudonym", name="uq_panel_signups_pseudonym"),
+        CheckConstraint(_in("status", PANEL_SEAT_STATUSES), name="ck_panel_signups_status"),
+        CheckConstraint(_in("channel", CHANNELS), name="ck_panel_signups_channel"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id", ondelete="CASCADE"))
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("panel_invitations.id", ondelete="SET NULL"), nullable=True
+    )
+    pseudonym: Mapped[str] = mapped_column(String(20))
+    answers_json: Mapped[str] = mapped_column(Text, default="{}")
+    available_json: Mapped[str] = mapped_column(Text, default="[]")
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel: Mapped[str] = mapped_column(String(10), default="online")
+    phone_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    email_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="pool")
+
+    invitation: Mapped[PanelInvitation | None] = relationship()
+
+    @property
+    def answers(self) -> dict[str, str]:
+        """Category name -> the value chosen."""
+        return dict(json.loads(self.answers_json or "{}"))
+
+    @property
+    def available(self) -> list[str]:
+        """The meeting dates (ISO) this resident can attend."""
+        return list(json.loads(self.available_json or "[]"))

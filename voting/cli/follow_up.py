@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from voting import db, retention
 from voting.follow_up import notify, outbox
 from voting.models import utcnow
+from voting.panels import retention as panel_retention
 
 
 @click.group("mail")
@@ -81,11 +82,19 @@ def retention_command(apply_: bool, days: int | None) -> None:
         raise click.BadParameter("must be 0 or more", param_hint="--days")
     with db.new_session() as session:
         report = retention.run(session, days, apply=apply_, actor="cli")
+        # Finished citizens' panels: their sign-ups, contact details and invitations.
+        panels = panel_retention.run(session, apply=apply_, actor="cli")
+        if apply_:
+            session.commit()
+        else:
+            session.rollback()
     verb = "deleted" if apply_ else "would delete"
-    if not report:
+    for slug, counts in panels.items():
+        click.echo(f"panel {slug}: {verb} " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if not report and not panels:
         click.echo(f"Nothing to delete: no election was certified {days} or more days ago.")
     for purge in report:
         counts = ", ".join(f"{name} {count}" for name, count in purge.counts.items())
         click.echo(f"{purge.slug}: {verb} {counts}")
-    if report and not apply_:
+    if (report or panels) and not apply_:
         click.echo("Dry run: nothing was deleted. Run again with --apply to delete.")

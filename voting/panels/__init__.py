@@ -1,0 +1,1 @@
+"""Citizens' panels by lot (burgerberaad, wijkcomité): the web side of ``ballots.panels``."""
