@@ -1,6 +1,7 @@
 """Panel letters: the invitation with its one-time sign-up code and QR code, and the
 letter to residents drawn for the panel. Same window envelope, fonts, QR and code
-style as the voting letters (:mod:`voting.documents.letters`); the text is the
+style as the voting letters (:mod:`voting.documents.letters`, fonts from
+:mod:`voting.documents.fonts`); the text is the
 panel's. Made from the register in memory and streamed out: no name or address is
 stored."""
 
@@ -15,17 +16,8 @@ from datetime import date
 from fpdf import FPDF
 
 from voting import codes
-from voting.documents.letters import (
-    ADDRESS_TOP,
-    ADDRESS_X,
-    FOLD,
-    _close_fonts,
-    _csv_line,
-    _fit,
-    _setup_fonts,
-    draw_qr,
-    find_font_dir,
-)
+from voting.documents.fonts import close_fonts, use_fonts
+from voting.documents.letters import ADDRESS_TOP, ADDRESS_X, FOLD, _csv_line, _fit, draw_qr
 from voting.formatting import format_day
 from voting.roll import Letter
 from voting.roll_import import Resident
@@ -76,7 +68,8 @@ class _PanelPDF:
         self.pdf.set_auto_page_break(False)
         self.pdf.set_margins(ADDRESS_X, 15, 20)
         self.pdf.set_creator("Buurtstem")
-        self.sans, self.clean = _setup_fonts(self.pdf, find_font_dir())
+        fonts = use_fonts(self.pdf, "auto", families=("sans",))
+        self.sans, self.clean = fonts.sans, fonts.clean
 
     def page(self, resident: Resident, title: str, paragraphs: list[str]) -> float:
         pdf, ctx, clean = self.pdf, self.ctx, self.clean
@@ -106,7 +99,7 @@ class _PanelPDF:
 
     def output(self) -> bytes:
         data = bytes(self.pdf.output())
-        _close_fonts(self.pdf)
+        close_fonts(self.pdf)
         return data
 
 
