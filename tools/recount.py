@@ -4,11 +4,12 @@
     python tools/recount.py INPUT [--method M] [--seats N] [--seed S] [--json]
 
 INPUT is a ``.blt`` file (ranked ballots; default method ``stv``, seats from the
-file), a pabulib ``.pb`` file (default: the rule its META ``rule`` names, see
-``PB_RULES``, else ``greedy``), or a Buurtstem election record ``.json`` (which
-names its own method, seats and tie-break seed; options given here override them, with
-a warning). ``--json`` prints one JSON object: method, seats, winners (candidate names
-for BLT files, ids otherwise), rounds, tie_breaks and the SHA-256 of the input file.
+file), a pabulib ``.pb`` file (default: the rule its META ``rule`` names, by the
+pabulib names of the registry in ``ballots.methods``, else ``greedy``), or a Buurtstem
+election record ``.json`` (which names its own method, seats and tie-break seed;
+options given here override them, with a warning). ``--json`` prints one JSON object:
+method, seats, winners (candidate names for BLT files, ids otherwise), rounds,
+tie_breaks and the SHA-256 of the input file.
 Without it, a readable round-by-round report.
 
 Bad input ends with exit status 2 and one line on standard error naming the file, the
@@ -35,7 +36,7 @@ if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
 from ballots.formats.errors import FormatError  # noqa: E402
-from ballots.methods import RULES, count  # noqa: E402
+from ballots.methods import RULES, count, from_pabulib  # noqa: E402
 from ballots.model import BallotError, Profile  # noqa: E402
 from ballots.result import Result  # noqa: E402
 from ballots.tiebreak import PROCEDURE  # noqa: E402
@@ -43,14 +44,9 @@ from ballots.tiebreak import PROCEDURE  # noqa: E402
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
 
-# The pabulib META ``rule`` names and the Buurtstem rule that reproduces them.
-# "equalshares/add1" is equalshares.net's plain add1 completion (raise every share while
-# the outcome fits the budget), which is what Wieliczka 2023 ran; see README.
-PB_RULES = {
-    "greedy": "greedy",
-    "equalshares": "mes",
-    "equalshares/add1": "mes-add1-until-over-budget",
-}
+# A .pb file whose META names no rule we know is counted greedily, as most pabulib
+# instances were.
+PB_DEFAULT_RULE = "greedy"
 
 
 class InputError(Exception):
@@ -215,17 +211,19 @@ def load(
         return election
     if kind == "pb":
         from ballots.formats.pabulib import read_pb
+        from ballots.record.exchange import seats_from_pb
 
         pb = read_pb(path, text=text)
-        default = PB_RULES.get(pb.meta.get("rule", "").strip(), "greedy")
+        named = from_pabulib(pb.meta.get("rule", ""))
+        chosen = method or (named.name if named else PB_DEFAULT_RULE)
         title = " ".join(
             pb.meta[k] for k in ("country", "unit", "subunit", "instance") if pb.meta.get(k)
         )
         return Election(
             "pb",
             pb.profile,
-            method or default,
-            seats or 1,
+            chosen,
+            seats or (seats_from_pb(chosen, pb.budget) if chosen in RULES else 1),
             seed or "",
             title=title or pb.meta.get("description", ""),
             names={o.id: o.name for o in pb.profile.options},

@@ -42,6 +42,7 @@ if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
 from ballots.formats.errors import FormatError  # noqa: E402
+from ballots.methods import RULES, UnknownRule  # noqa: E402
 from ballots.model import BallotError, Profile  # noqa: E402
 from ballots.record import (  # noqa: E402
     canonical_bytes,
@@ -58,6 +59,8 @@ from ballots.record import (  # noqa: E402
 from ballots.result import Result  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
+# The rules pyrankvote implements (every budget rule is recounted by pabutools).
+PYRANKVOTE_RULES = ("irv", "stv")
 SHOWN_PER_CHECK = 10  # more failures of one kind would only bury the first ones
 
 
@@ -270,8 +273,8 @@ def check_recount(record: dict[str, Any]) -> tuple[Check, Result | None]:
     except ImportError:
         check.problems.append(f"cannot recount: rule {meta['rule']!r} is not in this checkout")
         return check, None
-    except KeyError as error:  # an unknown rule; str() of a KeyError adds quotes
-        check.problems.append(f"recount failed: {error.args[0]}")
+    except UnknownRule as error:
+        check.problems.append(f"recount failed: {error}")
         return check, None
     except (BallotError, ValueError) as error:
         check.problems.append(f"recount failed: {error}")
@@ -297,9 +300,10 @@ def cross_check(record: dict[str, Any], result: Result | None) -> Check:
     had_ties = bool(record["result"]["tie_breaks"])
     profile = profile_from_record(record)
     seats, seed = record["election"]["seats"], record["election"]["tie_break_seed"]
-    if rule in ("irv", "stv"):
+    known = RULES.get(rule)
+    if rule in PYRANKVOTE_RULES:
         library, count_independently = "pyrankvote", _pyrankvote
-    elif rule in ("greedy", "mes", "mes-add1", "mes-add1-until-over-budget"):
+    elif known is not None and known.budget:
         library, count_independently = "pabutools", _pabutools
     else:
         check.skipped = True
@@ -314,7 +318,9 @@ def cross_check(record: dict[str, Any], result: Result | None) -> Check:
         check.info.append(f"{library} is not installed (pip install {library}); skipped")
         return check
     same = sorted(theirs) == sorted(certified)
-    order = "" if rule in ("irv", "stv") or theirs == certified else " (in another order)"
+    # Ranked rules elect in an order both sides agree on; budget rules fund a set.
+    ranked = known is not None and not known.budget
+    order = "" if ranked or theirs == certified else " (in another order)"
     if same:
         check.info.append(f"{library} agrees: winners {sorted(theirs)}{order}")
         return check

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from ballots.methods import RULES
+from ballots.model import BallotKind
 from voting import audit
-from voting.labels import BALLOT_TYPE_LABELS, PHASE_LABELS, RULE_LABELS, label
+from voting.labels import BALLOT_TYPE_LABELS, PHASE_LABELS, label, rule_label
 from voting.models import PHASES, Election, Option, aware, utcnow
 
 REFERENDUM_PHASES = ("draft", "voting", "closed", "counted", "certified")
@@ -71,17 +73,6 @@ def options_locked(election: Election) -> bool:
     return PHASES.index(election.phase) >= PHASES.index("voting")
 
 
-# Which counting rules fit which ballot type: a ranked ballot cannot be counted by
-# approval, and a budget needs a budget rule.
-RULES_BY_BALLOT_TYPE: dict[str, tuple[str, ...]] = {
-    "ranked": ("irv", "stv", "schulze", "borda"),
-    "single": ("plurality",),
-    "approval": ("approval", "greedy", "mes", "mes-add1", "mes-add1-until-over-budget"),
-    "budget": ("greedy", "mes", "mes-add1", "mes-add1-until-over-budget"),
-}
-BUDGET_RULES = ("greedy", "mes", "mes-add1", "mes-add1-until-over-budget")
-
-
 class SetupError(ValueError):
     """An election setting or option change that is not allowed; Dutch message."""
 
@@ -89,19 +80,21 @@ class SetupError(ValueError):
 def check_settings(
     *, kind: str, ballot_type: str, rule: str, budget: int | None, seats: int
 ) -> None:
-    """Raise :class:`SetupError` if the combination cannot be counted."""
-    if rule not in RULES_BY_BALLOT_TYPE.get(ballot_type, ()):
+    """Raise :class:`SetupError` if the combination cannot be counted (which rule
+    fits which ballot and kind comes from the rule registry, ``ballots.methods``)."""
+    known = RULES.get(rule)
+    if known is None or ballot_type not in set(BallotKind) or not known.accepts(ballot_type):
         raise SetupError(
-            f"De telregel '{label(RULE_LABELS, rule)}' past niet bij een stembiljet "
+            f"De telregel '{rule_label(rule)}' past niet bij een stembiljet "
             f"'{label(BALLOT_TYPE_LABELS, ballot_type)}'."
         )
-    if kind == "budget" and rule not in BUDGET_RULES:
+    if kind == "budget" and not known.budget:
         raise SetupError("Een buurtbudget heeft een telregel voor budgetten nodig.")
-    if kind == "referendum" and rule in BUDGET_RULES:
+    if kind == "referendum" and known.budget:
         raise SetupError("Een referendum kan niet met een budgetregel worden geteld.")
     if kind == "budget" and not budget:
         raise SetupError("Vul het budget in (in hele euro's).")
-    if seats > 1 and rule in ("irv", "plurality"):
+    if seats > 1 and known.single_winner:
         raise SetupError("Deze telregel kiest één winnaar; kies STV of een andere regel.")
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+
+from ballots.methods import RULES
 
 PHASE_LABELS = {
     "draft": _l("in voorbereiding"),
@@ -14,7 +17,9 @@ PHASE_LABELS = {
     "certified": _l("vastgesteld"),
 }
 
-RULE_LABELS = {
+# Keyed by each rule's label key in the registry (ballots.methods.RULES), which says
+# everything else about a rule; a test checks that every registered rule has both.
+RULE_LABEL_TEXTS = {
     "irv": _l("Instant runoff (één winnaar, rangschikken)"),
     "stv": _l("STV, Schotse regels (meer winnaars, rangschikken)"),
     "schulze": _l("Schulze (rangschikken, paarsgewijs)"),
@@ -29,6 +34,29 @@ RULE_LABELS = {
     ),
 }
 
+# The same rules in a sentence, for results pages and the proces-verbaal.
+RULE_DESCRIPTIONS = {
+    "irv": _l("Alternatieve stem (instant runoff): wie de minste stemmen heeft valt af"),
+    "stv": _l("Enkelvoudig overdraagbare stem (STV, Schotse regels)"),
+    "schulze": _l("Schulze-methode: elk plan wordt met elk ander plan vergeleken"),
+    "borda": _l("Borda-telling: punten voor elke plek op het stembiljet"),
+    "plurality": _l("Meeste stemmen"),
+    "approval": _l("Meeste goedkeuringen"),
+    "greedy": _l("Meeste stemmen eerst, zolang het budget het toelaat"),
+    "mes": _l("Methode van gelijke delen (Method of Equal Shares)"),
+    "mes-add1": _l("Methode van gelijke delen, aangevuld tot het budget op is"),
+    "mes-add1-until-over-budget": _l(
+        "Methode van gelijke delen, aangevuld tot het budget overschreden zou worden"
+    ),
+}
+
+# What a round's tallies count (ballots.methods.TALLY_UNITS), as a column heading.
+TALLY_UNIT_LABELS = {
+    "votes": _l("Stemmen"),
+    "approvals": _l("Goedkeuringen"),
+    "points": _l("Punten"),
+}
+
 BALLOT_TYPE_LABELS = {
     "ranked": _l("Rangschikken"),
     "single": _l("Eén keuze"),
@@ -40,3 +68,22 @@ BALLOT_TYPE_LABELS = {
 def label(table: dict[str, object], code: str) -> str:
     """The readable word for ``code`` in ``table``, or the code itself if unknown."""
     return str(table.get(code, code))
+
+
+def rule_label(name: str) -> LazyString | str:
+    """The short name of counting rule ``name`` (setup forms, admin pages), translated
+    when shown; the name itself for a rule the registry does not know."""
+    known = RULES.get(name)
+    return RULE_LABEL_TEXTS[known.label_key] if known else name
+
+
+def rule_description(name: str) -> LazyString | str:
+    """Counting rule ``name`` in a sentence (results pages, proces-verbaal)."""
+    known = RULES.get(name)
+    return RULE_DESCRIPTIONS[known.label_key] if known else name
+
+
+def tally_unit_label(name: str) -> LazyString:
+    """The column heading for the tallies of rule ``name`` ("Stemmen", "Punten", ...)."""
+    known = RULES.get(name)
+    return TALLY_UNIT_LABELS[known.tally_unit if known else "votes"]

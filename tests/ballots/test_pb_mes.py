@@ -184,4 +184,4 @@ def test_registry_names() -> None:
     assert get_rule("mes") is mes
     assert get_rule("mes-add1") is mes_add1
     assert get_rule("mes-add1-until-over-budget") is mes_add1_until_over_budget
-    assert RULES["mes-add1-until-over-budget"][0] == "ballots.methods.pb_mes"
+    assert RULES["mes-add1-until-over-budget"].module == "ballots.methods.pb_mes"

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,12 +23,16 @@ from voting import signing
 from voting.models import Ballot, Election
 from voting.tally import certify_election, count_election
 
+REPO = Path(__file__).resolve().parents[2]
+# Ranked ballots that no ranked rule needs to draw on (a BLT file numbers the
+# candidates, so a drawn tie could fall otherwise in its recount).
+UNTIED = [list("ABC")] * 5 + [list("BCA")] * 3 + [list("CAB")] * 2 + [list("ACB"), list("BAC")]
 RANKED = [["A", "B", "C"], ["B", "C"], ["C", "B", "A"], ["A", "C"], ["B", "A"], ["C"], ["A"]]
 # Every option level on first preferences and everywhere else: every rule must draw.
 TIED = [["A", "B", "C"], ["B", "C", "A"], ["C", "A", "B"]]
 APPROVAL = [["A", "B"], ["B"], ["C", "A"], ["A"], ["B", "C"]]
 BUDGET = [["P01", "P03"], ["P02"], ["P02", "P03"], ["P01"], ["P03"], ["P04"]]
-BUDGET_RULES = {"greedy", "mes", "mes-add1", "mes-add1-until-over-budget"}
+BUDGET_RULES = {name for name, rule in RULES.items() if rule.budget}
 
 
 def _settings(rule: str, tied: bool) -> dict[str, object]:
@@ -59,7 +65,14 @@ def publish(
     """Create, count and certify an election for ``rule``."""
     key_path = make_key(Path(app.config["SIGNING_KEY_PATH"]).parent)
 
-    def make(rule: str, *, tied: bool = False, roll: int = 10, **fields: object) -> Election:
+    def make(
+        rule: str,
+        *,
+        tied: bool = False,
+        roll: int = 10,
+        ballots: list[list[str]] | None = None,
+        **fields: object,
+    ) -> Election:
         settings = {
             "rule": rule,
             "phase": "closed",
@@ -73,7 +86,7 @@ def publish(
         }
         election = make_election(**settings)
         add_roll(db_session, election, roll)
-        add_ballots(db_session, election, _ballots(rule, tied))
+        add_ballots(db_session, election, ballots or _ballots(rule, tied))
         count_election(db_session, election, "griffie")
         certify_election(db_session, election, "griffie", key_path, municipality="Gemeente Duiven")
         return election
@@ -209,30 +222,64 @@ def test_record_download_is_the_signed_record(
     assert signing.verify_signature(read_record(path))
 
 
+def _recount(path: Path, *options: str) -> dict[str, object]:
+    """``tools/recount.py PATH --json``, run as a third party runs it."""
+    done = subprocess.run(
+        [sys.executable, "-I", str(REPO / "tools" / "recount.py"), str(path), "--json", *options],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
+
+
 @pytest.mark.parametrize(
-    ("rule", "ext"), [("irv", "blt"), ("plurality", "blt"), ("approval", "pb"), ("mes", "pb")]
+    ("rule", "fields"),
+    [(rule, {}) for rule in sorted(RULES)]
+    # A buurtbudget may also be voted by ticking proposals without a spending limit.
+    + [("mes-add1", {"ballot_type": "approval"}), ("greedy", {"ballot_type": "approval"})],
 )
-def test_ballot_files_read_back(
-    rule: str, ext: str, publish: Callable[..., Election], client: FlaskClient, db_session: Session
+def test_ballot_files_recount_to_the_same_rule_and_winners(
+    rule: str,
+    fields: dict[str, object],
+    publish: Callable[..., Election],
+    client: FlaskClient,
+    db_session: Session,
+    tmp_path: Path,
 ) -> None:
-    election = publish(rule)
+    ranked = RULES[rule].accepts("ranked") or RULES[rule].accepts("single")
+    single = RULES[rule].accepts("single")
+    untied = [b[:1] for b in UNTIED] if single else UNTIED
+    election = publish(rule, ballots=untied if ranked else None, roll=20, **fields)
+    record = json.loads(election.record_json or "")
+    meta = record["election"]
+    ext = "blt" if meta["ballot_type"] in ("ranked", "single") else "pb"
     other = "pb" if ext == "blt" else "blt"
     assert client.get(f"/uitslag/{election.slug}/stembiljetten.{other}").status_code == 404
     response = client.get(f"/uitslag/{election.slug}/stembiljetten.{ext}")
     assert response.status_code == 200
-    text = response.get_data(as_text=True)
+    path = tmp_path / f"stembiljetten.{ext}"
+    path.write_bytes(response.get_data())
     cast = db_session.query(Ballot).filter_by(election_id=election.id).count()
-    if ext == "blt":
-        from ballots.formats.blt import read_blt
-
-        blt = read_blt("x.blt", text=text)
-        assert blt.profile.total == cast
-        assert blt.candidates[0] == "A"
+    winners = record["result"]["winners"]
+    if ext == "pb":
+        # The file names its rule (the registry's pabulib name): no options needed.
+        recounted = _recount(path)
+        assert recounted["method"] == rule
+        assert recounted["winners"] == winners
+        assert recounted["seats"] == record["result"]["seats"]
+        assert f"num_votes;{cast}" in path.read_text(encoding="utf-8")
     else:
-        from ballots.formats.pabulib import read_pb
-
-        pb = read_pb("x.pb", text=text)
-        assert pb.profile.total == cast
+        # A BLT file names no rule: the recount is told the rule, seats and seed.
+        assert record["result"]["tie_breaks"] == []
+        seats = str(meta["seats"])
+        recounted = _recount(path, "--method", rule, "--seats", seats, "--seed", "test-seed")
+        names = {o["id"]: o["name"] for o in meta["options"]}
+        assert recounted["winners"] == [names[w] for w in winners]
+        assert len(recounted["rounds"]) == len(record["result"]["rounds"])
 
 
 def test_csv(publish: Callable[..., Election], client: FlaskClient) -> None:

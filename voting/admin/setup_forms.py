@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from voting.labels import BALLOT_TYPE_LABELS, RULE_LABELS
+from voting.labels import BALLOT_TYPE_LABELS, rule_label
 from voting.models import RULES
 
 
@@ -46,9 +46,7 @@ class ElectionForm(FlaskForm):
         _l("Stembiljet"),
         choices=[SelectChoice(code, text) for code, text in BALLOT_TYPE_LABELS.items()],
     )
-    rule = SelectField(
-        _l("Telregel"), choices=[SelectChoice(r, RULE_LABELS.get(r, r)) for r in RULES]
-    )
+    rule = SelectField(_l("Telregel"), choices=[SelectChoice(r, rule_label(r)) for r in RULES])
     seats = IntegerField(_l("Aantal winnaars"), default=1, validators=[NumberRange(min=1, max=50)])
     budget = IntegerField(_l("Budget in hele euro's"), validators=[Optional(), NumberRange(min=1)])
     min_choices = IntegerField(

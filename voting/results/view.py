@@ -18,34 +18,20 @@ from typing import Any
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ballots.model import BallotKind, Option, Profile
-from ballots.record import profile_from_record, record_sha256
+from ballots.methods import RULES
+from ballots.record import record_sha256
+from ballots.record.exchange import exchange_file
+from ballots.result import Result, Round, TieBreak
 from ballots.turnout import Turnout
 from voting import charts
 from voting.charts import Bar, RoundBars, Segment
 from voting.formatting import format_money, format_number, format_percent
-
-BUDGET_RULES = ("greedy", "mes", "mes-add1", "mes-add1-until-over-budget")
-RANKED_ROUND_RULES = ("irv", "stv")
+from voting.labels import rule_description, tally_unit_label
 
 
 def rule_name(rule: str) -> str:
-    """The counting rule in words."""
-    names = {
-        "irv": _("Alternatieve stem (instant runoff): wie de minste stemmen heeft valt af"),
-        "stv": _("Enkelvoudig overdraagbare stem (STV, Schotse regels)"),
-        "schulze": _("Schulze-methode: elk plan wordt met elk ander plan vergeleken"),
-        "borda": _("Borda-telling: punten voor elke plek op het stembiljet"),
-        "plurality": _("Meeste stemmen"),
-        "approval": _("Meeste goedkeuringen"),
-        "greedy": _("Meeste stemmen eerst, zolang het budget het toelaat"),
-        "mes": _("Methode van gelijke delen (Method of Equal Shares)"),
-        "mes-add1": _("Methode van gelijke delen, aangevuld tot het budget op is"),
-        "mes-add1-until-over-budget": _(
-            "Methode van gelijke delen, aangevuld tot het budget overschreden zou worden"
-        ),
-    }
-    return names.get(rule, rule)
+    """The counting rule in words (the registry's label key, translated)."""
+    return str(rule_description(rule))
 
 
 def purpose_name(purpose: str) -> str:
@@ -96,6 +82,7 @@ class ResultView:
     """Everything a result page, the CSV and the proces-verbaal show."""
 
     record: dict[str, Any]
+    result: Result
     labels: dict[str, str]
     turnout: Turnout
     winners: list[tuple[str, str, int]]  # (id, name, cost)
@@ -124,7 +111,7 @@ class ResultView:
     @property
     def rule(self) -> str:
         """The counting rule's name as in the record."""
-        return str(self.record["result"]["method"])
+        return self.result.method
 
     @property
     def rule_text(self) -> str:
@@ -188,11 +175,11 @@ def status_sentence(turnout: Turnout) -> str:
 def result_view(record: dict[str, Any], *, signed: bool = True) -> ResultView:
     """Work out the page for ``record`` (signed and certified, or the clerk's preview)."""
     meta = record["election"]
-    result = record["result"]
+    result = Result.from_dict(record["result"])
     labels = {o["id"]: o.get("name") or o["id"] for o in meta["options"]}
     costs = {o["id"]: int(o.get("cost", 0)) for o in meta["options"]}
     turnout = Turnout.from_record(record)
-    winners = [(w, labels.get(w, w), costs.get(w, 0)) for w in result["winners"]]
+    winners = [(w, labels.get(w, w), costs.get(w, 0)) for w in result.winners]
     budget = meta.get("budget")
     spent = Fraction(sum(c for _w, _n, c in winners))
     names = ", ".join(name for _w, name, _c in winners) or _("niemand")
@@ -216,6 +203,7 @@ def result_view(record: dict[str, Any], *, signed: bool = True) -> ResultView:
     signature = record.get("signature") or {}
     view = ResultView(
         record=record,
+        result=result,
         labels=labels,
         turnout=turnout,
         winners=winners,
@@ -223,20 +211,9 @@ def result_view(record: dict[str, Any], *, signed: bool = True) -> ResultView:
         decided=decided,
         rounds=[
             _round_view(r, labels, meta["kind"] == "budget", _placed(result, r))
-            for r in result["rounds"]
+            for r in result.rounds
         ],
-        ties=[
-            TieView(
-                round=int(t["round"]),
-                purpose=purpose_name(t["purpose"]),
-                tied=[
-                    (labels.get(o, o), k)
-                    for o, k in zip(t["tied"], t.get("keys", []), strict=False)
-                ],
-                chosen=labels.get(t["chosen"], t["chosen"]),
-            )
-            for t in result["tie_breaks"]
-        ],
+        ties=[_tie_view(t, labels) for t in result.tie_breaks],
         charts=[],
         budget=budget,
         spent=spent,
@@ -244,14 +221,23 @@ def result_view(record: dict[str, Any], *, signed: bool = True) -> ResultView:
         fingerprint=str(signature.get("key_fingerprint", "")),
         sha256=record_sha256(record),
     )
-    view.charts = _charts(record, labels, costs)
-    if "quota" in result.get("details", {}):
-        view.extra[_("Quotum")] = format_number(Fraction(result["details"]["quota"]), 5)
+    view.charts = _charts(record, result, labels, costs)
+    if "quota" in result.details:
+        view.extra[_("Quotum")] = format_number(Fraction(result.details["quota"]), 5)
     return view
 
 
+def _tie_view(tie: TieBreak, labels: dict[str, str]) -> TieView:
+    return TieView(
+        round=tie.round,
+        purpose=purpose_name(tie.purpose),
+        tied=[(labels.get(o, o), k) for o, k in zip(tie.tied, tie.keys, strict=False)],
+        chosen=labels.get(tie.chosen, tie.chosen),
+    )
+
+
 def _round_view(
-    data: dict[str, Any], labels: dict[str, str], budget: bool, placed: str | None = None
+    data: Round, labels: dict[str, str], budget: bool, placed: str | None = None
 ) -> RoundView:
     def name(option: str) -> str:
         return (
@@ -261,37 +247,36 @@ def _round_view(
         )
 
     parts = []
-    if data["elected"]:
+    if data.elected:
         word = _("Krijgt geld") if budget else _("Gekozen")
-        parts.append(f"{word}: {', '.join(name(o) for o in data['elected'])}.")
-    if data["eliminated"]:
-        parts.append(_("Valt af") + f": {', '.join(name(o) for o in data['eliminated'])}.")
+        parts.append(f"{word}: {', '.join(name(o) for o in data.elected)}.")
+    if data.eliminated:
+        parts.append(_("Valt af") + f": {', '.join(name(o) for o in data.eliminated)}.")
     if placed is not None:
-        parts.append(_("Op plaats %(number)s: %(name)s.", number=data["number"], name=name(placed)))
-    elif budget and not data["elected"] and not data["eliminated"]:
-        skipped = ", ".join(name(o) for o in data["tallies"])
+        parts.append(_("Op plaats %(number)s: %(name)s.", number=data.number, name=name(placed)))
+    elif budget and not data.elected and not data.eliminated:
+        skipped = ", ".join(name(o) for o in data.tallies)
         parts.append(_("Past niet meer in het budget") + f": {skipped}.")
     transfers = [
-        (name(src), name(dst), format_number(Fraction(votes), 5))
-        for src, moved in data.get("transfers", {}).items()
+        (name(src), name(dst), format_number(votes, 5))
+        for src, moved in data.transfers.items()
         for dst, votes in moved.items()
     ]
     return RoundView(
-        number=int(data["number"]),
+        number=data.number,
         summary=" ".join(parts),
-        note=str(data.get("note", "")),
-        tallies=[(name(o), format_number(Fraction(v), 5)) for o, v in data["tallies"].items()],
+        note=data.note,
+        tallies=[(name(o), format_number(v, 5)) for o, v in data.tallies.items()],
         transfers=transfers,
     )
 
 
-def _placed(result: dict[str, Any], data: dict[str, Any]) -> str | None:
+def _placed(result: Result, data: Round) -> str | None:
     """For Schulze: the option a round puts in its place (rounds rank, not drop)."""
-    ranking = result.get("details", {}).get("ranking")
-    number = int(data["number"])
-    if not ranking or data["elected"] or number > len(ranking):
+    ranking = result.details.get("ranking")
+    if not ranking or data.elected or data.number > len(ranking):
         return None
-    return str(ranking[number - 1])
+    return str(ranking[data.number - 1])
 
 
 def votes_per_option(record: dict[str, Any]) -> Counter[str]:
@@ -312,15 +297,17 @@ def first_preferences(record: dict[str, Any]) -> Counter[str]:
     return counter
 
 
-def _charts(record: dict[str, Any], labels: dict[str, str], costs: dict[str, int]) -> list[Chart]:
-    meta, result = record["election"], record["result"]
-    rule = result["method"]
-    winners = set(result["winners"])
-    details = result.get("details", {})
+def _charts(
+    record: dict[str, Any], result: Result, labels: dict[str, str], costs: dict[str, int]
+) -> list[Chart]:
+    meta = record["election"]
+    known = RULES.get(result.method)
+    winners = set(result.winners)
+    details = result.details
     out: list[Chart] = []
     chosen_mark = "✓ " + _("gekozen")
-    if meta["kind"] == "budget" or rule in BUDGET_RULES:
-        out.append(_budget_chart(record, labels, costs))
+    if meta["kind"] == "budget" or (known is not None and known.budget):
+        out.append(_budget_chart(record, result, labels, costs))
         votes = votes_per_option(record)
         order = sorted(labels, key=lambda o: (-votes[o], labels[o]))
         funded_mark = "✓ " + _("krijgt geld")
@@ -358,21 +345,18 @@ def _charts(record: dict[str, Any], labels: dict[str, str], costs: dict[str, int
     if "pairwise" in details:
         out.append(_pairwise_chart(labels, details["pairwise"], details.get("ranking", [])))
         return out
-    rounds = result["rounds"]
-    if rule in RANKED_ROUND_RULES or len(rounds) > 1:
+    rounds = result.rounds
+    if (known is not None and known.in_rounds) or len(rounds) > 1:
         out.append(_rounds_chart(rounds, labels, details))
         return out
-    tallies = rounds[0]["tallies"] if rounds else {}
-    order = sorted(tallies, key=lambda o: (-Fraction(tallies[o]), labels.get(o, o)))
-    unit = {
-        "borda": _("Punten"),
-        "approval": _("Goedkeuringen"),
-    }.get(rule, _("Stemmen"))
+    tallies = rounds[0].tallies if rounds else {}
+    order = sorted(tallies, key=lambda o: (-tallies[o], labels.get(o, o)))
+    unit = str(tally_unit_label(result.method))
     bars = [
         Bar(
             label=labels.get(o, o),
-            value=Fraction(tallies[o]),
-            shown=format_number(Fraction(tallies[o])),
+            value=tallies[o],
+            shown=format_number(tallies[o]),
             mark=chosen_mark if o in winners else "",
         )
         for o in order
@@ -387,7 +371,7 @@ def _charts(record: dict[str, Any], labels: dict[str, str], costs: dict[str, int
             [
                 [
                     labels.get(o, o),
-                    format_number(Fraction(tallies[o])),
+                    format_number(tallies[o]),
                     _("ja") if o in winners else _("nee"),
                 ]
                 for o in order
@@ -410,14 +394,14 @@ def _bar_chart(
 
 
 def _rounds_chart(
-    rounds: list[dict[str, Any]], labels: dict[str, str], details: dict[str, Any]
+    rounds: tuple[Round, ...], labels: dict[str, str], details: dict[str, Any]
 ) -> Chart:
     groups = []
     rows = []
     for data in rounds:
-        elected, eliminated = set(data["elected"]), set(data["eliminated"])
+        elected, eliminated = set(data.elected), set(data.eliminated)
         bars = []
-        for option, value in data["tallies"].items():
+        for option, value in data.tallies.items():
             mark = ""
             if option in elected:
                 mark = "✓ " + _("gekozen")
@@ -426,24 +410,24 @@ def _rounds_chart(
             bars.append(
                 Bar(
                     label=labels.get(option, option),
-                    value=Fraction(value),
-                    shown=format_number(Fraction(value), 2),
+                    value=value,
+                    shown=format_number(value, 2),
                     mark=mark,
                     dropped=option in eliminated,
                 )
             )
             rows.append(
                 [
-                    str(data["number"]),
+                    str(data.number),
                     labels.get(option, option),
-                    format_number(Fraction(value), 5),
+                    format_number(value, 5),
                     mark or "–",
                 ]
             )
         summary = _round_view(data, labels, False).summary
         groups.append(
             RoundBars(
-                heading=_("Ronde %(number)s", number=data["number"]),
+                heading=_("Ronde %(number)s", number=data.number),
                 note=summary,
                 bars=tuple(bars),
             )
@@ -508,10 +492,11 @@ def _pairwise_chart(
     )
 
 
-def _budget_chart(record: dict[str, Any], labels: dict[str, str], costs: dict[str, int]) -> Chart:
-    meta, result = record["election"], record["result"]
-    budget = Fraction(meta.get("budget") or 0)
-    segments = [Segment(labels.get(w, w), Fraction(costs.get(w, 0))) for w in result["winners"]]
+def _budget_chart(
+    record: dict[str, Any], result: Result, labels: dict[str, str], costs: dict[str, int]
+) -> Chart:
+    budget = Fraction(record["election"].get("budget") or 0)
+    segments = [Segment(labels.get(w, w), Fraction(costs.get(w, 0))) for w in result.winners]
     spent = sum((s.cost for s in segments), Fraction(0))
     svg = charts.budget_chart(
         chart_id="grafiek-budget",
@@ -543,15 +528,15 @@ def _budget_chart(record: dict[str, Any], labels: dict[str, str], costs: dict[st
 def result_csv(record: dict[str, Any]) -> str:
     """The result as CSV: one row per option with its cost, whether and in which order
     it was chosen, its ballots, and its tally in every round (exact fraction strings)."""
-    meta, result = record["election"], record["result"]
-    rounds = result["rounds"]
+    meta, result = record["election"], Result.from_dict(record["result"])
+    rounds = result.rounds
     votes = votes_per_option(record)
-    order = {w: i for i, w in enumerate(result["winners"], start=1)}
+    order = {w: i for i, w in enumerate(result.winners, start=1)}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
         ["option_id", "name", "cost", "chosen", "order", "ballots_naming_option"]
-        + [f"round_{r['number']}" for r in rounds]
+        + [f"round_{r.number}" for r in rounds]
     )
     for option in meta["options"]:
         oid = option["id"]
@@ -564,7 +549,7 @@ def result_csv(record: dict[str, Any]) -> str:
                 order.get(oid, ""),
                 votes[oid],
             ]
-            + [r["tallies"].get(oid, "") for r in rounds]
+            + [str(r.tallies[oid]) if oid in r.tallies else "" for r in rounds]
         )
     return out.getvalue()
 
@@ -576,62 +561,6 @@ def _csv_safe(text: str) -> str:
 
 def ballots_file(record: dict[str, Any]) -> tuple[str, str]:
     """The ballots in an exchange format: ``("blt", text)`` for ranked and single
-    ballots, ``("pb", text)`` for approval and budget ballots."""
-    meta = record["election"]
-    kind = BallotKind(meta["ballot_type"])
-    profile = profile_from_record(record)
-    if kind in (BallotKind.RANKED, BallotKind.SINGLE):
-        from ballots.formats.blt import BltElection, write_blt
-
-        number = {o.id: str(i) for i, o in enumerate(profile.options, start=1)}
-        numbered = Profile.build(
-            BallotKind.RANKED,
-            [Option(number[o.id], o.name) for o in profile.options],
-            [
-                [number[c] for c in group.choices]
-                for group in profile.groups
-                for _copy in range(group.count)
-            ],
-            validate=False,
-        )
-        blt = BltElection(
-            title=meta["title"],
-            seats=meta["seats"],
-            candidates=tuple(o.name or o.id for o in profile.options),
-            withdrawn=(),
-            profile=numbered,
-        )
-        return "blt", write_blt(blt)
-    from ballots.formats.pabulib import PbElection, write_pb
-
-    if kind is BallotKind.APPROVAL:
-        # k-winner approval in pabulib terms: every option costs 1, the budget is k.
-        options = [Option(o.id, o.name, 1) for o in profile.options]
-        budget = int(meta["seats"])
-    else:
-        options = list(profile.options)
-        budget = int(meta["budget"])
-    pb_profile = Profile(
-        kind=profile.kind, options=tuple(options), groups=profile.groups, budget=budget
-    )
-    rule = {"greedy": "greedy", "mes": "equalshares", "mes-add1": "equalshares/add1"}.get(
-        meta["rule"], meta["rule"]
-    )
-    pb = PbElection(
-        meta={
-            "description": meta["title"],
-            "country": "Netherlands",
-            "unit": meta.get("municipality", ""),
-            "instance": (meta.get("voting_closes") or "")[:4],
-            "num_projects": str(len(options)),
-            "num_votes": str(profile.total),
-            "budget": str(budget),
-            "vote_type": "approval",
-            "rule": rule,
-        },
-        projects={o.id: {"name": o.name} for o in options},
-        profile=pb_profile,
-        vote_type="approval",
-        budget=budget,
-    )
-    return "pb", write_pb(pb)
+    ballots, ``("pb", text)`` for approval and budget ballots (the rule's pabulib name
+    from the registry in META)."""
+    return exchange_file(record)

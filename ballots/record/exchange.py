@@ -1,0 +1,98 @@
+"""A record's ballots in an exchange format other tools read: BLT for ranked and
+single-choice ballots, pabulib ``.pb`` for approval and budget ballots.
+
+``tools/recount.py`` counts either file again: a ``.pb`` file names its rule in META
+(the registry's pabulib name, so the recount picks the same rule); a BLT file carries
+no rule, so the recount needs ``--method`` (and ``--seed``) for anything but STV.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ballots.formats.blt import BltElection, write_blt
+from ballots.formats.pabulib import PbElection, write_pb
+from ballots.methods import rule
+from ballots.model import BallotKind, Option, Profile
+from ballots.record.profile import profile_from_record
+
+RANKED_KINDS = (BallotKind.RANKED, BallotKind.SINGLE)
+
+
+def exchange_file(record: dict[str, Any]) -> tuple[str, str]:
+    """The record's ballots as ``("blt", text)`` for ranked and single ballots, or
+    ``("pb", text)`` for approval and budget ballots.
+
+    Raises :class:`~ballots.methods.UnknownRule` for a rule the registry does not know
+    and ``ValueError`` for a ``.pb`` election whose rule has no pabulib name.
+    """
+    meta = record["election"]
+    profile = profile_from_record(record)
+    if BallotKind(meta["ballot_type"]) in RANKED_KINDS:
+        return "blt", write_blt(blt_election(meta, profile))
+    return "pb", write_pb(pb_election(meta, profile))
+
+
+def blt_election(meta: dict[str, Any], profile: Profile) -> BltElection:
+    """The BLT form of a ranked or single-choice ``profile``: candidates numbered in the
+    election's option order, named by the options' names."""
+    number = {o.id: str(i) for i, o in enumerate(profile.options, start=1)}
+    numbered = Profile.build(
+        BallotKind.RANKED,
+        [Option(number[o.id], o.name) for o in profile.options],
+        [
+            [number[c] for c in group.choices]
+            for group in profile.groups
+            for _ in range(group.count)
+        ],
+        validate=False,
+    )
+    return BltElection(
+        title=meta["title"],
+        seats=meta["seats"],
+        candidates=tuple(o.name or o.id for o in profile.options),
+        withdrawn=(),
+        profile=numbered,
+    )
+
+
+def pb_election(meta: dict[str, Any], profile: Profile) -> PbElection:
+    """The pabulib form of an approval or budget ``profile``, with the rule's pabulib
+    name in META. A budget rule keeps the costs and the budget; a rule that fills seats
+    (k-winner approval) is written as pabulib writes it: every option costs 1 and the
+    budget is the number of seats, which a recount reads back as the seats."""
+    counted_by = rule(meta["rule"])
+    if counted_by.pabulib is None:
+        raise ValueError(f"rule {counted_by.name!r} has no pabulib name")
+    if counted_by.budget:
+        options = list(profile.options)
+        budget = int(meta["budget"])
+    else:
+        options = [Option(o.id, o.name, 1) for o in profile.options]
+        budget = int(meta["seats"])
+    pb_profile = Profile(
+        kind=profile.kind, options=tuple(options), groups=profile.groups, budget=budget
+    )
+    return PbElection(
+        meta={
+            "description": meta["title"],
+            "country": "Netherlands",
+            "unit": meta.get("municipality", ""),
+            "instance": (meta.get("voting_closes") or "")[:4],
+            "num_projects": str(len(options)),
+            "num_votes": str(profile.total),
+            "budget": str(budget),
+            "vote_type": "approval",
+            "rule": counted_by.pabulib,
+        },
+        projects={o.id: {"name": o.name} for o in options},
+        profile=pb_profile,
+        vote_type="approval",
+        budget=budget,
+    )
+
+
+def seats_from_pb(rule_name: str, budget: int) -> int:
+    """The seats a recount of a ``.pb`` file fills with ``rule_name``: the budget for a
+    rule that fills seats (each option costs 1, see :func:`pb_election`), else 1."""
+    return budget if rule(rule_name).uses_seats else 1
