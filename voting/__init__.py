@@ -97,8 +97,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_staff_blueprints(app: Flask) -> None:
     """Staff accounts and the audit log page (issue 16)."""
     from voting.accounts.routes import bp as accounts_bp
+    from voting.admin.audit_routes import bp as audit_log_bp
+    from voting.admin.option_edit_routes import bp as option_edit_bp
 
     app.register_blueprint(accounts_bp, url_prefix="/beheer")
+    app.register_blueprint(audit_log_bp, url_prefix="/beheer")
+    app.register_blueprint(option_edit_bp, url_prefix="/beheer")
 
 
 def _register_common(app: Flask) -> None:

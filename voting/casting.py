@@ -64,8 +64,11 @@ class CodeOutcome(Enum):
     @property
     def is_failed_attempt(self) -> bool:
         """True for outcomes a guesser produces; only these count towards the rate
-        limit, so a resident who returns to a used code is not locked out."""
-        return self in (CodeOutcome.MALFORMED, CodeOutcome.MISTYPED, CodeOutcome.UNKNOWN)
+        limit, so a resident who returns to a used code is not locked out. A typo the
+        check character catches (or a code of the wrong length) is no guess: it never
+        reaches the database and tells nothing, so only well-formed unknown codes
+        count."""
+        return self is CodeOutcome.UNKNOWN
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,9 @@ class Letter:
 
     resident: Resident
     code: str
+    # The letter's place in its run (1 for the first letter), printed as "Kenmerk" and
+    # as the print house's "volgnummer"; 0 for a single reissued letter.
+    number: int = 0
 
 
 @dataclass
@@ -249,7 +252,7 @@ def _import_batch(
             stats.added += 1
         code = codes.generate()
         live.add(entry_id)
-        letters.append(Letter(resident, code))
+        letters.append(Letter(resident, code, stats.added + stats.reissued))
         code_rows.append(
             {
                 "election_id": election.id,

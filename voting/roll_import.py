@@ -132,6 +132,9 @@ class RegisterCheck:
 
     residents: list[Resident] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Residents the election's rules leave out (too young, outside the area): not a
+    # fault in the file, so they never block an import; reported apart.
+    not_eligible: list[RowError] = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
     rows: int = 0  # data rows read, good and bad
@@ -341,7 +344,7 @@ def read_register(data: bytes, eligibility: Eligibility) -> RegisterCheck:
             continue
         refusal = eligibility.refusal(outcome)
         if refusal:
-            check.errors.append(RowError(line, Reason.NOT_ELIGIBLE, refusal))
+            check.not_eligible.append(RowError(line, Reason.NOT_ELIGIBLE, refusal))
             continue
         check.residents.append(outcome)
     return check

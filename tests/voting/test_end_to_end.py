@@ -121,7 +121,8 @@ def test_demo_election_from_votes_to_verified_record(
         page = client.get(f"/beheer/verkiezing/{election.id}").get_data(as_text=True)
         assert "Tellen en vaststellen" not in page  # no panel while voting
         closed = client.post(
-            f"/beheer/verkiezing/{election.id}/fase", data={"confirm": "ja", "to": "closed"}
+            f"/beheer/verkiezing/{election.id}/fase",
+            data={"confirm": "ja", "confirm_early": "ja", "to": "closed"},
         )
         assert closed.status_code == 302
         page = client.get(f"/beheer/verkiezing/{election.id}").get_data(as_text=True)

@@ -110,7 +110,9 @@ def test_nothing_changes_once_voting_started(
     add = client.post(f"/beheer/verkiezing/{election.id}/opties", data={"title": "Plan D"})
     assert add.status_code == 409
     assert "liggen vast" in add.get_data(as_text=True)
-    client.post(f"/beheer/verkiezing/{election.id}/opties/{option.id}/verwijderen")
+    client.post(
+        f"/beheer/verkiezing/{election.id}/opties/{option.id}/verwijderen", data={"confirm": "ja"}
+    )
     settings = client.post(
         f"/beheer/verkiezing/{election.id}/instellingen", data=election_form(rule="borda")
     )
@@ -252,7 +254,8 @@ def test_closing_sets_the_end_of_voting(
     election = make_election(phase="voting")  # closes in a week
     login("clerk")
     response = client.post(
-        f"/beheer/verkiezing/{election.id}/fase", data={"confirm": "ja", "to": "closed"}
+        f"/beheer/verkiezing/{election.id}/fase",
+        data={"confirm": "ja", "confirm_early": "ja", "to": "closed"},
     )
     assert response.status_code == 302
     db_session.expire_all()

@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from voting import audit, db, elections, roll
+from voting import audit, db, elections, roll, setup_checks
 from voting.admin.roll_forms import RegisterCheckForm, RegisterImportForm, ReissueForm
 from voting.auth import actor_name, role_required
 from voting.documents.letters import (
@@ -117,6 +117,8 @@ def _page(election: Election, status: int = 200, **context: Any) -> tuple[str, i
             rules=rules,
             rules_error=rules_error,
             locked=elections.options_locked(election),
+            letters_refusal=setup_checks.letters_refusal(election),
+            letters_warning=setup_checks.letters_warning(election),
             run=last_run(election),
             reason_labels={r.value: label for r, label in REASON_LABELS.items()},
             **context,
@@ -168,6 +170,7 @@ def check(election_id: int) -> tuple[str, int]:
         election_id=election.id,
         rows=report.rows,
         eligible=len(report.residents),
+        not_eligible=len(report.not_eligible),
         bad=report.counts(),
     )
     session.commit()
@@ -204,6 +207,9 @@ def import_letters(election_id: int) -> Response | tuple[str, int]:
                 "nieuwe brief maken voor een bewoner die zijn brief kwijt is."
             ),
         )
+    refusal = setup_checks.letters_refusal(election)
+    if refusal:
+        return _page(election, 409, import_form=form, problem=refusal)
     report, problem = _read(election, form)
     if report is None:
         return _page(election, 409, import_form=form, problem=problem)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug import Response
 
-from voting import audit, db, elections, staff_accounts, staff_login
+from voting import audit, db, elections, setup_checks, staff_accounts, staff_login
 from voting.admin.forms import LoginForm
 from voting.auth import actor_name, role_required
 from voting.extensions import limiter
@@ -96,10 +96,12 @@ def election_detail(election_id: int) -> str:
     election = db.session().get(Election, election_id)
     if election is None:
         abort(404)
+    next_phase = elections.manual_next_phase(election)
     return render_template(
         "admin/election.html",
         election=election,
-        next_phase=elections.manual_next_phase(election),
+        next_phase=next_phase,
+        early_close=setup_checks.early_close_warning(election) if next_phase == "closed" else None,
     )
 
 
@@ -115,6 +117,19 @@ def change_phase(election_id: int) -> Response:
     if request.form.get("confirm") != "ja":
         # Opening or closing a vote by one stray click would be hard to explain.
         flash(_("Vink aan dat u de fase echt wilt wijzigen."), "error")
+        return redirect(url_for("admin.election_detail", election_id=election.id))
+    if (
+        target == "closed"
+        and setup_checks.early_close_warning(election)
+        and request.form.get("confirm_early") != "ja"
+    ):
+        flash(
+            _(
+                "De stemming is nog niet gesloten: de aangekondigde eindtijd is nog niet "
+                "voorbij. Vink aan dat u bewust eerder sluit."
+            ),
+            "error",
+        )
         return redirect(url_for("admin.election_detail", election_id=election.id))
     if target in elections.COUNT_SCREEN_PHASES:
         flash(_("Tellen en vaststellen gaat via het blok 'Tellen en vaststellen'."), "error")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from werkzeug import Response
 
 from voting import audit, db, elections
+from voting.admin.option_edit_routes import removal_confirmed
 from voting.admin.setup_forms import ElectionForm, OptionForm, ReviewForm, option_values
 from voting.auth import actor_name, role_required
 from voting.formatting import TIME_ZONE, local_time
@@ -198,6 +199,11 @@ def remove(election_id: int, option_id: int) -> Response:
     option = db.session().get(Option, option_id)
     if option is None or option.election_id != election.id:
         abort(404)
+    if not removal_confirmed():
+        flash(_("Bevestig eerst dat u deze optie wilt verwijderen."), "error")
+        return redirect(
+            url_for("option_edit.confirm_remove", election_id=election.id, option_id=option.id)
+        )
     session = db.session()
     try:
         elections.remove_option(session, election, option, actor=actor_name())

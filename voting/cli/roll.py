@@ -96,7 +96,8 @@ def import_command(
         click.echo(
             f"{register.name}: {result.rows} rows ({result.encoding}, delimiter "
             f"{result.delimiter!r}); {len(result.residents)} eligible, "
-            f"{len(result.errors)} bad; age counted on "
+            f"{len(result.errors)} bad, {len(result.not_eligible)} not eligible (left "
+            "out); age counted on "
             f"{format_day(eligibility.reference_day, locale='en')}"
         )
         for error in result.errors:

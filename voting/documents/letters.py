@@ -81,6 +81,7 @@ class LetterContext:
     proposals_url: str = ""
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+    turnout_threshold_percent: int = 0
     sender_line: str = ""
     help_phone: str = "14 0 + netnummer"
     help_desk: str = "de balie van het gemeentehuis"
@@ -108,6 +109,7 @@ class LetterContext:
             proposals_url=f"{base_url}/voorstellen/{election.slug}",
             opens_at=election.opens_at,
             closes_at=election.closes_at,
+            turnout_threshold_percent=int(election.turnout_threshold_percent or 0),
             sender_line=setting("LETTER_SENDER", municipality),
             help_phone=setting("LETTER_HELP_PHONE", cls.help_phone),
             help_desk=setting("LETTER_HELP_DESK", cls.help_desk),
@@ -230,8 +232,8 @@ class LetterPDF:
         # Date and reference to the right of the window.
         pdf.set_font(self.sans, "", 9)
         pdf.text(125, ADDRESS_TOP + 4.5, f"Datum: {self.layout.date}")
-        if resident.line:  # the register line: lets the print house match the CSV
-            pdf.text(125, ADDRESS_TOP + 9.5, f"Kenmerk: {resident.line}")
+        if letter.number:  # the letter's number in the run: matches the CSV's volgnummer
+            pdf.text(125, ADDRESS_TOP + 9.5, f"Kenmerk: {letter.number}")
         # Body: lines broken once in _layout.
         y = BODY_TOP
         for style, size, indent, block_lines in self.layout.blocks:
@@ -339,6 +341,11 @@ def _common_text(ctx: LetterContext) -> dict[str, Any]:
         period = f"U kunt stemmen vanaf {when(ctx.opens_at)}."
     else:
         period = "Wanneer u kunt stemmen, staat op de website van de gemeente."
+    if ctx.turnout_threshold_percent:
+        period += (
+            f" De uitslag telt alleen als minstens {ctx.turnout_threshold_percent}% van de "
+            "kiezers stemt. Uw stem telt dus mee."
+        )
     return {
         "date": format_day(ctx.letter_date, locale="nl"),
         "intro": intro,
@@ -429,7 +436,7 @@ def mail_merge_rows(context: LetterContext, letters: Iterable[Letter]) -> bytes:
     return b"".join(
         _csv_line(
             (
-                str(letter.resident.line),
+                str(letter.number or ""),
                 letter.resident.name,
                 letter.resident.address,
                 letter.resident.postcode_printed,

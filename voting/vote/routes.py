@@ -41,7 +41,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug import Response
 
-from voting import casting, codes, db
+from voting import casting, codes, db, desk
 from voting.ballot_validation import (
     BLANK_SINGLE,
     BallotRefused,
@@ -137,6 +137,7 @@ def _past_close(election: Election) -> bool:
     methods=["POST"],
     deduct_when=_failed_attempt,
     error_message=lambda: str(TOO_MANY),
+    exempt_when=lambda: desk.is_desk(client_address()),
 )
 @limiter.limit(
     lambda: current_app.config.get("CODE_LIMIT_GLOBAL", CODE_LIMIT_GLOBAL),

@@ -188,13 +188,13 @@ def test_without_dejavu_the_core_fonts_print_what_they_can() -> None:
 
 
 def test_mail_merge_rows_and_formula_cells() -> None:
-    letter = Letter(resident(1, "=HYPERLINK(1)"), "K7QM3XD9PA2FW8RT6")
+    letter = Letter(resident(1, "=HYPERLINK(1)"), "K7QM3XD9PA2FW8RT6", 1)
     data = mail_merge_header() + mail_merge_rows(CONTEXT, [letter])
     text = data.decode("utf-8-sig")
     header, row = text.splitlines()
     assert header.startswith("volgnummer;naam;adres;postcode;woonplaats;stemcode;qr_url")
     assert row.split(";") == [
-        "2",
+        "1",  # the letter's number in the run, as "Kenmerk" on the letter
         "'=HYPERLINK(1)",
         "Dorpsstraat 1",
         "6921 AB",

@@ -129,3 +129,37 @@ def test_behind_a_trusted_proxy_each_resident_has_their_own_limit(client: FlaskC
     assert client.post("/stem", data={"code": wrong_code()}, headers=one).status_code == 429
     other = {"X-Forwarded-For": "203.0.113.9, 198.51.100.2"}
     assert client.post("/stem", data={"code": wrong_code()}, headers=other).status_code == 422
+
+
+def mistyped_code() -> str:
+    """A real-looking code whose check character does not match: a typo."""
+    code = codes.generate()
+    last = "0" if code[-1] != "0" else "1"
+    return code[:-1] + last
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_typos_caught_by_the_check_character_are_not_guesses(client: FlaskClient) -> None:
+    for _ in range(30):
+        response = client.post("/stem", data={"code": mistyped_code()})
+        assert response.status_code != 429
+    assert client.post("/stem", data={"code": wrong_code()}).status_code == 422
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, DESK_ADDRESSES="10.20.0.15, 10.21.0.0/24")
+def test_town_hall_desks_are_not_held_to_the_per_client_limit(app: Flask) -> None:
+    desk = app.test_client()
+    for _ in range(15):
+        response = desk.post(
+            "/stem", data={"code": wrong_code()}, environ_base={"REMOTE_ADDR": "10.21.0.7"}
+        )
+        assert response.status_code == 422
+    elsewhere = app.test_client()
+    for _ in range(10):
+        elsewhere.post(
+            "/stem", data={"code": wrong_code()}, environ_base={"REMOTE_ADDR": "10.9.0.1"}
+        )
+    blocked = elsewhere.post(
+        "/stem", data={"code": wrong_code()}, environ_base={"REMOTE_ADDR": "10.9.0.1"}
+    )
+    assert blocked.status_code == 429
