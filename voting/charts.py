@@ -21,15 +21,18 @@ from xml.sax.saxutils import escape as _xml_escape
 
 from voting.formatting import format_money, format_number
 
-WIDTH = 600
+# Drawn 400 units wide: on a 320 px phone (about 284 px for the picture) text of 18
+# units is still 12.8 px; the style sheet caps the picture's width on wide screens.
+WIDTH = 400
 ROW = 56  # one labelled bar: label line, bar, gap
-RESERVE = 220  # room right of the longest bar for its value and mark
+RESERVE = 170  # room right of the longest bar for its value and mark
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 INK = "#1b1b1b"
 MUTED = "#4a4a4a"
 BAR = "#5b7f95"
 MARKED = "#00567a"
 MARKED_ALT = "#1d6b2f"
+DROPPED = "#666666"  # eliminated: a neutral grey (5.7:1 on white), never a colour of success
 LINE = "#8a8a8a"
 SOFT = "#eef4f7"
 
@@ -68,6 +71,9 @@ def _open(chart_id: str, height: int, title: str, desc: str, width: int = WIDTH)
         f'<pattern id="{cid}-dots" width="8" height="8" patternUnits="userSpaceOnUse">'
         f'<rect width="8" height="8" fill="{MARKED_ALT}"/>'
         f'<circle cx="4" cy="4" r="1.6" fill="#ffffff"/></pattern>',
+        f'<pattern id="{cid}-dropped" width="8" height="8" patternUnits="userSpaceOnUse">'
+        f'<rect width="8" height="8" fill="{DROPPED}"/>'
+        f'<circle cx="4" cy="4" r="1.6" fill="#ffffff"/></pattern>',
         "</defs>",
     ]
 
@@ -86,7 +92,7 @@ class Bar:
     value: Fraction
     shown: str = ""
     mark: str = ""
-    dropped: bool = False  # eliminated: dotted instead of hatched
+    dropped: bool = False  # eliminated: grey dots instead of the hatch
 
 
 def _bars(cid: str, bars: Sequence[Bar], top: int, scale_max: Fraction) -> tuple[list[str], int]:
@@ -97,7 +103,7 @@ def _bars(cid: str, bars: Sequence[Bar], top: int, scale_max: Fraction) -> tuple
     for bar in bars:
         out.append(_text(0, y + 18, bar.label, font_weight="600"))
         length = Fraction(0) if scale_max <= 0 else Fraction(usable) * bar.value / scale_max
-        fill = f"url(#{cid}-{'dots' if bar.dropped else 'hatch'})" if bar.mark else BAR
+        fill = f"url(#{cid}-{'dropped' if bar.dropped else 'hatch'})" if bar.mark else BAR
         out.append(
             f'<rect x="0" y="{y + 24}" width="{_px(max(length, Fraction(0)))}" height="22" '
             f'fill="{fill}" stroke="{INK}" stroke-width="{1 if length > 0 else 0}"/>'
@@ -161,13 +167,13 @@ def rounds_chart(
     y = 8
     if threshold is not None and scale > 0:
         x = Fraction(WIDTH - RESERVE) * threshold / scale
-        out.append(_text(x + 4, y + 16, threshold_label, fill=MUTED, font_size="16"))
+        out.append(_text(x + 4, y + 16, threshold_label, fill=MUTED, font_size="17"))
         y += 28
         line_top = y
     for group in rounds:
         out.append(f'<line x1="0" y1="{y}" x2="{WIDTH}" y2="{y}" stroke="{LINE}"/>')
         out.append(_text(0, y + 26, group.heading, font_weight="700", font_size="20"))
-        out.append(_text(0, y + 50, group.note, fill=MUTED, font_size="16"))
+        out.append(_text(0, y + 50, group.note, fill=MUTED, font_size="17"))
         rows, y = _bars(chart_id, group.bars, y + 62, scale)
         out += rows
         y += 4
@@ -305,9 +311,9 @@ def budget_chart(
             out.append(f'<circle cx="{_px(cx)}" cy="{top + 22}" r="11" fill="#ffffff"/>')
             out.append(_text(cx, top + 27, str(number), text_anchor="middle", font_weight="700"))
         x += width
-    out.append(_text(0, top - 10, format_money(0), fill=MUTED, font_size="16"))
+    out.append(_text(0, top - 10, format_money(0), fill=MUTED, font_size="17"))
     out.append(
-        _text(WIDTH, top - 10, format_money(budget), fill=MUTED, font_size="16", text_anchor="end")
+        _text(WIDTH, top - 10, format_money(budget), fill=MUTED, font_size="17", text_anchor="end")
     )
     out.append(_text(0, top + bar_height + 26, remaining_label))
     for number, segment in enumerate(segments, start=1):
@@ -372,9 +378,9 @@ def turnout_chart(
                 fill=MUTED,
             )
         )
-    out.append(_text(0, top + height + 24, "0%", fill=MUTED, font_size="16"))
+    out.append(_text(0, top + height + 24, "0%", fill=MUTED, font_size="17"))
     out.append(
-        _text(WIDTH, top + height + 24, "100%", fill=MUTED, font_size="16", text_anchor="end")
+        _text(WIDTH, top + height + 24, "100%", fill=MUTED, font_size="17", text_anchor="end")
     )
     out.append("</svg>")
     return "\n".join(out)

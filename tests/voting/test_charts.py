@@ -67,7 +67,10 @@ def test_rounds_chart_has_one_group_per_round_and_the_quota() -> None:
     texts = _texts(root)
     assert texts.count("Ronde 1") == 1 and "Ronde 2" in texts and "quotum 3" in texts
     fills = [r.get("fill") for r in root.iter(f"{SVG}rect")]
-    assert "url(#r-dots)" in fills and "url(#r-hatch)" in fills
+    assert "url(#r-dropped)" in fills and "url(#r-hatch)" in fills
+    # Eliminated is grey, not the green of the budget's second pattern.
+    dropped = root.find(f".//{SVG}pattern[@id='r-dropped']/{SVG}rect")
+    assert dropped is not None and dropped.get("fill") == charts.DROPPED
     assert any(line.get("stroke-dasharray") for line in root.iter(f"{SVG}line"))
 
 
@@ -103,7 +106,7 @@ def test_budget_chart() -> None:
     assert "1. Speeltuin: € 12.500" in texts and "2. Bankjes: € 4.500" in texts
     assert "Niet besteed: € 33.000" in texts and "€ 50.000" in texts
     widths = [r.get("width") for r in root.iter(f"{SVG}rect")]
-    assert "150" in widths  # 12.500 of 50.000 on 600 pixels
+    assert "100" in widths  # 12.500 of 50.000 on 400 units
 
 
 def test_turnout_chart() -> None:

@@ -74,6 +74,21 @@ def published(app: Flask, make_election: Callable[..., Election], db_session: Se
     return slugs
 
 
+# The rendered size of the smallest text in any chart, in CSS pixels (None: no chart).
+SMALLEST_CHART_TEXT = """() => {
+  const sizes = [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll('text')].map(
+      t => parseFloat(getComputedStyle(t).fontSize) * scale);
+  });
+  return sizes.length ? Math.min(...sizes) : null;
+}"""
+CUT_CAPTIONS = """() => [...document.querySelectorAll('caption, .table-caption')]
+  .filter(c => c.getBoundingClientRect().width > 1)
+  .filter(c => c.getBoundingClientRect().right > document.documentElement.clientWidth)
+  .map(c => c.textContent)"""
+
+
 def test_result_pages_fit_and_pass_axe(server: str, page: Any, published: list[str]) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -87,6 +102,12 @@ def test_result_pages_fit_and_pass_axe(server: str, page: Any, published: list[s
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+        # Chart text stays readable on the phone (it used to shrink to about 7 px)...
+        smallest = page.evaluate(SMALLEST_CHART_TEXT)
+        assert smallest is None or smallest >= 11, f"{path}: chart text of {smallest:.1f}px"
+        # ...and no visible table caption is cut off by its scrolling box.
+        cut = page.evaluate(CUT_CAPTIONS)
+        assert cut == [], f"{path}: captions cut off: {cut}"
         violations = [
             f"{v['id']}: {v['help']}"
             for v in Axe().run(page).response["violations"]
