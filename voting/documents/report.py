@@ -122,7 +122,7 @@ def proces_verbaal(
         rows = [[name, value] for name, value in round_.tallies]
         if rows:
             pdf.grid(
-                [_("Voorstel") if view.is_budget else _("Optie"), view.tally_heading],
+                [_("Voorstel") if view.is_budget else _("Optie"), round_.unit],
                 rows,
                 (124, 50),
             )

@@ -75,6 +75,7 @@ class RoundView:
     note: str
     tallies: list[tuple[str, str]]
     transfers: list[tuple[str, str, str]]  # (from, to, votes)
+    unit: str = ""  # what the tallies are: the heading of their column
 
 
 @dataclass
@@ -117,15 +118,6 @@ class ResultView:
     def rule_text(self) -> str:
         """The counting rule in words."""
         return rule_name(self.rule)
-
-    @property
-    def tally_heading(self) -> str:
-        """What the numbers in a round's table are: votes, except for equal shares,
-        whose rounds hold each proposal's price (the share of its cost every
-        supporter pays)."""
-        if self.rule.startswith("mes"):
-            return _("Deel van de kosten per voorstander")
-        return _("Stemmen")
 
     @property
     def turnout_svg(self) -> Markup:
@@ -210,7 +202,7 @@ def result_view(record: dict[str, Any], *, signed: bool = True) -> ResultView:
         status=status_sentence(turnout),
         decided=decided,
         rounds=[
-            _round_view(r, labels, meta["kind"] == "budget", _placed(result, r))
+            _round_view(r, labels, meta["kind"] == "budget", _placed(result, r), result.method)
             for r in result.rounds
         ],
         ties=[_tie_view(t, labels) for t in result.tie_breaks],
@@ -237,7 +229,11 @@ def _tie_view(tie: TieBreak, labels: dict[str, str]) -> TieView:
 
 
 def _round_view(
-    data: Round, labels: dict[str, str], budget: bool, placed: str | None = None
+    data: Round,
+    labels: dict[str, str],
+    budget: bool,
+    placed: str | None = None,
+    method: str = "",
 ) -> RoundView:
     def name(option: str) -> str:
         return (
@@ -268,7 +264,18 @@ def _round_view(
         note=data.note,
         tallies=[(name(o), format_number(v, 5)) for o, v in data.tallies.items()],
         transfers=transfers,
+        unit=_round_unit(data, method),
     )
+
+
+def _round_unit(data: Round, method: str) -> str:
+    """The heading of a round's tallies: the rule's unit (votes, points, approvals),
+    except in the equal-shares steps, whose tallies are each proposal's price rho, the
+    share of its cost every supporter pays (the greedy completion counts votes again).
+    ``pb_mes`` writes those steps' notes as "funded P at price rho ..."."""
+    if method.startswith("mes") and " at price rho " in data.note:
+        return _("Deel van de kosten per voorstander")
+    return str(tally_unit_label(method))
 
 
 def _placed(result: Result, data: Round) -> str | None:
