@@ -103,6 +103,9 @@ def _register_staff_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp, url_prefix="/beheer")
     app.register_blueprint(audit_log_bp, url_prefix="/beheer")
     app.register_blueprint(option_edit_bp, url_prefix="/beheer")
+    from voting import theme
+
+    theme.init_app(app)
 
 
 def _register_common(app: Flask) -> None:

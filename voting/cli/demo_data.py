@@ -106,6 +106,8 @@ def build_demo(app: Flask, *, reset: bool = False) -> str:
             f"  Try the code for {WOENSEL_SLUG}:  {first_codes[1].split()[1]}",
             f"  Clerk login:     {logins['clerk'][0]} / {logins['clerk'][1]}",
             f"  Organiser login: {logins['organiser'][0]} / {logins['organiser'][1]}",
+            f"  Admin login:     {logins['admin'][0]} / {logins['admin'][1]}"
+            "  (accounts at /beheer/medewerkers)",
             f"  Staff pages:     {app.config['PUBLIC_BASE_URL']}/beheer/",
             f"  All {ROLL_SIZE * 2} codes and the logins: {codes_file}",
             *(
@@ -133,6 +135,9 @@ def _create_staff(session: Session) -> dict[str, tuple[str, str, StaffUser]]:
     for role, username, name in (
         ("clerk", "griffie", "Griffie (demo)"),
         ("organiser", "wijkraad", "Wijkraad Oud-Woensel (demo)"),
+        # Manages accounts at /beheer/medewerkers; two-factor login is not required in
+        # the demo (an admin can switch that on there).
+        ("admin", "beheerder", "Beheerder (demo)"),
     ):
         password = secrets.token_urlsafe(9)
         user = StaffUser(username=username, display_name=name, role=role)

@@ -60,7 +60,7 @@ def test_demo_builds_a_complete_demo(
     ballots = db_session.scalar(select(func.count()).where(Ballot.election_id == example.id))
     assert used == ballots > 0
     roles = {u.role for u in db_session.scalars(select(StaffUser))}
-    assert roles == {"clerk", "organiser"}
+    assert roles == {"clerk", "organiser", "admin"}
     # Every printed code is one the database knows, for the right election.
     codes_file = Path(app.instance_path) / "demo-codes.txt"
     printed = [
@@ -78,6 +78,11 @@ def test_demo_builds_a_complete_demo(
     username, password = clerk_line.split(": ")[1].split(" / ")
     user = db_session.scalar(select(StaffUser).where(StaffUser.username == username))
     assert user is not None and user.check_password(password)
+    admin_line = next(line for line in codes_file.read_text().splitlines() if "admin:" in line)
+    username, password = admin_line.split(": ")[1].split(" / ")
+    admin = db_session.scalar(select(StaffUser).where(StaffUser.username == username))
+    assert admin is not None and admin.role == "admin" and admin.check_password(password)
+    assert "Admin login:" in result.output
 
 
 def test_demo_twice_keeps_data_and_reset_rebuilds(
