@@ -11,8 +11,8 @@ the same projects in the same order:
 - ``mes`` on Łódź 2022 against ``method_of_equal_shares(sat_class=Cost_Sat)``
   (target: at least 20x faster);
 - ``mes-add1`` on Wieliczka 2023 against ``completion_by_rule_combination`` of
-  ``method_of_equal_shares(Cost_Sat, voter_budget_increment=1)`` and
-  ``greedy_utilitarian_welfare(Cost_Sat)`` (target: at least 20x faster).
+  ``exhaustion_by_budget_increase(method_of_equal_shares(Cost_Sat), budget_step=voters)``
+  and ``greedy_utilitarian_welfare(Cost_Sat)`` (target: at least 20x faster).
 
 pabutools runs once on the profile ``parse_pabulib`` returns (with gmpy2 when it is
 installed); our side runs ``--repeat`` times and the best time counts. ``run()`` is
@@ -83,6 +83,7 @@ def run(data: Path | None = None, repeat: int = 3) -> None:
         from pabutools.fractions import FRACTION
         from pabutools.rules import (
             completion_by_rule_combination,
+            exhaustion_by_budget_increase,
             greedy_utilitarian_welfare,
             method_of_equal_shares,
         )
@@ -118,8 +119,15 @@ def run(data: Path | None = None, repeat: int = 3) -> None:
             lambda: completion_by_rule_combination(
                 instance,
                 profile,
-                [method_of_equal_shares, greedy_utilitarian_welfare],
-                [{"sat_class": Cost_Sat, "voter_budget_increment": 1}, {"sat_class": Cost_Sat}],
+                [exhaustion_by_budget_increase, greedy_utilitarian_welfare],
+                [
+                    {
+                        "rule": method_of_equal_shares,
+                        "rule_params": {"sat_class": Cost_Sat},
+                        "budget_step": profile.num_ballots(),
+                    },
+                    {"sat_class": Cost_Sat},
+                ],
             )
         )
         same = _same(result.winners, outcome)

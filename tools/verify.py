@@ -400,6 +400,12 @@ def _pabutools(rule: str, profile: Profile, seats: int, seed: str) -> list[str]:
         outcome = greedy_utilitarian_welfare(instance, ballots, **options)
     elif rule == "mes":
         outcome = method_of_equal_shares(instance, ballots, **options)
+    elif not len(ballots):
+        # No voters, no shares to raise (a budget step of 0 would never end): equal
+        # shares funds nothing, and mes-add1 then spends the budget greedily.
+        outcome = (
+            [] if rule != "mes-add1" else greedy_utilitarian_welfare(instance, ballots, **options)
+        )
     elif rule == "mes-add1-until-over-budget":
         # Raise every voter's share by one unit (the budget by the number of voters)
         # while the outcome fits, even past exhaustive outcomes; keep the last that fits.
@@ -412,11 +418,20 @@ def _pabutools(rule: str, profile: Profile, seats: int, seed: str) -> list[str]:
             budget_step=len(ballots),
         )
     else:
+        # Raise every share by one unit until the outcome is exhaustive (over every
+        # project, also unsupported or free ones) or would cost too much; then greedy.
         outcome = completion_by_rule_combination(
             instance,
             ballots,
-            [method_of_equal_shares, greedy_utilitarian_welfare],
-            [{**options, "voter_budget_increment": 1}, options],
+            [exhaustion_by_budget_increase, greedy_utilitarian_welfare],
+            [
+                {
+                    "rule": method_of_equal_shares,
+                    "rule_params": options,
+                    "budget_step": len(ballots),
+                },
+                options,
+            ],
         )
     return [p.name for p in outcome]
 

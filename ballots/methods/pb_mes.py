@@ -42,6 +42,10 @@ from ballots.model import Profile
 from ballots.result import Result, Round, TieBreak
 from ballots.tiebreak import TieBreaker
 
+# The purpose of a tie broken in a run with a higher share that is not the run kept:
+# it decides how far the shares are raised.
+RAISE_PURPOSE = "raise"
+
 
 @dataclass(slots=True)
 class _Step:
@@ -321,10 +325,19 @@ def mes(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None
     )
 
 
-def _exhaustive(election: Election, funded: set[int], pool: list[int], spent: int) -> bool:
-    """True if no project of ``pool`` outside ``funded`` fits in the money left."""
+def _exhaustive(election: Election, funded: set[int], spent: int) -> bool:
+    """True if no project outside ``funded`` fits in the money left: every project,
+    also one nobody voted for or one that costs nothing (pabutools' ``is_exhaustive``
+    and equalshares.net look at all of them)."""
     room = election.budget - spent
-    return all(j in funded or election.costs[j] > room for j in pool)
+    return all(j in funded or cost > room for j, cost in enumerate(election.costs))
+
+
+def _tied_sets(election: Election, run: _Run, into: dict[tuple[str, ...], int]) -> None:
+    """Add the ties ``run`` broke to ``into`` (tied ids, sorted -> first step number)."""
+    for number, step in enumerate(run.steps, start=1):
+        if step.tied:
+            into.setdefault(tuple(sorted(election.ids[j] for j in step.tied)), number)
 
 
 def _complete(
@@ -357,12 +370,16 @@ def _complete(
         kept = _Run(share)
         runs = 0
     spent = sum(costs[j] for j in kept.funded)
-    while n and not (
-        exhaustive_stop and _exhaustive(election, set(kept.funded), candidates, spent)
-    ):
+    # Every run's ties decide where the raising stops (drawn the other way, a run could
+    # cost more than the budget, or be exhaustive, and stop it earlier or later), so
+    # all of them are published, not only those of the run that is kept.
+    trial_ties: dict[tuple[str, ...], int] = {}
+    _tied_sets(election, kept, trial_ties)
+    while n and not (exhaustive_stop and _exhaustive(election, set(kept.funded), spent)):
         if len(kept.funded) == len(candidates):
             break  # every supported project is funded: more money changes nothing
         trial = _equal_shares(election, kept.share + 1, candidates, tie_break)
+        _tied_sets(election, trial, trial_ties)
         runs += 1
         trial_spent = sum(costs[j] for j in trial.funded)
         if trial_spent > budget:
@@ -375,6 +392,12 @@ def _complete(
         rest = [j for j in range(len(election.ids)) if j not in funded]
         _, completed, _ = greedy_pass(election, rest, budget - spent, tie_break, len(rounds) + 1)
         rounds += completed
+    # Ties of the other runs not already published with the rounds: the draw picks the
+    # same option from the same tied set every time, so each set is published once.
+    published = {t.tied for t in tie_break.log[logged:]}
+    for tied, number in trial_ties.items():
+        if tied not in published:
+            tie_break.prefer(tied, round=number, purpose=RAISE_PURPOSE)
     return _result(
         method,
         seats,

@@ -82,27 +82,44 @@ def test_profile_without_budget_is_refused() -> None:
         mes(profile)
 
 
-# Budget 90, three voters (one blank): 30 each. A (70) is backed by voters 1 and 2, C
-# (30) by voter 2, nobody backs B (20).
-# - Shares 30..34: A's backers hold less than 70; voter 2 pays C alone. Outcome {C},
-#   and nothing supported fits in the 60 left (A costs 70): exhaustive.
-# - pabutools' add1 stops there; greedy then adds B (20 fits in 60): C, B.
+# Budget 90, three voters: 30 each. A (70) is backed by voters 1 and 2, C (30) by
+# voter 2, B (65) by voter 3.
+# - Shares 30..34: A's backers hold less than 70, voter 3 less than 65; voter 2 pays C
+#   alone. Outcome {C}, and no project fits in the 60 left: exhaustive.
+# - mes-add1 stops there; greedy finds nothing more that fits: C.
 # - Raising on: at share 35 A becomes affordable at rho 1/2 < rho(C) = 1 and takes all
-#   of voter 2's money; {A} costs 70. C comes back only at share 65 (35 + 30), for 100
-#   > 90: the last share within budget is 64 and the outcome {A}.
+#   of voter 2's money; {A} costs 70. At share 65 C or B comes back, for 100 or 135 > 90:
+#   the last share within budget is 64 and the outcome {A}.
+EXHAUSTIVE = ({"A": 70, "B": 65, "C": 30}, ["A", "AC", "B"], 90)
+
+# The same with B (20) backed by nobody (voter 3 votes blank). B is never funded by equal
+# shares, but it fits in what {C} leaves, so {C} is not exhaustive and the shares rise
+# (pabutools' exhaustion_by_budget_increase, equalshares.net): to 64, outcome {A}, and
+# greedy then adds B for the 20 left.
 SWAP = ({"A": 70, "B": 20, "C": 30}, ["A", "AC", ""], 90)
 
 
 def test_add1_stops_at_the_first_exhaustive_outcome_then_greedy() -> None:
-    result = mes_add1(approval(*SWAP))
-    assert result.winners == ("C", "B")
+    result = mes_add1(approval(*EXHAUSTIVE))
+    assert result.winners == ("C",)
     assert result.details["voter_share"] == "30"
     assert result.details["equal_shares_runs"] == 1
     assert result.details["equal_shares_winners"] == ["C"]
+    assert result.details["completion_winners"] == []
+    assert result.details["spent"] == "30"
+    assert mes_add1_until_over_budget(approval(*EXHAUSTIVE)).winners == ("A",)
+
+
+def test_a_project_without_votes_that_still_fits_keeps_the_shares_rising() -> None:
+    result = mes_add1(approval(*SWAP))
+    assert result.winners == ("A", "B")
+    assert result.details["voter_share"] == "64"
+    assert result.details["equal_shares_runs"] == 36  # shares 30, 31, ..., 65
+    assert result.details["equal_shares_winners"] == ["A"]
     assert result.details["completion_winners"] == ["B"]
-    assert result.details["spent"] == "50"
-    # greedy tries A (2 votes, 70 > 60: skipped) before B (no votes, 20 fits)
-    assert [r.elected for r in result.rounds] == [("C",), (), ("B",)]
+    assert result.details["spent"] == "90"
+    # greedy tries C (1 vote, 30 > 20: skipped) before B (no votes, 20 fits)
+    assert [r.elected for r in result.rounds] == [("A",), (), ("B",)]
 
 
 def test_add1_until_over_budget_goes_past_exhaustive_outcomes() -> None:
@@ -114,8 +131,9 @@ def test_add1_until_over_budget_goes_past_exhaustive_outcomes() -> None:
     assert result.method == "mes-add1-until-over-budget"
 
 
-def test_completions_agree_with_pabutools_where_they_differ() -> None:
-    pabutools = pytest.importorskip("pabutools")
+def pabutools_completions(costs: dict[str, int], ballots: list[str], budget: int) -> tuple:
+    """pabutools' mes-add1 (raise until exhaustive over every project, then greedy) and
+    mes-add1-until-over-budget selections, as sorted lists."""
     from pabutools.election import ApprovalBallot, ApprovalProfile, Cost_Sat, Instance, Project
     from pabutools.rules import (
         completion_by_rule_combination,
@@ -124,28 +142,63 @@ def test_completions_agree_with_pabutools_where_they_differ() -> None:
         method_of_equal_shares,
     )
 
-    assert pabutools
-    costs, ballots, budget = SWAP
     projects = {pid: Project(pid, cost) for pid, cost in costs.items()}
     instance = Instance(projects.values(), budget_limit=budget)
     profile = ApprovalProfile([ApprovalBallot(projects[c] for c in b) for b in ballots])
+    mes_params = {"sat_class": Cost_Sat}
     add1 = completion_by_rule_combination(
         instance,
         profile,
-        [method_of_equal_shares, greedy_utilitarian_welfare],
-        [{"sat_class": Cost_Sat, "voter_budget_increment": 1}, {"sat_class": Cost_Sat}],
+        [exhaustion_by_budget_increase, greedy_utilitarian_welfare],
+        [
+            {
+                "rule": method_of_equal_shares,
+                "rule_params": mes_params,
+                "budget_step": len(ballots),
+            },
+            {"sat_class": Cost_Sat},
+        ],
     )
     raised = exhaustion_by_budget_increase(
         instance,
         profile,
         method_of_equal_shares,
-        {"sat_class": Cost_Sat},
+        mes_params,
         exhaustive_stop=False,
         budget_step=len(ballots),
     )
-    ours = approval(*SWAP)
-    assert sorted(p.name for p in add1) == sorted(mes_add1(ours).winners)
-    assert sorted(p.name for p in raised) == sorted(mes_add1_until_over_budget(ours).winners)
+    return sorted(p.name for p in add1), sorted(p.name for p in raised)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        EXHAUSTIVE,
+        SWAP,
+        # issue 10: p0 (no votes) still fits at share 16, so {p2} is not exhaustive; at
+        # 17, {p1} spends all 33 (pabutools and equalshares.net fund p1)
+        ({"p0": 16, "p1": 33, "p2": 16, "p3": 45}, ["3", "1", "12"], 33),
+        # a project that costs nothing always fits: raise until over budget, then greedy
+        ({"A": 10, "B": 0, "C": 10}, ["A", "AC"], 15),
+    ],
+)
+def test_completions_agree_with_pabutools(case: tuple) -> None:
+    pytest.importorskip("pabutools")
+    costs, ballots, budget = case
+    if "p0" in costs:
+        ballots = [[f"p{c}" for c in b] for b in ballots]
+    ours = approval(costs, ballots, budget=budget)
+    add1, raised = pabutools_completions(costs, ballots, budget)
+    assert sorted(mes_add1(ours).winners) == add1
+    assert sorted(mes_add1_until_over_budget(ours).winners) == raised
+
+
+def test_mes_add1_counts_every_project_when_it_asks_whether_money_is_left() -> None:
+    costs = {"p0": 16, "p1": 33, "p2": 16, "p3": 45}
+    result = mes_add1(approval(costs, [["p3"], ["p1"], ["p1", "p2"]], budget=33))
+    assert result.winners == ("p1",)
+    assert result.details["voter_share"] == "17"
+    assert result.details["spent"] == "33"
 
 
 def test_ties_are_logged_only_for_the_run_that_is_kept() -> None:

@@ -86,11 +86,20 @@ def pabutools_winners(name: str, rule: str) -> list[str]:
     elif rule == "mes":
         outcome = method_of_equal_shares(instance, profile, sat_class=Cost_Sat)
     elif rule == "mes-add1":
+        # raise the budget by one unit per voter until exhaustive (over all projects),
+        # then greedy: what equalshares.net calls add1eu
         outcome = completion_by_rule_combination(
             instance,
             profile,
-            [method_of_equal_shares, greedy_utilitarian_welfare],
-            [{"sat_class": Cost_Sat, "voter_budget_increment": 1}, {"sat_class": Cost_Sat}],
+            [exhaustion_by_budget_increase, greedy_utilitarian_welfare],
+            [
+                {
+                    "rule": method_of_equal_shares,
+                    "rule_params": {"sat_class": Cost_Sat},
+                    "budget_step": profile.num_ballots(),
+                },
+                {"sat_class": Cost_Sat},
+            ],
         )
     else:
         outcome = exhaustion_by_budget_increase(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -208,11 +209,24 @@ def pabutools_winners(rule: str, election: tuple[list[Option], list[list[str]], 
     elif rule == "mes":
         outcome = method_of_equal_shares(instance, profile, sat_class=Cost_Sat)
     elif rule == "mes-add1":
+        # Without voters the budget cannot be raised (a step of 0): greedy alone.
+        first: list[Any] = [exhaustion_by_budget_increase] if ballots else []
+        params: list[dict[str, Any]] = (
+            [
+                {
+                    "rule": method_of_equal_shares,
+                    "rule_params": {"sat_class": Cost_Sat},
+                    "budget_step": len(ballots),
+                }
+            ]
+            if ballots
+            else []
+        )
         outcome = completion_by_rule_combination(
             instance,
             profile,
-            [method_of_equal_shares, greedy_utilitarian_welfare],
-            [{"sat_class": Cost_Sat, "voter_budget_increment": 1}, {"sat_class": Cost_Sat}],
+            [*first, greedy_utilitarian_welfare],
+            [*params, {"sat_class": Cost_Sat}],
         )
     else:
         if not ballots:
