@@ -355,6 +355,21 @@ def report(path: str, election: Election, result: Result, input_sha256: str) -> 
             for tied, key in zip(tie.tied, tie.keys, strict=False):
                 lines.append(f"    key of {label(tied)}: {key}")
 
+    # Ties broken outside the rounds shown: equal shares' trial runs with a higher share
+    # per voter, which decide how far the shares are raised.
+    in_rounds = {t for rnd in result.rounds for t in rnd.tie_breaks}
+    others = [t for t in result.tie_breaks if t not in in_rounds]
+    if others:
+        lines += ["", "Ties broken in trial runs with a higher share per voter (they decide"]
+        lines.append("how far the shares are raised):")
+        for tie in others:
+            lines.append(
+                f"  step {tie.round}: {', '.join(label(t) for t in tie.tied)} were level; "
+                f"the draw chose {label(tie.chosen)}"
+            )
+            for tied, key in zip(tie.tied, tie.keys, strict=False):
+                lines.append(f"    key of {label(tied)}: {key}")
+
     lines += ["", "Winners, in order of election:"]
     lines += [f"  {i}. {label(w)}" for i, w in enumerate(result.winners, start=1)] or ["  none"]
     if profile.budget is not None:

@@ -8,15 +8,21 @@ supporters. See https://equalshares.net and pabutools' ``method_of_equal_shares`
 (``Cost_Sat``), whose selections these functions reproduce exactly.
 
 - :func:`mes`: equal shares, no completion.
-- :func:`mes_add1`: pabutools' completion: raise every voter's share by one unit at a
-  time (starting from budget / voters) while the outcome still fits the budget and is
-  not exhaustive, then fund greedily (by votes) what the remaining money allows.
+- :func:`mes_add1`: raise every voter's share by one unit at a time (starting from
+  budget / voters) while the outcome still fits the budget and is not exhaustive (some
+  project, any project, still fits in the money left), then fund greedily (by votes)
+  what the remaining money allows; equalshares.net's "add1eu".
 - :func:`mes_add1_until_over_budget`: the "add1" completion of equalshares.net, as
   counted in Wieliczka 2023: raise the shares until the outcome would exceed the budget,
   whether or not an outcome on the way is exhaustive; no greedy step.
 
 Proposals that cost nothing bring no cost utility and are never funded by equal shares
 itself (as in pabutools); the greedy step of :func:`mes_add1` funds them.
+
+Every run of a completion may break ties, and each of them decides where the raising
+stops (drawn the other way, a run might cost too much, or be exhaustive). The ties of
+the run that is kept are published with its rounds; those of the other runs follow in
+the result's tie breaks with the purpose ``"raise"``, each tied set once.
 
 How it is fast, and still exact: voters with the same approval set always hold the same
 money, and so do voters who approve the same subset of the funded proposals (they paid
@@ -418,14 +424,19 @@ def _complete(
 
 
 def mes_add1(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None) -> Result:
-    """Equal shares completed as in pabutools: ``completion_by_rule_combination`` of
-    ``method_of_equal_shares(Cost_Sat, voter_budget_increment=1)`` and greedy.
+    """Equal shares completed by raising the shares until exhaustive, then greedy:
+    pabutools' ``completion_by_rule_combination`` of ``exhaustion_by_budget_increase(
+    method_of_equal_shares(Cost_Sat), budget_step=n)`` and greedy; equalshares.net's
+    "add1eu".
 
     Equal shares runs with shares budget/n, budget/n + 1, budget/n + 2, ... (n = number
-    of ballots). It stops at the first outcome that is exhaustive (no supported project
-    left fits in the money left) and keeps it, or at the first that costs more than the
-    budget and keeps the one before. The money left is then spent greedily by votes, as
-    :func:`~ballots.methods.pb_greedy.greedy` does. ``seats`` is ignored.
+    of ballots). It stops at the first outcome that is exhaustive (no project left fits
+    in the money left: every project counts, also one without votes or one that costs
+    nothing) and keeps it, or at the first that costs more than the budget and keeps the
+    one before. (pabutools' ``method_of_equal_shares(voter_budget_increment=1)`` asks
+    only about projects with votes and a cost, and stops too early.) The money left is
+    then spent greedily by votes, as :func:`~ballots.methods.pb_greedy.greedy` does.
+    ``seats`` is ignored.
     """
     return _complete(
         "mes-add1", profile, seats, tie_break, exhaustive_stop=True, greedy_completion=True

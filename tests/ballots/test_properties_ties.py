@@ -20,22 +20,13 @@ from ballots.result import Result
 from ballots.tiebreak import TieBreaker
 
 SEEDS = [str(k) for k in range(8)]
-RANKED_RULES = ("irv", "stv", "schulze", "borda")
-BUDGET_RULES = ("greedy", "mes", "mes-add1", "mes-add1-until-over-budget")
-# Which kind of ballot each rule is tested on, and whether it fills several seats.
-KINDS = {
-    **{rule: BallotKind.RANKED for rule in RANKED_RULES},
-    "plurality": BallotKind.SINGLE,
-    "approval": BallotKind.APPROVAL,
-    **{rule: BallotKind.APPROVAL for rule in BUDGET_RULES},
-}
-MULTI_SEAT = ("stv", "schulze", "borda", "plurality", "approval")
 
 
 @st.composite
 def elections(draw: st.DrawFn, rule: str) -> tuple[Profile, int]:
-    """A small election for ``rule`` with few voters, so ties are common."""
-    kind = KINDS[rule]
+    """A small election for ``rule`` (its first ballot kind) with few voters, so ties
+    are common."""
+    kind = RULES[rule].ballot_kinds[0]
     m = draw(st.integers(2, 4))
     ids = [chr(ord("a") + i) for i in range(m)]
     costs = draw(st.lists(st.integers(0, 6), min_size=m, max_size=m))
@@ -48,8 +39,8 @@ def elections(draw: st.DrawFn, rule: str) -> tuple[Profile, int]:
     else:
         ballot = st.lists(st.sampled_from(ids), unique=True, max_size=m)
     ballots = draw(st.lists(ballot, max_size=6))
-    budget = draw(st.integers(1, 14)) if rule in BUDGET_RULES else None
-    seats = draw(st.integers(1, m - 1)) if rule in MULTI_SEAT else 1
+    budget = draw(st.integers(1, 14)) if RULES[rule].budget else None
+    seats = draw(st.integers(1, m - 1)) if RULES[rule].uses_seats else 1
     return Profile.build(kind, options, ballots, budget=budget), seats
 
 
@@ -81,11 +72,7 @@ def check_published_ties_decide(rule: str, profile: Profile, seats: int) -> None
                 )
 
 
-def test_every_rule_is_covered() -> None:
-    assert set(KINDS) == set(RULES)
-
-
-@pytest.mark.parametrize("rule", sorted(KINDS))
+@pytest.mark.parametrize("rule", sorted(RULES))
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_published_ties_decide_the_outcome(rule: str, data: st.DataObject) -> None:

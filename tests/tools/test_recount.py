@@ -197,6 +197,29 @@ class TestPabulib:
         assert "budget:       100" in report
         assert "Speeltuin [p1]" in report
 
+    def test_a_tie_of_a_trial_run_is_in_the_report(
+        self, recount: Runner, tmp_path: Path, require: Callable[..., None]
+    ) -> None:
+        require("ballots.formats.pabulib", "ballots.methods.pb_mes")
+        # Budget 3; p0, p1 cost 2, p2 1; ballots {p0}, {p1, p2}. With seed '2' the tie of
+        # the run at share 2.5 draws p1 first, that run costs too much and the count
+        # stops at share 1.5 with {p2}: the tie decides, so the report shows it.
+        path = tmp_path / "raise.pb"
+        path.write_text(
+            "META\nkey;value\nnum_projects;3\nnum_votes;2\nbudget;3\nvote_type;approval\n"
+            "rule;equalshares/add1\nPROJECTS\nproject_id;cost\np0;2\np1;2\np2;1\n"
+            "VOTES\nvoter_id;vote\n1;p0\n2;p1,p2\n",
+            encoding="utf-8",
+        )
+        out = json.loads(recount(path, "--seed", "2", "--json").stdout)
+        assert out["winners"] == ["p2"]
+        [tie] = out["tie_breaks"]
+        assert tie["purpose"] == "raise" and tie["tied"] == ["p0", "p1", "p2"]
+        report = recount(path, "--seed", "2").stdout
+        assert "Ties broken in trial runs with a higher share per voter" in report
+        assert f"the draw chose {tie['chosen']}" in report
+        assert "Ties broken: 1 (seed '2')" in report
+
     def test_real_file_matches_the_library(
         self, recount: Runner, require: Callable[..., None]
     ) -> None:

@@ -41,6 +41,8 @@ def purpose_name(purpose: str) -> str:
         "eliminate": _("wie afvalt"),
         "fund": _("welk voorstel geld krijgt"),
         "rank": _("de volgorde"),
+        # equal shares: a trial run with a higher share per voter, not the run kept
+        "raise": _("hoe ver het deel van elke kiezer omhoog gaat (in een proeftelling)"),
     }
     return names.get(purpose, purpose)
 
