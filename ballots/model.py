@@ -10,11 +10,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
+from ballots.errors import BallotError
 
-class BallotError(ValueError):
-    """A ballot or profile that breaks the election's rules (unknown option, duplicate
-    rank, over budget, ...). The message is meant for people, in English."""
+__all__ = ["BallotError", "BallotGroup", "BallotKind", "Option", "Profile"]
 
 
 class BallotKind(StrEnum):
@@ -95,9 +95,9 @@ class Profile:
         kind = BallotKind(kind)
         ids = [o.id for o in options]
         if len(set(ids)) != len(ids):
-            raise BallotError("two options share an id")
+            raise BallotError("duplicate_option_id")
         if kind is BallotKind.BUDGET and budget is None:
-            raise BallotError("a budget election needs a budget")
+            raise BallotError("budget_missing")
         ordered = kind is BallotKind.RANKED
         counter: Counter[tuple[str, ...]] = Counter()
         for ballot in ballots:
@@ -113,7 +113,7 @@ class Profile:
         )
         if validate:
             for number, group in enumerate(profile.groups, start=1):
-                profile.check_ballot(group.choices, where=f"ballot group {number}")
+                profile.check_ballot(group.choices, group=number)
         return profile
 
     def option(self, option_id: str) -> Option:
@@ -121,7 +121,7 @@ class Profile:
         try:
             return self._by_id[option_id]
         except KeyError:
-            raise BallotError(f"unknown option {option_id!r}") from None
+            raise BallotError("unknown_option", option=option_id) from None
 
     @property
     def option_ids(self) -> tuple[str, ...]:
@@ -133,26 +133,34 @@ class Profile:
         """The number of ballots (voters), blank ballots included."""
         return sum(g.count for g in self.groups)
 
-    def check_ballot(self, choices: Sequence[str], *, where: str = "ballot") -> None:
+    def check_ballot(self, choices: Sequence[str], **where: Any) -> None:
         """Raise :class:`BallotError` if ``choices`` is not a valid ballot here.
 
         An empty ballot is a valid blank vote for every kind but ``single``, unless a
-        minimum number of choices is set.
+        minimum number of choices is set. ``where`` (``group=3`` or ``receipt="R1"``)
+        names the ballot in the error. Codes: ``unknown_option`` (option),
+        ``duplicate_rank``/``duplicate_choice``, ``several_on_single``,
+        ``too_many_choices``/``too_few_choices`` (given, limit), ``over_budget``
+        (spent, budget).
         """
         for choice in choices:
             if choice not in self._by_id:
-                raise BallotError(f"{where}: unknown option {choice!r}")
+                raise BallotError("unknown_option", option=choice, **where)
         if len(set(choices)) != len(choices):
-            what = "rank" if self.kind is BallotKind.RANKED else "choice"
-            raise BallotError(f"{where}: duplicate {what}")
+            code = "duplicate_rank" if self.kind is BallotKind.RANKED else "duplicate_choice"
+            raise BallotError(code, **where)
         if self.kind is BallotKind.SINGLE and len(choices) > 1:
-            raise BallotError(f"{where}: more than one option on a single-choice ballot")
+            raise BallotError("several_on_single", **where)
         if self.max_choices is not None and len(choices) > self.max_choices:
-            raise BallotError(f"{where}: {len(choices)} choices, at most {self.max_choices}")
+            raise BallotError(
+                "too_many_choices", given=len(choices), limit=self.max_choices, **where
+            )
         if self.min_choices is not None and 0 < len(choices) < self.min_choices:
-            raise BallotError(f"{where}: {len(choices)} choices, at least {self.min_choices}")
+            raise BallotError(
+                "too_few_choices", given=len(choices), limit=self.min_choices, **where
+            )
         if self.kind is BallotKind.BUDGET:
             assert self.budget is not None
             spent = sum(self._by_id[c].cost for c in choices)
             if spent > self.budget:
-                raise BallotError(f"{where}: costs {spent}, more than the budget {self.budget}")
+                raise BallotError("over_budget", spent=spent, budget=self.budget, **where)

@@ -22,13 +22,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import sys
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 # Run from a plain checkout: the repository root holds the ballots package.
 _ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +39,7 @@ from ballots.methods import RULES, count, from_pabulib  # noqa: E402
 from ballots.model import BallotError, Profile  # noqa: E402
 from ballots.result import Result  # noqa: E402
 from ballots.tiebreak import PROCEDURE  # noqa: E402
+from tools._script import OneLineParser, fail, run  # noqa: E402
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
@@ -83,27 +83,27 @@ def main(argv: list[str] | None = None) -> int:
             known = ", ".join(sorted(RULES))
             raise InputError(f"{path}: unknown method {election.method!r}; known methods: {known}")
     except (InputError, FormatError) as error:
-        return _fail(str(error), EXIT_BAD_INPUT)
+        return fail(str(error), EXIT_BAD_INPUT)
     except (BallotError, ValueError) as error:
-        return _fail(f"{path}: {error}", EXIT_BAD_INPUT)
+        return fail(f"{path}: {error}", EXIT_BAD_INPUT)
     except RecursionError:
-        return _fail(f"{path}: input nested too deeply", EXIT_BAD_INPUT)
+        return fail(f"{path}: input nested too deeply", EXIT_BAD_INPUT)
     except Exception as error:
         # A reader stumbled over something it did not foresee: still a file it cannot
         # read, so bad input, and the one line says what the reader met.
         reason = f"{type(error).__name__}: {error}"
-        return _fail(f"{path}: cannot read this file ({reason})", EXIT_BAD_INPUT)
+        return fail(f"{path}: cannot read this file ({reason})", EXIT_BAD_INPUT)
 
     for warning in election.warnings:
         print(f"warning: {path}: {warning}", file=sys.stderr)
     try:
         result = _count(path, election)
     except InputError as error:
-        return _fail(str(error), EXIT_BAD_INPUT)
+        return fail(str(error), EXIT_BAD_INPUT)
     except (BallotError, ValueError) as error:  # e.g. a ranked rule on approval ballots
-        return _fail(f"{path}: {error}", EXIT_BAD_INPUT)
+        return fail(f"{path}: {error}", EXIT_BAD_INPUT)
     except Exception as error:  # a bug, not bad input; still one line, no traceback
-        return _fail(f"{path}: internal error: {type(error).__name__}: {error}", EXIT_INTERNAL)
+        return fail(f"{path}: internal error: {type(error).__name__}: {error}", EXIT_INTERNAL)
 
     sha256 = hashlib.sha256(raw).hexdigest()
     if args.json:
@@ -114,12 +114,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    class OneLineParser(argparse.ArgumentParser):
-        # argparse prints usage plus a message; the contract is one line, status 2.
-        def error(self, message: str) -> NoReturn:
-            print(f"recount.py: {message}", file=sys.stderr)
-            raise SystemExit(EXIT_BAD_INPUT)
-
     parser = OneLineParser(
         prog="recount.py",
         description="Recount an election from a .blt, .pb or election record .json file.",
@@ -140,11 +134,6 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("seats must be at least 1")
     return value
-
-
-def _fail(line: str, status: int) -> int:
-    print(" ".join(line.split()), file=sys.stderr)  # one line, whatever the message
-    return status
 
 
 def _read_bytes(path: str) -> bytes:
@@ -381,11 +370,4 @@ def report(path: str, election: Election, result: Result, input_sha256: str) -> 
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except BrokenPipeError:
-        # The reader stopped reading (| head): no traceback, and none at shutdown either.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+    run(main)

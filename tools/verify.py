@@ -27,14 +27,12 @@ import argparse
 import base64
 import binascii
 import hashlib
-import os
 import random
 import sys
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 # Run from a plain checkout: the repository root holds the ballots package.
 _ROOT = Path(__file__).resolve().parent.parent
@@ -45,11 +43,8 @@ from ballots.formats.errors import FormatError  # noqa: E402
 from ballots.methods import RULES, UnknownRule  # noqa: E402
 from ballots.model import BallotError, Profile  # noqa: E402
 from ballots.record import (  # noqa: E402
+    RECORD_CHECKS,
     canonical_bytes,
-    check_ballot_hashes,
-    check_ballots_sha256,
-    check_receipts,
-    check_turnout,
     compare_results,
     profile_from_record,
     read_record,
@@ -57,6 +52,7 @@ from ballots.record import (  # noqa: E402
     recount_record,
 )
 from ballots.result import Result  # noqa: E402
+from tools._script import OneLineParser, fail, run  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
 # The rules pyrankvote implements (every budget rule is recounted by pabutools).
@@ -92,16 +88,13 @@ def main(argv: list[str] | None = None) -> int:
         record = read_record(args.record)
         key = _read_key(args.key) if args.key else None
     except FormatError as error:
-        return _fail(str(error))
+        return fail(str(error))
     except Unreadable as error:
-        return _fail(str(error))
+        return fail(str(error))
 
     checks = [
         check_signature(record, key, key_path=args.key),
-        _run("ballot hashes", check_ballot_hashes, record),
-        _run("hash over all ballots", check_ballots_sha256, record),
-        _run("receipts unique and sorted", check_receipts, record),
-        _run("turnout", check_turnout, record),
+        *(Check(name, check(record)) for name, check in RECORD_CHECKS),
     ]
     recount, result = check_recount(record)
     checks.append(recount)
@@ -130,12 +123,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    class OneLineParser(argparse.ArgumentParser):
-        # argparse prints usage plus a message; the contract is one line, status 2.
-        def error(self, message: str) -> NoReturn:
-            print(f"verify.py: {message}", file=sys.stderr)
-            raise SystemExit(EXIT_UNREADABLE)
-
     parser = OneLineParser(prog="verify.py", description="Verify a Buurtstem election record.")
     parser.add_argument("record", help="the election record (.json)")
     parser.add_argument("--key", help="the municipality's public key (PEM file)")
@@ -145,15 +132,6 @@ def _parser() -> argparse.ArgumentParser:
         help="also recount with pyrankvote (irv, stv) or pabutools (greedy, mes, mes-add1)",
     )
     return parser
-
-
-def _fail(line: str) -> int:
-    print(" ".join(line.split()), file=sys.stderr)
-    return EXIT_UNREADABLE
-
-
-def _run(name: str, check: Callable[[dict[str, Any]], list[str]], record: dict[str, Any]) -> Check:
-    return Check(name, check(record))
 
 
 # --- the signature --------------------------------------------------------------------
@@ -437,11 +415,4 @@ def _pabutools(rule: str, profile: Profile, seats: int, seed: str) -> list[str]:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except BrokenPipeError:
-        # The reader stopped reading (| head): no traceback, and none at shutdown either.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+    run(main)

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from voting import config as settings
 from voting import db, formatting
+from voting.error_words import explain
 from voting.extensions import LANGUAGES, babel, csrf, limiter, login_manager, select_locale
 from voting.labels import BALLOT_TYPE_LABELS, PHASE_LABELS, label, rule_label
 
@@ -128,6 +129,7 @@ def _register_common(app: Flask) -> None:
     app.add_template_filter(formatting.format_day, "day")
     app.add_template_filter(lambda code: label(PHASE_LABELS, code), "phase_label")
     app.add_template_filter(rule_label, "rule_label")
+    app.add_template_filter(explain, "explain")
     app.add_template_filter(lambda code: label(BALLOT_TYPE_LABELS, code), "ballot_type_label")
 
     @app.get("/favicon.ico")

@@ -157,7 +157,7 @@ def check_choices(election: Election, choices: Sequence[str]) -> None:
     try:
         profile.check_ballot(list(choices))
     except model.BallotError as error:
-        raise BallotRefused([_explain(election, profile, list(choices), error)]) from None
+        raise BallotRefused([_explain(election, error)]) from None
 
 
 def _profile(election: Election) -> model.Profile:
@@ -179,48 +179,44 @@ def _profile(election: Election) -> model.Profile:
     )
 
 
-def _explain(
-    election: Election, profile: model.Profile, choices: list[str], error: model.BallotError
-) -> Problem:
-    """A Dutch explanation of the rule ``check_ballot`` found broken. The library
-    speaks English to programmers; residents get the numbers that help them fix it."""
-    reason = str(error)
+def _explain(election: Election, error: model.BallotError) -> Problem:
+    """A Dutch explanation of the rule ``check_ballot`` found broken, by its code.
+    Residents get the numbers that help them fix their ballot."""
     first = field_id(election)
-    count = len(choices)
-    if "unknown option" in reason:
+    code = error.code
+    if code == "unknown_option":
         return Problem(
             _(
                 "Op het stembiljet staat een keuze die niet bij deze stemming hoort. "
                 "Kies alleen uit de opties op deze pagina."
             )
         )
-    if "duplicate" in reason:
+    if code in ("duplicate_rank", "duplicate_choice"):
         return Problem(_("U heeft dezelfde optie meer dan één keer gekozen."), first)
-    if "more than one option" in reason:
+    if code == "several_on_single":
         return Problem(_("Kies één optie."), first)
-    if "at most" in reason:
+    if code == "too_many_choices":
         return Problem(
             ngettext(
                 "U heeft %(num)d optie gekozen. U mag er hoogstens %(max)d kiezen.",
                 "U heeft %(num)d opties gekozen. U mag er hoogstens %(max)d kiezen.",
-                count,
-                max=election.max_choices or 0,
+                error.params["given"],
+                max=error.params["limit"],
             ),
             first,
         )
-    if "at least" in reason:
+    if code == "too_few_choices":
         return Problem(
             ngettext(
                 "U heeft %(num)d optie gekozen. Kies er minstens %(min)d.",
                 "U heeft %(num)d opties gekozen. Kies er minstens %(min)d.",
-                count,
-                min=election.min_choices or 0,
+                error.params["given"],
+                min=error.params["limit"],
             ),
             first,
         )
-    if "budget" in reason:
-        spent = sum(profile.option(c).cost for c in choices)
-        budget = profile.budget or 0
+    if code == "over_budget":
+        spent, budget = error.params["spent"], error.params["budget"]
         return Problem(
             _(
                 "Uw keuze kost %(spent)s. Dat is %(over)s meer dan het budget van "

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from sqlalchemy.orm import Session
 
+from ballots.errors import CodedError
 from ballots.methods import RULES
 from ballots.model import BallotKind
 from voting import audit
-from voting.labels import BALLOT_TYPE_LABELS, PHASE_LABELS, label, rule_label
 from voting.models import PHASES, Election, Option, aware, utcnow
 
 REFERENDUM_PHASES = ("draft", "voting", "closed", "counted", "certified")
 BUDGET_PHASES = PHASES
 
 
-class PhaseError(ValueError):
-    """A phase change that is not allowed; the message is for the clerk."""
+class PhaseError(CodedError):
+    """A phase change that is not allowed: ``phase_skip`` (phase, to, expected) or
+    ``too_few_options``. :func:`voting.error_words.explain` says it in words."""
+
+    ENGLISH: ClassVar[dict[str, str]] = {
+        "phase_skip": "phase {phase!r} cannot move to {to!r}; the next phase is {expected!r}",
+        "too_few_options": "too few options on the ballot to vote",
+    }
 
 
 def phase_sequence(election: Election) -> tuple[str, ...]:
@@ -50,15 +58,11 @@ def advance(session: Session, election: Election, to: str, *, actor: str) -> Non
     """
     expected = next_phase(election)
     if to != expected:
-        raise PhaseError(
-            f"Fase '{label(PHASE_LABELS, election.phase)}' kan niet naar "
-            f"'{label(PHASE_LABELS, to)}'; de volgende fase is "
-            f"'{label(PHASE_LABELS, expected) if expected else 'geen'}'."
-        )
+        raise PhaseError("phase_skip", phase=election.phase, to=to, expected=expected)
     if to == "voting":
         accepted = election.accepted_options()
         if len(accepted) < (1 if election.is_budget else 2):
-            raise PhaseError("Er staan te weinig opties op het stembiljet om te stemmen.")
+            raise PhaseError("too_few_options")
         if election.opens_at is None:
             election.opens_at = utcnow()
     if to == "closed" and (election.closes_at is None or aware(election.closes_at) > utcnow()):
@@ -73,8 +77,22 @@ def options_locked(election: Election) -> bool:
     return PHASES.index(election.phase) >= PHASES.index("voting")
 
 
-class SetupError(ValueError):
-    """An election setting or option change that is not allowed; Dutch message."""
+class SetupError(CodedError):
+    """An election setting or option change that is not allowed, by code (see
+    :attr:`ENGLISH`); :func:`voting.error_words.explain` says it in words."""
+
+    ENGLISH: ClassVar[dict[str, str]] = {
+        "rule_does_not_fit_ballot": "rule {rule!r} does not fit a {ballot_type!r} ballot",
+        "budget_needs_budget_rule": "a buurtbudget needs a budget rule",
+        "referendum_without_budget_rule": "a referendum cannot be counted by a budget rule",
+        "budget_amount_missing": "the budget is missing",
+        "single_winner_rule": "rule {rule!r} elects one winner, not {seats}",
+        "settings_locked": "voting has started: options, rule and roll are fixed",
+        "negative_cost": "a cost cannot be negative",
+        "cost_over_budget": "the proposal costs more than the whole budget",
+        "review_phase_only": "proposals are reviewed in the phase 'review'",
+        "rejection_needs_reason": "a rejection needs a reason",
+    }
 
 
 def check_settings(
@@ -84,25 +102,22 @@ def check_settings(
     fits which ballot and kind comes from the rule registry, ``ballots.methods``)."""
     known = RULES.get(rule)
     if known is None or ballot_type not in set(BallotKind) or not known.accepts(ballot_type):
-        raise SetupError(
-            f"De telregel '{rule_label(rule)}' past niet bij een stembiljet "
-            f"'{label(BALLOT_TYPE_LABELS, ballot_type)}'."
-        )
+        raise SetupError("rule_does_not_fit_ballot", rule=rule, ballot_type=ballot_type)
     if kind == "budget" and not known.budget:
-        raise SetupError("Een buurtbudget heeft een telregel voor budgetten nodig.")
+        raise SetupError("budget_needs_budget_rule")
     if kind == "referendum" and known.budget:
-        raise SetupError("Een referendum kan niet met een budgetregel worden geteld.")
+        raise SetupError("referendum_without_budget_rule")
     if kind == "budget" and not budget:
-        raise SetupError("Vul het budget in (in hele euro's).")
+        raise SetupError("budget_amount_missing")
     if seats > 1 and known.single_winner:
-        raise SetupError("Deze telregel kiest één winnaar; kies STV of een andere regel.")
+        raise SetupError("single_winner_rule", rule=rule, seats=seats)
 
 
 def ensure_editable(election: Election) -> None:
     """Raise :class:`SetupError` once voting has started: options, rule and roll
     are fixed from then on."""
     if options_locked(election):
-        raise SetupError("De stemming is al begonnen: opties, telregel en kiezers liggen vast.")
+        raise SetupError("settings_locked")
 
 
 def add_option(
@@ -121,9 +136,9 @@ def add_option(
     """Add an option (referendum) or proposal (budget) with the next free key."""
     ensure_editable(election)
     if cost < 0:
-        raise SetupError("De kosten kunnen niet negatief zijn.")
+        raise SetupError("negative_cost")
     if election.is_budget and election.budget is not None and cost > election.budget:
-        raise SetupError("Dit voorstel kost meer dan het hele budget.")
+        raise SetupError("cost_over_budget")
     prefix = "P" if election.is_budget else ""
     taken = {o.key for o in election.options}
     number = len(election.options) + 1
@@ -171,9 +186,9 @@ def review_proposal(
     the organiser will read."""
     election = option.election
     if election.phase not in ("proposals", "review"):
-        raise SetupError("Voorstellen worden beoordeeld in de fase 'review'.")
+        raise SetupError("review_phase_only")
     if not accept and not reason.strip():
-        raise SetupError("Geef de reden van de afwijzing; de indiener krijgt die te zien.")
+        raise SetupError("rejection_needs_reason")
     option.review_status = "accepted" if accept else "rejected"
     option.review_reason = reason.strip()
     audit.record(
@@ -202,9 +217,9 @@ def update_option(
     election = option.election
     ensure_editable(election)
     if cost < 0:
-        raise SetupError("De kosten kunnen niet negatief zijn.")
+        raise SetupError("negative_cost")
     if election.is_budget and election.budget is not None and cost > election.budget:
-        raise SetupError("Dit voorstel kost meer dan het hele budget.")
+        raise SetupError("cost_over_budget")
     old_cost = option.cost
     option.title, option.summary, option.description, option.cost = (
         title,

@@ -65,6 +65,18 @@ BALLOT_TYPE_LABELS = {
 }
 
 
+# Why a row of a register file was refused (voting.roll_import.Reason values).
+REASON_LABELS = {
+    "bad_file": _l("bestand onleesbaar"),
+    "bad_row": _l("regel onleesbaar"),
+    "missing_field": _l("veld ontbreekt"),
+    "bad_postcode": _l("ongeldige postcode"),
+    "bad_date": _l("ongeldige geboortedatum"),
+    "duplicate": _l("dubbele persoon"),
+    "not_eligible": _l("niet stemgerechtigd"),
+}
+
+
 def label(table: dict[str, object], code: str) -> str:
     """The readable word for ``code`` in ``table``, or the code itself if unknown."""
     return str(table.get(code, code))

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from ballots.errors import CodedError
 from voting import audit, codes
 from voting.elections import options_locked
 from voting.models import Election, RollEntry, VotingCode, utcnow
@@ -32,14 +33,14 @@ def issue_code(session: Session, entry: RollEntry, pepper: str) -> str:
     """Give ``entry`` a fresh code and return it in plain text (the only time it exists
     outside a letter). Any unused code of the resident is revoked first.
 
-    Raises ``ValueError`` if the resident already voted: a used code stays used.
+    Raises :class:`AlreadyVoted` if the resident already voted: a used code stays used.
     """
     if session.scalar(
         select(VotingCode.id).where(
             VotingCode.roll_entry_id == entry.id, VotingCode.used_at.is_not(None)
         )
     ):
-        raise ValueError("this resident has already voted")
+        raise AlreadyVoted("already_voted")
     session.execute(
         update(VotingCode)
         .where(
@@ -65,16 +66,27 @@ def issue_code(session: Session, entry: RollEntry, pepper: str) -> str:
 IMPORT_BATCH = 2000  # residents per commit: each commit is a disk sync
 
 
-class RollLocked(ValueError):
-    """The roll is fixed because voting has started; the message is for the clerk."""
+class RollLocked(CodedError):
+    """The roll is fixed because voting has started (``roll_locked``)."""
+
+    ENGLISH: ClassVar[dict[str, str]] = {
+        "roll_locked": "the roll is fixed: voting has started; only a lost letter can be replaced"
+    }
 
 
-class NotOnRoll(LookupError):
-    """The person reference is not on this election's roll."""
+class NotOnRoll(CodedError, LookupError):
+    """The person reference is not on this election's roll (``not_on_roll``)."""
+
+    ENGLISH: ClassVar[dict[str, str]] = {"not_on_roll": "not on the roll of this election"}
 
 
-class AlreadyVoted(ValueError):
-    """The resident's code was used: a used code stays used and gets no successor."""
+class AlreadyVoted(CodedError):
+    """The resident's code was used (``already_voted``): a used code stays used and gets
+    no successor."""
+
+    ENGLISH: ClassVar[dict[str, str]] = {
+        "already_voted": "this resident has already voted; a used code stays used"
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,10 +135,7 @@ class ImportStats:
 def ensure_roll_open(election: Election) -> None:
     """Raise :class:`RollLocked` once voting has started: the roll is fixed then."""
     if options_locked(election):
-        raise RollLocked(
-            "De kiezerslijst ligt vast: het stemmen is begonnen. U kunt alleen nog "
-            "een nieuwe brief maken voor een bewoner die zijn brief kwijt is."
-        )
+        raise RollLocked("roll_locked")
 
 
 def import_residents(
@@ -331,15 +340,12 @@ def reissue(
     """
     entry = _entry(session, election, pepper, person_reference)
     if entry is None:
-        raise NotOnRoll("Deze persoon staat niet op de kiezerslijst van deze verkiezing.")
+        raise NotOnRoll("not_on_roll")
     try:
         code = issue_code(session, entry, pepper)
-    except ValueError:
+    except AlreadyVoted:
         session.rollback()
-        raise AlreadyVoted(
-            "Deze bewoner heeft al gestemd. Een gebruikte code blijft gebruikt; er komt "
-            "geen nieuwe brief."
-        ) from None
+        raise
     audit.record(session, actor, "roll.reissue", election_id=election.id, roll_entry_id=entry.id)
     session.commit()
     return code

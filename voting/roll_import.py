@@ -44,9 +44,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from typing import Protocol
+from typing import ClassVar, Protocol
 
-from voting.formatting import format_day, local_time
+from ballots.errors import CodedError
+from voting.formatting import local_time
 
 REQUIRED = ("person_reference", "name", "address", "postcode", "town", "birth_date")
 _ALIASES = {
@@ -87,15 +88,29 @@ class Reason(Enum):
     NOT_ELIGIBLE = "not_eligible"
 
 
-REASON_LABELS = {
-    Reason.BAD_FILE: "bestand onleesbaar",
-    Reason.BAD_ROW: "regel onleesbaar",
-    Reason.MISSING_FIELD: "veld ontbreekt",
-    Reason.BAD_POSTCODE: "ongeldige postcode",
-    Reason.BAD_DATE: "ongeldige geboortedatum",
-    Reason.DUPLICATE: "dubbele persoon",
-    Reason.NOT_ELIGIBLE: "niet stemgerechtigd",
-}
+class RegisterError(CodedError):
+    """What is wrong with a register file, one of its rows, or an eligibility filter,
+    by code (see :attr:`ENGLISH`); :func:`voting.error_words.explain` says it in words.
+    Filters raise it (it is a ``ValueError``); rows carry it in :class:`RowError`."""
+
+    ENGLISH: ClassVar[dict[str, str]] = {
+        "postcode_filter_unreadable": "postcode filter {part!r} cannot be read; write e.g. "
+        "'6921-6923, 5611AB'",
+        "postcode_filter_reversed": "postcode filter {part!r}: the start lies after the end",
+        "file_empty": "the file is empty",
+        "header_unreadable": "header line unreadable: {detail}",
+        "columns_missing": "column missing from the header line: {columns}",
+        "row_unreadable": "line unreadable: {detail}",
+        "field_count": "{given} fields instead of {expected}",
+        "field_empty": "{column} is empty",
+        "field_too_long": "{column} is too long",
+        "not_a_postcode": "{value!r} is not a postcode",
+        "not_a_date": "{value!r} is not a date (dd-mm-yyyy)",
+        "same_person": "the same person as line {line}",
+        "too_young": "younger than {min_age} on {day} (age {age})",
+        "outside_area": "postcode {postcode} lies outside the area",
+        "neighbourhood_excluded": "neighbourhood {neighbourhood} does not take part",
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +138,7 @@ class RowError:
 
     line: int
     reason: Reason
-    message: str
+    problem: RegisterError
 
 
 @dataclass
@@ -177,8 +192,8 @@ class Eligibility:
 
     @classmethod
     def for_election(cls, election: EligibilitySource, today: date | None = None) -> Eligibility:
-        """The rules of ``election``. Raises ``ValueError`` (Dutch message) for a
-        postcode filter that cannot be read."""
+        """The rules of ``election``. Raises :class:`RegisterError` (a ``ValueError``)
+        for a postcode filter that cannot be read."""
         return cls(
             min_age=election.min_age or 0,
             reference_day=reference_day(election.opens_at, today),
@@ -186,19 +201,17 @@ class Eligibility:
             neighbourhoods=parse_neighbourhood_filter(election.neighbourhood_filter or ""),
         )
 
-    def refusal(self, resident: Resident) -> str | None:
-        """Why ``resident`` may not vote, or None if they may."""
+    def refusal(self, resident: Resident) -> RegisterError | None:
+        """Why ``resident`` may not vote (``too_young``, ``outside_area``,
+        ``neighbourhood_excluded``), or None if they may."""
         age = age_on(resident.birth_date, self.reference_day)
         if age < self.min_age:
-            return (
-                f"jonger dan {self.min_age} op {format_day(self.reference_day, locale='nl')} "
-                f"(leeftijd {age})"
-            )
+            return RegisterError("too_young", min_age=self.min_age, day=self.reference_day, age=age)
         if self.postcode_ranges and not postcode_in(resident.postcode, self.postcode_ranges):
-            return f"postcode {resident.postcode_printed} valt buiten het gebied"
+            return RegisterError("outside_area", postcode=resident.postcode_printed)
         if self.neighbourhoods and resident.neighbourhood.casefold() not in self.neighbourhoods:
-            shown = resident.neighbourhood or "(geen)"
-            return f"wijk {shown} doet niet mee"
+            shown = resident.neighbourhood or "(-)"
+            return RegisterError("neighbourhood_excluded", neighbourhood=shown)
         return None
 
 
@@ -227,7 +240,7 @@ def parse_postcode_filter(text: str) -> tuple[tuple[str, str], ...]:
     """Read a postcode filter into (low, high) pairs of equal length.
 
     ``"6921-6923, 5611AB, 56"`` -> ``(("6921", "6923"), ("5611AB", "5611AB"),
-    ("56", "56"))``. Raises ``ValueError`` with a Dutch message for anything else.
+    ("56", "56"))``. Raises :class:`RegisterError` for anything else.
     """
     ranges = []
     for part in text.split(","):
@@ -237,12 +250,9 @@ def parse_postcode_filter(text: str) -> tuple[tuple[str, str], ...]:
         low, _, high = part.partition("-")
         high = high or low
         if not (_filter_bound(low) and _filter_bound(high)) or len(low) != len(high):
-            raise ValueError(
-                f"Postcodefilter '{part}' is niet leesbaar. Gebruik bijvoorbeeld "
-                "'6921-6923, 5611AB'."
-            )
+            raise RegisterError("postcode_filter_unreadable", part=part)
         if low > high:
-            raise ValueError(f"Postcodefilter '{part}': het begin ligt na het einde.")
+            raise RegisterError("postcode_filter_reversed", part=part)
         ranges.append((low, high))
     return tuple(ranges)
 
@@ -304,13 +314,15 @@ def read_register(data: bytes, eligibility: Eligibility) -> RegisterCheck:
     first_line = text.split("\n", 1)[0]
     check = RegisterCheck(encoding=encoding, delimiter=detect_delimiter(first_line))
     if not text.strip():
-        check.errors.append(RowError(1, Reason.BAD_FILE, "het bestand is leeg"))
+        check.errors.append(RowError(1, Reason.BAD_FILE, RegisterError("file_empty")))
         return check
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=check.delimiter)
     try:
         header = next(reader)
     except csv.Error as error:
-        check.errors.append(RowError(1, Reason.BAD_FILE, f"kopregel onleesbaar: {error}"))
+        check.errors.append(
+            RowError(1, Reason.BAD_FILE, RegisterError("header_unreadable", detail=str(error)))
+        )
         return check
     columns = _map_columns(header)
     missing = [name for name in REQUIRED if name not in columns]
@@ -319,8 +331,9 @@ def read_register(data: bytes, eligibility: Eligibility) -> RegisterCheck:
             RowError(
                 1,
                 Reason.BAD_FILE,
-                "kolom ontbreekt in de kopregel: "
-                + ", ".join(_ALIASES[name][0] for name in missing),
+                RegisterError(
+                    "columns_missing", columns=", ".join(_ALIASES[name][0] for name in missing)
+                ),
             )
         )
         return check
@@ -333,7 +346,9 @@ def read_register(data: bytes, eligibility: Eligibility) -> RegisterCheck:
             break
         except csv.Error as error:
             check.rows += 1
-            check.errors.append(RowError(line, Reason.BAD_ROW, str(error)))
+            check.errors.append(
+                RowError(line, Reason.BAD_ROW, RegisterError("row_unreadable", detail=str(error)))
+            )
             continue
         if not any(cell.strip() for cell in row):
             continue  # blank lines (a trailing newline in Excel exports)
@@ -364,25 +379,33 @@ def _read_row(
     row: list[str], line: int, columns: dict[str, int], width: int, seen: dict[str, int]
 ) -> Resident | RowError:
     if len(row) != width:
-        return RowError(line, Reason.BAD_ROW, f"{len(row)} velden in plaats van {width}")
+        return RowError(
+            line, Reason.BAD_ROW, RegisterError("field_count", given=len(row), expected=width)
+        )
     values = {name: row[index].strip() for name, index in columns.items()}
     for name in REQUIRED:
         if not values[name]:
-            return RowError(line, Reason.MISSING_FIELD, f"{_ALIASES[name][0]} is leeg")
+            return RowError(
+                line, Reason.MISSING_FIELD, RegisterError("field_empty", column=_ALIASES[name][0])
+            )
     too_long = [name for name, value in values.items() if len(value) > MAX_FIELD]
     if too_long:
-        return RowError(line, Reason.BAD_ROW, f"{_ALIASES[too_long[0]][0]} is te lang")
+        return RowError(
+            line, Reason.BAD_ROW, RegisterError("field_too_long", column=_ALIASES[too_long[0]][0])
+        )
     postcode = normalise_postcode(values["postcode"])
     if postcode is None:
-        return RowError(line, Reason.BAD_POSTCODE, f"'{values['postcode']}' is geen postcode")
+        return RowError(
+            line, Reason.BAD_POSTCODE, RegisterError("not_a_postcode", value=values["postcode"])
+        )
     birth = parse_date(values["birth_date"])
     if birth is None or not _OLDEST <= birth <= date.today():
         return RowError(
-            line, Reason.BAD_DATE, f"'{values['birth_date']}' is geen datum (dd-mm-jjjj)"
+            line, Reason.BAD_DATE, RegisterError("not_a_date", value=values["birth_date"])
         )
     reference = values["person_reference"]
     if reference in seen:
-        return RowError(line, Reason.DUPLICATE, f"dezelfde persoon als regel {seen[reference]}")
+        return RowError(line, Reason.DUPLICATE, RegisterError("same_person", line=seen[reference]))
     seen[reference] = line
     return Resident(
         line=line,

@@ -18,12 +18,12 @@ import json
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from flask_babel import gettext as _
 from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
+from ballots.errors import CodedError
 from ballots.methods import count
 from ballots.model import BallotError, BallotKind, Option, Profile
 from ballots.record import (
@@ -39,9 +39,26 @@ from voting import audit, elections, signing
 from voting.models import Ballot, Election, RollEntry, aware, utcnow
 
 
-class TallyError(ValueError):
-    """A count or certification that cannot happen now; the message is for the clerk
-    (Dutch)."""
+class TallyError(CodedError):
+    """A count or certification that cannot happen now, by code (see :attr:`ENGLISH`);
+    :func:`voting.error_words.explain` says it in the clerk's language. ``error`` in
+    the params is the underlying error, itself coded where it comes from ``ballots``."""
+
+    ENGLISH: ClassVar[dict[str, str]] = {
+        "stored_ballot_invalid": "a stored ballot does not fit this election: {error}",
+        "already_counted": "this election was counted already; it cannot be counted twice",
+        "not_closed": "counting starts when voting has closed",
+        "empty_roll": "nobody is on the roll, so the turnout cannot be known",
+        "count_failed": "the count could not run: {error}",
+        "not_counted": "this election has not been counted yet",
+        "record_failed": "the record cannot be made: {error}",
+        "already_certified": "this result is certified already; nothing changes after that",
+        "certify_after_count": "certifying comes after the count",
+        "no_signing_key": "there is no signing key ({path}); make one with 'voting keys generate'",
+        "signing_key_unreadable": "the signing key cannot be read: {error}",
+        "recount_differs": "the recount differs from the count: {problems}",
+        "signature_unverifiable": "the signature cannot be checked; nothing was certified",
+    }
 
 
 # --- reading the database -------------------------------------------------------------
@@ -89,9 +106,7 @@ def build_profile(election: Election, ballots: list[tuple[str, list[str]]]) -> P
             min_choices=election.min_choices,
         )
     except BallotError as error:
-        raise TallyError(
-            _("Een opgeslagen stem past niet bij deze verkiezing: %(error)s", error=error)
-        ) from None
+        raise TallyError("stored_ballot_invalid", error=error) from None
 
 
 def current_turnout(session: Session, election: Election) -> Turnout:
@@ -164,20 +179,18 @@ def count_election(session: Session, election: Election, actor: str) -> Result:
 
     Counts the database ballots with the election's rule, seats and published seed,
     stores ``result_json`` and ``counted_at``, and writes the audit log. Runs once:
-    raises :class:`TallyError` (Dutch message) if the election is not closed, was
+    raises :class:`TallyError` if the election is not closed, was
     already counted, has an empty roll, or holds a ballot that does not fit.
     """
     if election.result_json is not None or election.phase in ("certified",):
-        raise TallyError(_("Deze verkiezing is al geteld; een tweede telling kan niet."))
+        raise TallyError("already_counted")
     # 'counted' without a result only happens when the phase was moved by hand; the
     # count then completes what the phase already claims.
     if election.phase not in ("closed", "counted"):
-        raise TallyError(_("Tellen kan pas als het stemmen gesloten is."))
+        raise TallyError("not_closed")
     turnout = current_turnout(session, election)
     if turnout.roll_size == 0:
-        raise TallyError(
-            _("Er staan geen kiezers op de kiezerslijst; de opkomst is niet te bepalen.")
-        )
+        raise TallyError("empty_roll")
     ballots = load_ballots(session, election)
     profile = build_profile(election, ballots)
     try:
@@ -185,9 +198,7 @@ def count_election(session: Session, election: Election, actor: str) -> Result:
             profile, election.rule, seats=election.seats, seed=election.tie_break_seed or ""
         )
     except (BallotError, KeyError, ValueError) as error:
-        raise TallyError(
-            _("De telling kon niet worden uitgevoerd: %(error)s", error=error)
-        ) from None
+        raise TallyError("count_failed", error=error) from None
     now = utcnow()
     # Conditional update: of two clerks clicking at once, exactly one counts.
     done = session.execute(
@@ -202,7 +213,7 @@ def count_election(session: Session, election: Election, actor: str) -> Result:
     )
     if done.rowcount != 1:
         session.rollback()
-        raise TallyError(_("Deze verkiezing is al geteld; een tweede telling kan niet."))
+        raise TallyError("already_counted")
     election.result_json = _result_json(result)
     election.counted_at = now
     if election.phase == "closed":
@@ -230,7 +241,7 @@ def preview_record(
     review). Raises :class:`TallyError` before the count."""
     result = stored_result(election)
     if result is None:
-        raise TallyError(_("Deze verkiezing is nog niet geteld."))
+        raise TallyError("not_counted")
     try:
         return build_record(
             election=election_metadata(
@@ -241,9 +252,7 @@ def preview_record(
             turnout={},
         )
     except ValueError as error:
-        raise TallyError(
-            _("Het proces-verbaal kan niet worden opgemaakt: %(error)s", error=error)
-        ) from None
+        raise TallyError("record_failed", error=error) from None
 
 
 def private_key_path(configured: str | Path) -> Path:
@@ -268,28 +277,20 @@ def certify_election(
 
     The record is recounted the way ``tools/verify.py`` will recount it, and compared
     with the stored result; any difference stops the certification. Raises
-    :class:`TallyError` (Dutch message) if the election is not counted, already
+    :class:`TallyError` if the election is not counted, already
     certified, the key is missing or unreadable, or the recount disagrees.
     """
     if election.record_json is not None or election.phase == "certified":
-        raise TallyError(_("Deze uitslag is al vastgesteld; daarna verandert er niets meer."))
+        raise TallyError("already_certified")
     if election.phase != "counted" or election.result_json is None:
-        raise TallyError(_("Vaststellen kan pas na de telling."))
+        raise TallyError("certify_after_count")
     key_file = Path(private_key_path)
     try:
         key = signing.load_private_key(key_file)
     except FileNotFoundError:
-        raise TallyError(
-            _(
-                "Er is geen ondertekeningssleutel (%(path)s). Maak er een met "
-                "'voting keys generate'.",
-                path=key_file,
-            )
-        ) from None
+        raise TallyError("no_signing_key", path=str(key_file)) from None
     except (OSError, ValueError) as error:
-        raise TallyError(
-            _("De ondertekeningssleutel is niet te lezen: %(error)s", error=error)
-        ) from None
+        raise TallyError("signing_key_unreadable", error=error) from None
 
     record = preview_record(session, election, municipality=municipality)
     # Safety net: the stored result must be what the ballots give, by the same code a
@@ -297,12 +298,10 @@ def certify_election(
     recounted = recount_record(record)
     problems = compare_results(record["result"], recounted)
     if problems:
-        raise TallyError(
-            _("De hertelling wijkt af van de telling: %(problems)s", problems="; ".join(problems))
-        )
+        raise TallyError("recount_differs", problems=problems)
     signed = signing.sign_record(record, key)
     if not signing.verify_signature(signed, key.public_key()):
-        raise TallyError(_("De handtekening is niet te controleren; er is niets vastgesteld."))
+        raise TallyError("signature_unverifiable")
     text = write_record(signed)
     now = utcnow()
     done = session.execute(
@@ -317,7 +316,7 @@ def certify_election(
     )
     if done.rowcount != 1:
         session.rollback()
-        raise TallyError(_("Deze uitslag is al vastgesteld; daarna verandert er niets meer."))
+        raise TallyError("already_certified")
     election.record_json = text
     election.certified_at = now
     elections.advance(session, election, "certified", actor=actor)

@@ -34,7 +34,7 @@ class Election:
 def prepare(profile: Profile) -> Election:
     """Merge ``profile`` into approval groups; :class:`BallotError` without a budget."""
     if profile.budget is None:
-        raise BallotError("a budget rule needs a profile with a budget")
+        raise BallotError("budget_rule_needs_budget")
     ids = profile.option_ids
     index = {pid: j for j, pid in enumerate(ids)}
     merged: dict[tuple[int, ...], int] = {}

@@ -28,9 +28,9 @@ def tie_breaker(tie_break: TieBreaker | None) -> TieBreaker:
 def check_seats(seats: int, n_options: int, method: str) -> None:
     """Raise :class:`BallotError` unless ``1 <= seats <= n_options``."""
     if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
-        raise BallotError(f"{method}: seats must be a positive whole number, not {seats!r}")
+        raise BallotError("bad_seats", rule=method, seats=seats)
     if seats > n_options:
-        raise BallotError(f"{method}: {seats} seats but only {n_options} options")
+        raise BallotError("too_many_seats", rule=method, seats=seats, options=n_options)
 
 
 def indexed_groups(profile: Profile, method: str) -> tuple[tuple[str, ...], list[IndexedGroup]]:
@@ -43,7 +43,9 @@ def indexed_groups(profile: Profile, method: str) -> tuple[tuple[str, ...], list
     ``validate=False`` are not trusted here).
     """
     if profile.kind not in _RANKED_KINDS:
-        raise BallotError(f"{method} counts ranked ballots, not {profile.kind.value} ballots")
+        raise BallotError(
+            "wrong_ballot_kind", rule=method, wanted="ranked", kind=profile.kind.value
+        )
     ids = profile.option_ids
     index = {option_id: i for i, option_id in enumerate(ids)}
     out: list[IndexedGroup] = []
@@ -52,14 +54,14 @@ def indexed_groups(profile: Profile, method: str) -> tuple[tuple[str, ...], list
         count, choices = group.count, group.choices
         if count <= 0 or not choices:
             if count < 0:
-                raise BallotError(f"ballot group {number}: negative count {count}")
+                raise BallotError("negative_count", count=count, group=number)
             continue
         try:
             ranking = tuple(map(lookup, choices))
         except KeyError as error:
-            raise BallotError(f"ballot group {number}: unknown option {error.args[0]!r}") from None
+            raise BallotError("unknown_option", option=error.args[0], group=number) from None
         if len(ranking) > 1 and len(set(ranking)) != len(ranking):
-            raise BallotError(f"ballot group {number}: duplicate rank")
+            raise BallotError("duplicate_rank", group=number)
         append((ranking, count))
     return ids, out
 

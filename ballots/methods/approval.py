@@ -23,17 +23,19 @@ def approval(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None =
     """
     tb = tie_breaker(tie_break)
     if profile.kind not in (BallotKind.APPROVAL, BallotKind.SINGLE):
-        raise BallotError(f"approval counts approval ballots, not {profile.kind.value} ballots")
+        raise BallotError(
+            "wrong_ballot_kind", rule="approval", wanted="approval", kind=profile.kind.value
+        )
     ids = profile.option_ids
     check_seats(seats, len(ids), "approval")
     index = {option_id: i for i, option_id in enumerate(ids)}
     approvals = [0] * len(ids)
     for number, group in enumerate(profile.groups, start=1):
         if len(set(group.choices)) != len(group.choices):
-            raise BallotError(f"ballot group {number}: duplicate choice")
+            raise BallotError("duplicate_choice", group=number)
         for choice in group.choices:
             if choice not in index:
-                raise BallotError(f"ballot group {number}: unknown option {choice!r}")
+                raise BallotError("unknown_option", option=choice, group=number)
             approvals[index[choice]] += group.count
     return score_result(
         "approval", ids, approvals, seats, tb, "approvals per option; the most approvals win"

@@ -44,7 +44,7 @@ def split_profile(
     counts: dict[tuple[int, ...], int] = {}
     for ballot in ballots:
         if len(ballot) != len(ids):
-            raise BallotError(f"a split names {len(ballot)} amounts for {len(ids)} themes")
+            raise BallotError("split_length", given=len(ballot), themes=len(ids))
         key = tuple(ballot)
         counts[key] = counts.get(key, 0) + 1
     groups = tuple(
@@ -68,30 +68,28 @@ def splits_of(profile: Profile) -> tuple[list[tuple[Split, int]], int, int]:
     """
     total = profile.budget
     if total is None or total <= 0:
-        raise BallotError("a split ballot needs a positive total to divide")
+        raise BallotError("split_needs_total")
     index = {option_id: j for j, option_id in enumerate(profile.option_ids)}
     splits: list[tuple[Split, int]] = []
     blank = 0
     for number, group in enumerate(profile.groups, start=1):
         points = group.points or ()
         if len(points) != len(group.choices):
-            raise BallotError(f"ballot group {number}: every theme needs an amount")
+            raise BallotError("split_amount_missing", group=number)
         if len(set(group.choices)) != len(group.choices):
-            raise BallotError(f"ballot group {number}: a theme appears twice")
+            raise BallotError("split_theme_twice", group=number)
         if sum(points) == 0:
             blank += group.count
             continue
         shares = [0] * len(index)
         for choice, amount in zip(group.choices, points, strict=True):
             if choice not in index:
-                raise BallotError(f"ballot group {number}: unknown theme {choice!r}")
+                raise BallotError("split_unknown_theme", theme=choice, group=number)
             if amount < 0:
-                raise BallotError(f"ballot group {number}: a negative amount")
+                raise BallotError("split_negative", group=number)
             shares[index[choice]] = amount
         if sum(shares) != total:
-            raise BallotError(
-                f"ballot group {number}: the amounts add up to {sum(shares)}, not {total}"
-            )
+            raise BallotError("split_sum", given=sum(shares), total=total, group=number)
         splits.append((tuple(Fraction(s, total) for s in shares), group.count))
     return splits, blank, total
 

@@ -38,7 +38,7 @@ def irv(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None
     ids, groups = indexed_groups(profile, "irv")
     check_seats(seats, len(ids), "irv")
     if seats != 1:
-        raise BallotError("irv elects one option; use stv for more seats")
+        raise BallotError("one_winner_only", rule="irv")
     n = len(ids)
     rankings = [g[0] for g in groups]
     counts = [g[1] for g in groups]

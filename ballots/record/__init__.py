@@ -45,6 +45,7 @@ from ballots.record.canonical import (
     write_record,
 )
 from ballots.record.check import (
+    RECORD_CHECKS,
     check_ballot_hashes,
     check_ballots_sha256,
     check_receipts,
@@ -60,6 +61,7 @@ __all__ = [
     "FORMAT",
     "HASH_PROCEDURE",
     "KINDS",
+    "RECORD_CHECKS",
     "SIGNATURE_FIELDS",
     "ballot_sha256",
     "ballots_sha256",

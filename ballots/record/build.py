@@ -8,6 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from ballots.errors import RecordError
 from ballots.model import BallotKind, Option, Profile
 from ballots.record.canonical import ballot_sha256, ballots_sha256, canonical_bytes
 from ballots.record.layout import (
@@ -43,7 +44,8 @@ def build_record(
     valid), and any computed value (``ballots``, ``percent``, ``threshold_met``), which
     must then agree with the computation.
 
-    Raises ``ValueError`` (or its subclass :class:`BallotError`) for unknown fields,
+    Raises :class:`~ballots.errors.RecordError` (or :class:`BallotError`; both are
+    ``ValueError``) for unknown fields,
     bad values, duplicate receipts, invalid ballots, or a result that does not belong
     to this election (other rule or seed).
     """
@@ -62,9 +64,9 @@ def build_record(
     seen: set[str] = set()
     for receipt, choices in ballots:
         if not isinstance(receipt, str) or not receipt:
-            raise ValueError(f"receipt {receipt!r} is not a non-empty string")
+            raise RecordError("receipt_not_text", receipt=receipt)
         if receipt in seen:
-            raise ValueError(f"receipt {receipt!r} appears twice")
+            raise RecordError("receipt_twice", receipt=receipt)
         seen.add(receipt)
         # Order carries meaning only on ranked ballots; sorting the others gives one
         # spelling per ballot, so the same ballot always has the same hash.
@@ -76,11 +78,9 @@ def build_record(
         entry["sha256"] = ballot_sha256(entry["receipt"], entry["choices"])
 
     if result.method != meta["rule"]:
-        raise ValueError(
-            f"result was counted with {result.method!r}, election rule is {meta['rule']!r}"
-        )
+        raise RecordError("result_rule", counted=result.method, rule=meta["rule"])
     if result.seed != meta["tie_break_seed"]:
-        raise ValueError("result was counted with another tie-break seed than the election's")
+        raise RecordError("result_seed")
 
     record: dict[str, Any] = {
         "format": FORMAT,
@@ -108,19 +108,18 @@ def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:
     for alias, name in ALIASES.items():
         if alias in given:
             if name in given:
-                raise ValueError(f"give either {name} or {alias}, not both")
+                raise RecordError("field_and_alias", field=name, alias=alias)
             given[name] = given.pop(alias)
     unknown = sorted(set(given) - set(ELECTION_FIELDS))
     if unknown:
-        raise ValueError(
-            f"election fields not allowed in a record: {', '.join(unknown)} "
-            f"(allowed: {', '.join(ELECTION_FIELDS)})"
+        raise RecordError(
+            "fields_not_allowed", fields=", ".join(unknown), allowed=", ".join(ELECTION_FIELDS)
         )
     for name in ("title", "kind", "ballot_type", "rule", "options"):
         if given.get(name) is None:
-            raise ValueError(f"election field {name!r} is missing")
+            raise RecordError("field_missing", field=name)
     if given["kind"] not in KINDS:
-        raise ValueError(f"election kind must be one of {', '.join(KINDS)}")
+        raise RecordError("kind_unknown", kind=given["kind"], kinds=", ".join(KINDS))
     BallotKind(given["ballot_type"])  # ValueError names the bad value
 
     options = []
@@ -129,11 +128,11 @@ def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:
             o = {"id": o.id, "name": o.name, "cost": o.cost}
         option = {"id": o["id"], "name": o.get("name", ""), "cost": o.get("cost", 0)}
         if not isinstance(option["id"], str) or not isinstance(option["name"], str):
-            raise ValueError(f"option {option['id']!r}: id and name must be strings")
+            raise RecordError("option_not_text", option=option["id"])
         _check_int(option["cost"], f"cost of option {option['id']!r}", minimum=0)
         options.append(option)
     if len({o["id"] for o in options}) != len(options):
-        raise ValueError("two options share an id")
+        raise RecordError("option_id_twice")
 
     meta: dict[str, Any] = {
         "title": given["title"],
@@ -164,19 +163,19 @@ def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:
             meta[name] = given[name]
     for name in ("title", "question", "rule", "tie_break_seed", "municipality"):
         if not isinstance(meta[name], str):
-            raise ValueError(f"election field {name!r} must be a string")
+            raise RecordError("field_not_text", field=name)
     for name in ("description", "next_steps"):
         if not isinstance(meta.get(name, ""), str):
-            raise ValueError(f"election field {name!r} must be a string")
+            raise RecordError("field_not_text", field=name)
     _check_int(meta["seats"], "seats", minimum=1)
     for name in ("budget", "max_choices", "min_choices", "roll_size"):
         if meta[name] is not None:
             _check_int(meta[name], name, minimum=0)
     if meta["ballot_type"] == BallotKind.BUDGET and meta["budget"] is None:
-        raise ValueError("a budget ballot needs a budget")
+        raise RecordError("budget_missing")
     for name in ("binding", "allow_blank"):
         if not isinstance(meta[name], bool):
-            raise ValueError(f"election field {name!r} must be true or false")
+            raise RecordError("field_not_bool", field=name)
     return meta
 
 
@@ -185,43 +184,43 @@ def _turnout(
 ) -> dict[str, Any]:
     unknown = sorted(set(given) - set(TURNOUT_FIELDS))
     if unknown:
-        raise ValueError(f"turnout fields not known: {', '.join(unknown)}")
+        raise RecordError("turnout_fields_unknown", fields=", ".join(unknown))
     roll_size = given.get("roll_size", meta["roll_size"])
     if roll_size is None:
-        raise ValueError("the roll size is missing (election or turnout 'roll_size')")
+        raise RecordError("roll_size_missing")
     _check_int(roll_size, "roll_size", minimum=1)
     if meta["roll_size"] is None:
         meta["roll_size"] = roll_size
     elif meta["roll_size"] != roll_size:
-        raise ValueError("turnout and election disagree on the roll size")
+        raise RecordError("roll_size_disagrees")
     if cast > roll_size:
-        raise ValueError(f"{cast} ballots but only {roll_size} voters on the roll")
+        raise RecordError("more_ballots_than_roll", ballots=cast, roll_size=roll_size)
     threshold = Fraction(meta["turnout_threshold_percent"])
     if "threshold_percent" in given:
         given_threshold = Fraction(_exact(given["threshold_percent"]))
         if threshold_given and given_threshold != threshold:
-            raise ValueError("turnout and election disagree on the threshold")
+            raise RecordError("threshold_disagrees")
         threshold = given_threshold
         meta["turnout_threshold_percent"] = str(threshold)
     figures = Turnout(cast, roll_size, threshold, bool(meta["binding"]))
     block = figures.to_dict()
     for name in ("ballots", "percent", "threshold_met"):
         if name in given and _comparable(given[name]) != _comparable(block[name]):
-            raise ValueError(
-                f"turnout {name} is {given[name]!r}, but the ballots give {block[name]!r}"
+            raise RecordError(
+                "turnout_disagrees", field=name, given=given[name], computed=block[name]
             )
     # A clerk may declare a result invalid or advisory although the figures would allow
     # more (never the other way round).
     valid = given.get("valid", figures.valid)
     if not isinstance(valid, bool):
-        raise ValueError("turnout 'valid' must be true or false")
+        raise RecordError("turnout_not_bool", field="valid")
     if valid and not figures.threshold_met:
-        raise ValueError("a result below the turnout threshold cannot be valid")
+        raise RecordError("valid_below_threshold")
     binding = given.get("binding", figures.election_binding and valid)
     if not isinstance(binding, bool):
-        raise ValueError("turnout 'binding' must be true or false")
+        raise RecordError("turnout_not_bool", field="binding")
     if binding and not (figures.election_binding and valid):
-        raise ValueError("only a valid result of a binding election can be binding")
+        raise RecordError("binding_not_allowed")
     return {**block, "valid": valid, "binding": binding}
 
 
@@ -234,15 +233,15 @@ def _comparable(value: Any) -> Any:
 def _exact(value: Any) -> str:
     """An exact number as a fraction string; floats are refused (they are not exact)."""
     if isinstance(value, bool | float):
-        raise ValueError(f"{value!r} is not an exact number; use an int, Decimal or string")
+        raise RecordError("not_exact", value=value)
     if isinstance(value, int | Fraction | Decimal):
         return str(Fraction(value))
     if isinstance(value, str):
         try:
             return str(Fraction(value))
         except (ValueError, ZeroDivisionError):
-            raise ValueError(f"{value!r} is not a number") from None
-    raise ValueError(f"{value!r} is not a number")
+            raise RecordError("not_a_number", value=value) from None
+    raise RecordError("not_a_number", value=value)
 
 
 def _iso(value: Any) -> str | None:
@@ -250,9 +249,9 @@ def _iso(value: Any) -> str | None:
         return value
     if isinstance(value, dt.date):  # datetime is a date too
         return value.isoformat()
-    raise ValueError(f"{value!r} is not a date")
+    raise RecordError("not_a_date", value=value)
 
 
 def _check_int(value: Any, name: str, *, minimum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+        raise RecordError("not_whole", field=name, minimum=minimum, value=value)

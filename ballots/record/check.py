@@ -4,7 +4,7 @@ certified result. Each check returns the problems it found, one line each."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from itertools import pairwise
 from typing import Any
@@ -140,3 +140,13 @@ def _first_difference(cert: Any, ours: Any, where: str = "") -> str:
             if a != b:
                 return _first_difference(a, b, f"{where}[{i}]")
     return f"{where or 'value'} is {ours!r} in the recount, {cert!r} in the record"
+
+
+# The checks that need nothing but the record itself, by name, in the order
+# ``tools/verify.py`` reports them (the signature and the recount come on top).
+RECORD_CHECKS: tuple[tuple[str, Callable[[Mapping[str, Any]], list[str]]], ...] = (
+    ("ballot hashes", check_ballot_hashes),
+    ("hash over all ballots", check_ballots_sha256),
+    ("receipts unique and sorted", check_receipts),
+    ("turnout", check_turnout),
+)

@@ -35,7 +35,6 @@ def check_ballot(
 ) -> None:
     """Raise :class:`BallotError` naming ``receipt`` if ``choices`` is not a valid
     ballot of ``profile`` (a blank one only where ``allow_blank``)."""
-    where = f"ballot {receipt}"
     if not choices and not allow_blank:
-        raise BallotError(f"{where}: blank, but this election does not allow blank votes")
-    profile.check_ballot(choices, where=where)
+        raise BallotError("blank_not_allowed", receipt=receipt)
+    profile.check_ballot(choices, receipt=receipt)

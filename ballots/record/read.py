@@ -181,9 +181,9 @@ def _label(where: tuple[str | int, ...]) -> str:
 def _bad_ballot(record: dict[str, Any], error: BallotError) -> tuple[str | int, ...]:
     """The path of the ballot a :class:`BallotError` from :func:`profile_from_record`
     names (by receipt)."""
-    message = str(error)
+    receipt = error.params.get("receipt")
     for i, ballot in enumerate(record["ballots"]):
-        if message.startswith(f"ballot {ballot['receipt']}:"):
+        if ballot["receipt"] == receipt:
             return ("ballots", i)
     return ("ballots",)
 

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired
 from voting import db
 from voting.auth import actor_name, role_required
 from voting.documents.report import proces_verbaal
+from voting.error_words import explain
 from voting.models import Election
 from voting.results.view import result_view
 from voting.tally import (
@@ -61,7 +62,7 @@ def run_count(election_id: int) -> Response:
         count_election(db.session(), election, actor_name())
     except TallyError as error:
         db.session().rollback()
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return redirect(url_for("admin.election_detail", election_id=election_id))
     flash(_("De stemmen zijn geteld. Controleer de uitslag en stel hem daarna vast."), "success")
     return redirect(url_for("count.review", election_id=election_id))
@@ -80,7 +81,7 @@ def review(election_id: int) -> str | Response:
             db.session(), election, municipality=current_app.config["MUNICIPALITY"]
         )
     except TallyError as error:
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return redirect(url_for("admin.election_detail", election_id=election_id))
     key_path = private_key_path(current_app.config["SIGNING_KEY_PATH"])
     return render_template(
@@ -131,7 +132,7 @@ def certify(election_id: int) -> str | Response | tuple[str, int]:
         )
     except TallyError as error:
         db.session().rollback()
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return redirect(url_for("admin.election_detail", election_id=election_id))
     flash(_("De uitslag is vastgesteld, ondertekend en gepubliceerd."), "success")
     return redirect(url_for("results.election", slug=election.slug))

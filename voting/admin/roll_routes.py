@@ -37,12 +37,14 @@ from voting.documents.letters import (
     stream_letters_zip,
     stream_mail_merge,
 )
+from voting.error_words import explain
 from voting.extensions import csrf
+from voting.labels import REASON_LABELS
 from voting.models import AuditEvent, Election, VotingCode
 from voting.roll_import import (
-    REASON_LABELS,
     Eligibility,
     RegisterCheck,
+    RegisterError,
     Resident,
     normalise_postcode,
     read_register,
@@ -107,8 +109,8 @@ def _page(election: Election, status: int = 200, **context: Any) -> tuple[str, i
     try:
         rules: Eligibility | None = Eligibility.for_election(election)
         rules_error = ""
-    except ValueError as error:
-        rules, rules_error = None, str(error)
+    except RegisterError as error:
+        rules, rules_error = None, explain(error)
     return (
         render_template(
             "admin/roll/index.html",
@@ -120,7 +122,7 @@ def _page(election: Election, status: int = 200, **context: Any) -> tuple[str, i
             letters_refusal=setup_checks.letters_refusal(election),
             letters_warning=setup_checks.letters_warning(election),
             run=last_run(election),
-            reason_labels={r.value: label for r, label in REASON_LABELS.items()},
+            reason_labels=REASON_LABELS,
             **context,
         ),
         status,
@@ -180,8 +182,11 @@ def check(election_id: int) -> tuple[str, int]:
 def _read(election: Election, form: RegisterCheckForm) -> tuple[RegisterCheck | None, str]:
     try:
         rules = Eligibility.for_election(election)
-    except ValueError as error:
-        return None, _("Het postcodefilter van deze verkiezing klopt niet: %(e)s", e=str(error))
+    except RegisterError as error:
+        return None, _(
+            "Het postcodefilter van deze verkiezing klopt niet: %(e)s",
+            e=explain(error),
+        )
     return read_register(form.register.data.read(), rules), ""
 
 
@@ -346,23 +351,10 @@ def reissue(election_id: int) -> Response | tuple[str, int]:
         return _page(election, 400, reissue_form=form, problem=problem)
     try:
         code = roll.reissue(session, election, pepper, reference, actor=actor_name())
-    except roll.NotOnRoll:
-        return _page(
-            election,
-            404,
-            reissue_form=form,
-            problem=_("Deze persoon staat niet op de kiezerslijst van deze verkiezing."),
-        )
-    except roll.AlreadyVoted:
-        return _page(
-            election,
-            409,
-            reissue_form=form,
-            problem=_(
-                "Deze bewoner heeft al gestemd. Een gebruikte code blijft gebruikt; er komt "
-                "geen nieuwe brief."
-            ),
-        )
+    except roll.NotOnRoll as error:
+        return _page(election, 404, reissue_form=form, problem=explain(error))
+    except roll.AlreadyVoted as error:
+        return _page(election, 409, reissue_form=form, problem=explain(error))
     context = LetterContext.for_election(election, current_app.config)
     pdf = letters_pdf(context, [[roll.Letter(resident, code)]])
     return Response(

@@ -11,6 +11,7 @@ from werkzeug import Response
 from voting import audit, db, elections, setup_checks, staff_accounts, staff_login
 from voting.admin.forms import LoginForm
 from voting.auth import actor_name, role_required
+from voting.error_words import explain
 from voting.extensions import limiter
 from voting.models import Ballot, Election, RollEntry, StaffUser, VotingCode
 
@@ -138,7 +139,7 @@ def change_phase(election_id: int) -> Response:
         elections.advance(session, election, target, actor=actor_name())
     except elections.PhaseError as error:
         session.rollback()
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return redirect(url_for("admin.election_detail", election_id=election.id))
     session.commit()
     flash(_("De fase is gewijzigd."), "success")

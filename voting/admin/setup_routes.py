@@ -14,6 +14,7 @@ from voting import audit, db, elections
 from voting.admin.option_edit_routes import removal_confirmed
 from voting.admin.setup_forms import ElectionForm, OptionForm, ReviewForm, option_values
 from voting.auth import actor_name, role_required
+from voting.error_words import explain
 from voting.formatting import TIME_ZONE, local_time
 from voting.models import Election, Option
 
@@ -84,7 +85,7 @@ def _check(form: ElectionForm, values: dict[str, object], election_id: int | Non
             seats=int(values["seats"] or 1),  # type: ignore[call-overload]
         )
     except elections.SetupError as error:
-        form.rule.errors = [*form.rule.errors, str(error)]
+        form.rule.errors = [*form.rule.errors, explain(error)]
         ok = False
     opens, closes = values["opens_at"], values["closes_at"]
     if isinstance(opens, datetime) and isinstance(closes, datetime) and closes <= opens:
@@ -178,7 +179,7 @@ def options(election_id: int) -> str | Response:
             )
         except elections.SetupError as error:
             session.rollback()
-            flash(str(error), "error")
+            flash(explain(error), "error")
             return render_template(
                 "admin/setup/options.html", election=election, form=form, review=ReviewForm()
             ), 409
@@ -209,7 +210,7 @@ def remove(election_id: int, option_id: int) -> Response:
         elections.remove_option(session, election, option, actor=actor_name())
     except elections.SetupError as error:
         session.rollback()
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return redirect(url_for("setup.options", election_id=election.id))
     session.commit()
     flash(_("De optie is verwijderd."), "success")
@@ -239,7 +240,7 @@ def review(election_id: int, option_id: int) -> Response:
         )
     except elections.SetupError as error:
         session.rollback()
-        flash(str(error), "error")
+        flash(explain(error), "error")
         return redirect(url_for("setup.options", election_id=election.id))
     session.commit()
     flash(_("Het besluit over het voorstel is opgeslagen."), "success")

@@ -15,6 +15,7 @@ from typing import BinaryIO
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,11 +28,13 @@ from voting.documents.letters import (
     stream_letters_pdf,
     stream_letters_zip,
 )
+from voting.error_words import explain
 from voting.formatting import format_day
+from voting.labels import REASON_LABELS, label
 from voting.models import Election
 from voting.roll_import import (
-    REASON_LABELS,
     Eligibility,
+    RegisterError,
     Resident,
     normalise_postcode,
     read_register,
@@ -90,8 +93,8 @@ def import_command(
         election = _election(session, slug)
         try:
             eligibility = Eligibility.for_election(election)
-        except ValueError as error:
-            raise click.ClickException(str(error)) from None
+        except RegisterError as error:
+            raise click.ClickException(explain(error, locale="en")) from None
         result = read_register(register.read_bytes(), eligibility)
         click.echo(
             f"{register.name}: {result.rows} rows ({result.encoding}, delimiter "
@@ -101,7 +104,10 @@ def import_command(
             f"{format_day(eligibility.reference_day, locale='en')}"
         )
         for error in result.errors:
-            click.echo(f"  line {error.line} ({REASON_LABELS[error.reason]}): {error.message}")
+            with force_locale("en"):  # the command line speaks English
+                reason = label(REASON_LABELS, error.reason.value)
+                problem = explain(error.problem)
+            click.echo(f"  line {error.line} ({reason}): {problem}")
         if check:
             raise SystemExit(1 if result.errors else 0)
         if result.fatal or (result.errors and not skip_bad_rows):
@@ -115,7 +121,7 @@ def import_command(
         try:
             roll.ensure_roll_open(election)
         except roll.RollLocked as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(explain(error, locale="en")) from None
         stats = roll.ImportStats()
         context = LetterContext.for_election(election, current_app.config)
         try:
@@ -253,7 +259,7 @@ def reissue_command(
         try:
             code = roll.reissue(session, election, pepper, person_reference, actor="cli")
         except (roll.NotOnRoll, roll.AlreadyVoted) as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(explain(error, locale="en")) from None
         context = LetterContext.for_election(election, current_app.config)
         letter_path.write_bytes(letters_pdf(context, [[roll.Letter(resident, code)]]))
     click.echo(f"New letter written to {letter_path}; the old code no longer works.")

@@ -23,6 +23,7 @@ from ballots.panels.model import Respondent, group_profiles
 from ballots.panels.quotas import QuotaProblem, simple_problems
 from ballots.panels.sampling import Candidate, invitation_sample
 from voting import audit, codes
+from voting.error_words import explain
 from voting.models import Election, Panel, PanelInvitation, PanelSignup
 from voting.panels import contact
 from voting.panels.setup import all_quotas, categories_from_json
@@ -122,7 +123,7 @@ def make_invitations(
         raise PanelError("done", "De uitnodigingen zijn al gemaakt.")
     report = check_register(panel, data)
     if report.fatal:
-        raise PanelError("bad_file", "; ".join(e.message for e in report.errors[:3]))
+        raise PanelError("bad_file", "; ".join(explain(e.problem) for e in report.errors[:3]))
     by_key: dict[str, Resident] = {}
     households: dict[str, str] = {}
     for resident in report.residents:

@@ -11,6 +11,7 @@ from werkzeug import Response
 from voting import db, elections
 from voting.admin.setup_forms import option_values
 from voting.auth import actor_name, role_required
+from voting.error_words import explain
 from voting.models import Election, Option
 from voting.proposals.forms import ProposalForm
 
@@ -71,7 +72,7 @@ def submit(slug: str) -> str | Response:
             )
         except elections.SetupError as error:
             session.rollback()
-            form.cost.errors = [*form.cost.errors, str(error)]
+            form.cost.errors = [*form.cost.errors, explain(error)]
         else:
             session.commit()
             flash(_("Uw voorstel is ingediend. De gemeente bekijkt het."), "success")
@@ -104,7 +105,7 @@ def edit(option_id: int) -> str | Response:
             )
         except elections.SetupError as error:
             session.rollback()
-            form.cost.errors = [*form.cost.errors, str(error)]
+            form.cost.errors = [*form.cost.errors, explain(error)]
         else:
             option.review_status = "submitted"
             session.commit()

@@ -14,12 +14,9 @@ from ballots.formats.pabulib import read_pb
 from ballots.methods import RULES, count, from_pabulib
 from ballots.model import BallotKind, Option, Profile
 from ballots.record import (
+    RECORD_CHECKS,
     build_record,
     canonical_bytes,
-    check_ballot_hashes,
-    check_ballots_sha256,
-    check_receipts,
-    check_turnout,
     compare_results,
     read_record,
     recount_record,
@@ -81,8 +78,8 @@ def test_record_round_trip(name: str) -> None:
     text = write_record(record)
     read = read_record("rondgang.json", text=text)
     assert canonical_bytes(read) == raw
-    for check in (check_ballot_hashes, check_ballots_sha256, check_receipts, check_turnout):
-        assert check(read) == []
+    for what, check in RECORD_CHECKS:
+        assert check(read) == [], what
     recounted = recount_record(read)
     assert compare_results(read["result"], recounted) == []
     assert recounted.winners == result.winners and recounted.method == name
