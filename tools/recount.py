@@ -22,7 +22,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
@@ -36,7 +39,7 @@ if str(_ROOT) not in sys.path:
 
 from ballots.formats.errors import FormatError  # noqa: E402
 from ballots.methods import RULES, count, from_pabulib  # noqa: E402
-from ballots.model import BallotError, Profile  # noqa: E402
+from ballots.model import BallotError, Option, Profile  # noqa: E402
 from ballots.result import Result  # noqa: E402
 from ballots.tiebreak import PROCEDURE  # noqa: E402
 from tools._script import OneLineParser, fail, run  # noqa: E402
@@ -185,7 +188,7 @@ def load(
         from ballots.formats.blt import read_blt
 
         blt = read_blt(path, text=text)
-        names = {o.id: o.name for o in blt.profile.options}
+        names = blt_labels(blt.profile.options)
         election = Election(
             "blt",
             blt.profile,
@@ -197,6 +200,12 @@ def load(
         )
         if blt.withdrawn:
             election.notes.append(f"withdrawn candidates: {', '.join(blt.withdrawn)}")
+        shared = sorted({o.name for o in blt.profile.options if names[o.id] != o.name})
+        for name in shared:
+            election.warnings.append(
+                f"two or more candidates are called {name!r}: they are told apart by their "
+                "candidate number"
+            )
         return election
     if kind == "pb":
         from ballots.formats.pabulib import read_pb
@@ -243,6 +252,32 @@ def load(
             )
             setattr(election, name, value)
     return election
+
+
+def blt_labels(options: Iterable[Option]) -> dict[str, str]:
+    """Each BLT candidate's label: the name, with the candidate number added where
+    several candidates share one name (or a candidate has none), so that every winner
+    and every line of the report names one candidate."""
+    options = list(options)
+    seen = Counter(o.name for o in options)
+    return {
+        o.id: o.name if o.name and seen[o.name] == 1 else f"{o.name} (candidate {o.id})".lstrip()
+        for o in options
+    }
+
+
+# The notes of the ranked rules that start with an option id, or name one after
+# "surplus of": for BLT files the report puts the candidate's name there.
+_NOTE_OPTION = re.compile(r"^(?:surplus of )?(?P<id>\S+)(?= \(| has | is )")
+
+
+def named_note(note: str, election: Election, label: Callable[[str], str]) -> str:
+    """A round's note with the option it is about named as everywhere else in the
+    report (BLT files: by the candidate's name, not their number)."""
+    found = _NOTE_OPTION.match(note)
+    if election.kind != "blt" or not found or found["id"] not in election.names:
+        return note
+    return note[: found.start("id")] + label(found["id"]) + note[found.end("id") :]
 
 
 def _count(path: str, election: Election) -> Result:
@@ -318,7 +353,7 @@ def report(path: str, election: Election, result: Result, input_sha256: str) -> 
     for rnd in result.rounds:
         lines += ["", f"Round {rnd.number}"]
         if rnd.note:
-            lines.append(f"  {rnd.note}")
+            lines.append(f"  {named_note(rnd.note, election, label)}")
         if rnd.tallies:
             width = max(len(label(o)) for o in rnd.tallies)
             ordered = sorted(rnd.tallies.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -139,7 +139,7 @@ def _read_header(source: _Lines) -> _Header:
         # "999999999999 1" from sizing anything below.
         raise fail(f"the header declares {n} candidates, more than the file has lines", i)
     if not 1 <= seats <= n:
-        raise fail(f"{seats} seats for {n} candidates", i)
+        raise fail(f"{_many(seats, 'seat')} for {_many(n, 'candidate')}", i)
 
     withdrawn: list[int] = []
     i = _next_data_line(lines, i + 1)
@@ -150,7 +150,7 @@ def _read_header(source: _Lines) -> _Header:
                 raise fail(f"withdrawn candidates must be negative numbers, not {shown}", i)
             k = int(token[1:])
             if not 1 <= k <= n:
-                raise fail(f"withdrawn candidate {k} is not one of the {n} candidates", i)
+                raise fail(f"withdrawn candidate {k} is not one of the {_many(n, 'candidate')}", i)
             if k in withdrawn:
                 raise fail(f"candidate {k} is withdrawn twice", i)
             withdrawn.append(k)
@@ -291,7 +291,8 @@ def _read_names(source: _Lines, end: int, n: int) -> tuple[list[str], str]:
         # point at the last line read as a name or title (or the closing 0)
         where = texts[-1][0] if texts else end
         raise fail(
-            f"{max(len(texts) - 1, 0)} candidate names and a title; expected {n} names and a title",
+            f"{_many(max(len(texts) - 1, 0), 'candidate name')} and a title; expected "
+            f"{_many(n, 'name')} and a title",
             where,
         )
     if len(texts) > n + 1:
@@ -353,6 +354,11 @@ def _numbers(line: str) -> str:
 def _is_number(token: str) -> bool:
     """Whether ``token`` is a whole number in ASCII digits that Python will read."""
     return token.isascii() and token.isdigit() and len(token) <= _MAX_DIGITS
+
+
+def _many(count: int, noun: str) -> str:
+    """``"1 seat"``, ``"2 seats"``: a count with its noun in the right number."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _shown(text: str) -> str:

@@ -104,7 +104,9 @@ def read_pb(source: str | os.PathLike[str], *, text: str | None = None) -> PbEle
     ``text`` (the file's content) is given. Raises :class:`FormatError` with the file
     and the 1-based line for malformed input: a missing section or column, a cost or
     budget that is not a whole number, a vote naming an unknown project or naming one
-    twice, a line with the wrong number of fields, points that do not match the vote.
+    twice, a vote naming more projects than META ``max_length`` allows (which becomes
+    the profile's ``max_choices``), a ``voter_id`` that appears twice, a line with the
+    wrong number of fields, points that do not match the vote.
     """
     path = os.fspath(source)
     if text is None:
@@ -141,6 +143,10 @@ def _parse(text: str, path: str) -> PbElection:
     canon: dict[object, tuple] = {}
     counts: dict[tuple, int] = {}
     last_line = 0
+    meta_lines: dict[str, int] = {}  # META key -> its line, for errors about its value
+    id_col = -1
+    voter_lines: dict[str, int] = {}  # voter_id -> the line it is on
+    max_length: int | None = None
 
     rows = _rows(text)
     for number, fields in rows:
@@ -149,10 +155,22 @@ def _parse(text: str, path: str) -> PbElection:
             # The hot loop (VOTES, after its header): one look-up per voter. A section
             # line cannot get here: VOTES is the last section, and a lone keyword has
             # the wrong number of fields unless it is a vote.
+            if id_col >= 0:
+                # one voter, one vote: a repeated voter_id would count someone twice
+                voter = fields[id_col].strip()
+                first_seen = voter_lines.setdefault(voter, number)
+                if first_seen != number:
+                    raise _fail(
+                        f"voter_id {voter!r} appears twice (first on line {first_seen})",
+                        path,
+                        number,
+                    )
             raw = fields[vote_col] if points_col < 0 else (fields[vote_col], fields[points_col])
             key = canon.get(raw)
             if key is None:
-                key = canon[raw] = _canonical(raw, seen, ordered, with_points, path, number)
+                key = canon[raw] = _canonical(
+                    raw, seen, ordered, with_points, path, number, max_length
+                )
             counts[key] = counts.get(key, 0) + 1
             continue
         first = fields[0].strip().lower()
@@ -179,6 +197,8 @@ def _parse(text: str, path: str) -> PbElection:
                 vote_type, kind, with_points = _vote_type(meta, path, number)
                 ordered = kind is BallotKind.RANKED
                 vote_col = header.index("vote")
+                id_col = header.index("voter_id") if "voter_id" in header else -1
+                max_length = _meta_number(meta, meta_lines, "max_length", path)
                 if with_points:
                     if "points" not in header:
                         raise _fail(
@@ -192,6 +212,7 @@ def _parse(text: str, path: str) -> PbElection:
                 raise _fail("META line has 1 field, expected key;value", path, number)
             # an unquoted ";" inside a value (seen in hand-edited files) stays in it
             meta[fields[0].strip()] = ";".join(fields[1:]).strip()
+            meta_lines[fields[0].strip()] = number
         elif section == "projects":
             if len(fields) != len(header):
                 raise _fail(
@@ -231,7 +252,9 @@ def _parse(text: str, path: str) -> PbElection:
         groups = tuple(BallotGroup(k[0], n, k[1]) for k, n in counts.items())
     else:
         groups = tuple(BallotGroup(k, n) for k, n in counts.items())
-    profile = Profile(kind=kind, options=tuple(options), groups=groups, budget=budget)
+    profile = Profile(
+        kind=kind, options=tuple(options), groups=groups, budget=budget, max_choices=max_length
+    )
     return PbElection(
         meta=meta,
         projects=projects,
@@ -253,6 +276,18 @@ def _vote_type(meta: dict[str, str], path: str, line: int) -> tuple[str, BallotK
     return vote_type, kind, with_points
 
 
+def _meta_number(meta: dict[str, str], lines: dict[str, int], key: str, path: str) -> int | None:
+    """The META value ``key`` as a whole non-negative number, None if it is not given;
+    a :class:`FormatError` at its line if it is something else."""
+    text = meta.get(key)
+    if text is None or not text.strip():
+        return None
+    value = _whole_number(text)
+    if value is None or value < 0:
+        raise _fail(f"META {key} is not a whole non-negative number: {text!r}", path, lines[key])
+    return value
+
+
 def _canonical(
     raw: str | tuple[str, str],
     known: set[str],
@@ -260,6 +295,7 @@ def _canonical(
     with_points: bool,
     path: str,
     line: int,
+    max_length: int | None = None,
 ) -> tuple:
     """Check one vote text (the first time it is seen) and return its grouping key.
 
@@ -280,6 +316,12 @@ def _canonical(
             raise _fail(f"vote names unknown project {choice!r}", path, line)
     if len(set(choices)) != len(choices):
         raise _fail("vote names a project twice", path, line)
+    if max_length is not None and len(choices) > max_length:
+        raise _fail(
+            f"vote names {len(choices)} projects, more than META max_length {max_length}",
+            path,
+            line,
+        )
     if not with_points:
         return tuple(choices) if ordered else tuple(sorted(choices))
     points_text = raw[1].strip()

@@ -111,6 +111,8 @@ class TestBlt:
         assert "    Anna de Vries" in text
         assert "elected:    Anna de Vries" in text
         assert "transfer from Anna de Vries: Bert +1" in text
+        # notes name candidates as the rest of the report does, not by number
+        assert "surplus of Anna de Vries (1.00000) transferred" in text
         assert text.rstrip().splitlines()[-5:-2] == [
             "Winners, in order of election:",
             "  1. Anna de Vries",
@@ -140,6 +142,20 @@ class TestBlt:
         assert "tie break (eliminate): Bert, Cor were level" in report
         assert f"key of Bert: {draw_key(seed, '2')}" in report
         assert f"key of Cor: {draw_key(seed, '3')}" in report
+
+    def test_candidates_sharing_a_name_are_told_apart(
+        self, recount: Runner, tmp_path: Path, require: Callable[..., None]
+    ) -> None:
+        require("ballots.formats.blt", "ballots.methods.stv")
+        path = tmp_path / "twins.blt"
+        path.write_text(BLT.replace('"Bert"', '"Anna de Vries"'), encoding="utf-8")
+        done = recount(path, "--json")
+        assert done.returncode == 0, done.stderr
+        out = json.loads(done.stdout)
+        assert out["winners"] == ["Anna de Vries (candidate 1)", "Anna de Vries (candidate 2)"]
+        assert "two or more candidates are called 'Anna de Vries'" in done.stderr
+        report = recount(path).stdout
+        assert "transfer from Anna de Vries (candidate 1): Anna de Vries (candidate 2) +1" in report
 
     def test_method_override(
         self, recount: Runner, blt: Path, require: Callable[..., None]

@@ -120,6 +120,10 @@ def _broken(old: str, new: str) -> str:
         (APPROVAL.replace("PROJECTS", "VOTES", 1), 9, "expected section PROJECTS"),
         ("key;value\n", 1, "must start with a META section"),
         ("", 1, "missing META section"),
+        # one voter, one vote: a repeated voter_id is refused, naming both lines
+        (_broken("d;50;10,1", "b;50;10,1"), 19, "voter_id 'b' appears twice (first on line 17)"),
+        (_broken("rule;greedy", "rule;greedy\nmax_length;1"), 17, "2 projects, more than META"),
+        (_broken("rule;greedy", "rule;greedy\nmax_length;one"), 9, "META max_length is not"),
     ],
 )
 def test_malformed_input_names_file_line_and_reason(text: str, line: int, reason: str) -> None:
@@ -130,6 +134,14 @@ def test_malformed_input_names_file_line_and_reason(text: str, line: int, reason
     assert error.line == line
     assert reason in error.reason
     assert str(error).startswith(f"bad.pb:{line}: ")
+
+
+def test_max_length_is_the_profiles_limit() -> None:
+    text = _broken("rule;greedy", "rule;greedy\nmax_length;2")
+    election = read_pb("t.pb", text=text)
+    assert election.profile.max_choices == 2
+    assert read_pb("t.pb", text=write_pb(election)) == election
+    assert read_pb("t.pb", text=APPROVAL).profile.max_choices is None
 
 
 def test_lenient_where_pabutools_is() -> None:
