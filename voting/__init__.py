@@ -10,8 +10,8 @@ from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from voting import bilingual, db, formatting
 from voting import config as settings
-from voting import db, formatting
 from voting.error_words import explain
 from voting.extensions import LANGUAGES, babel, csrf, limiter, login_manager, select_locale
 from voting.labels import BALLOT_TYPE_LABELS, PHASE_LABELS, label, rule_label
@@ -127,6 +127,10 @@ def _register_common(app: Flask) -> None:
     app.add_template_filter(formatting.format_percent, "percent")
     app.add_template_filter(formatting.format_moment, "moment")
     app.add_template_filter(formatting.format_day, "day")
+    # Election texts in the page's language, Dutch ones marked lang="nl".
+    app.add_template_filter(bilingual.text_of, "text")
+    app.add_template_filter(bilingual.lang_attr, "lang_attr")
+    app.add_template_filter(bilingual.marked, "marked")
     app.add_template_filter(lambda code: label(PHASE_LABELS, code), "phase_label")
     app.add_template_filter(rule_label, "rule_label")
     app.add_template_filter(explain, "explain")

@@ -132,8 +132,12 @@ def add_option(
     organiser_id: int | None = None,
     submitter_name: str = "",
     review_status: str = "accepted",
+    title_en: str = "",
+    summary_en: str = "",
+    description_en: str = "",
 ) -> Option:
-    """Add an option (referendum) or proposal (budget) with the next free key."""
+    """Add an option (referendum) or proposal (budget) with the next free key
+    (``*_en``: the optional English texts)."""
     ensure_editable(election)
     if cost < 0:
         raise SetupError("negative_cost")
@@ -152,6 +156,9 @@ def add_option(
         title=title,
         summary=summary,
         description=description,
+        title_en=title_en,
+        summary_en=summary_en,
+        description_en=description_en,
         cost=cost,
         organiser_id=organiser_id,
         submitter_name=submitter_name,
@@ -211,9 +218,13 @@ def update_option(
     description: str,
     cost: int,
     actor: str,
+    title_en: str | None = None,
+    summary_en: str | None = None,
+    description_en: str | None = None,
 ) -> None:
     """Change an option or proposal before voting starts (audited with old and new
-    cost, since cost decides what a budget can fund)."""
+    cost, since cost decides what a budget can fund). English texts left None stay
+    as they are."""
     election = option.election
     ensure_editable(election)
     if cost < 0:
@@ -227,6 +238,13 @@ def update_option(
         description,
         cost,
     )
+    for name, value in (
+        ("title_en", title_en),
+        ("summary_en", summary_en),
+        ("description_en", description_en),
+    ):
+        if value is not None:
+            setattr(option, name, value)
     audit.record(
         session,
         actor,

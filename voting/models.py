@@ -85,6 +85,11 @@ class Election(Base):
     title: Mapped[str] = mapped_column(String(200))
     question: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    # Optional English texts, shown on English pages when the clerk gave them
+    # (voting.bilingual); the Dutch ones are the official texts and go into the record.
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    question_en: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
     municipality: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[str] = mapped_column(String(20))
     ballot_type: Mapped[str] = mapped_column(String(20))
@@ -160,6 +165,10 @@ class Option(Base):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    # Optional English texts (see Election.title_en).
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    summary_en: Mapped[str] = mapped_column(String(500), default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
     cost: Mapped[int] = mapped_column(Integer, default=0)  # whole euros
     image_url: Mapped[str] = mapped_column(String(500), default="")
     organiser_id: Mapped[int | None] = mapped_column(

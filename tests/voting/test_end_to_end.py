@@ -131,7 +131,10 @@ def test_demo_election_from_votes_to_verified_record(
         assert counted.headers["Location"].endswith(f"/beheer/telling/{election.id}")
         review = client.get(f"/beheer/telling/{election.id}").get_data(as_text=True)
         assert "Nog niet vastgesteld" in review
-        assert client.get(f"/uitslag/{election.slug}").status_code == 404  # not public yet
+        # Not public yet: the result page says it comes later, the record is not there.
+        early = client.get(f"/uitslag/{election.slug}").get_data(as_text=True)
+        assert "De uitslag is er nog niet" in early and "Ronde 1" not in early
+        assert client.get(f"/uitslag/{election.slug}/record.json").status_code == 404
         refused = client.post(f"/beheer/telling/{election.id}/vaststellen", data={})
         assert refused.status_code == 302
         certified = client.post(f"/beheer/telling/{election.id}/vaststellen", data={"confirm": "y"})

@@ -34,6 +34,12 @@ class ElectionForm(FlaskForm):
     )
     question = TextAreaField(_l("Vraag op het stembiljet"), validators=[Length(max=2000)])
     description = TextAreaField(_l("Uitleg voor inwoners"), validators=[Length(max=10000)])
+    # Optional: shown on English pages; the Dutch texts stay the official ones.
+    title_en = StringField(_l("Titel in het Engels"), validators=[Length(max=200)])
+    question_en = TextAreaField(_l("Vraag in het Engels"), validators=[Length(max=2000)])
+    description_en = TextAreaField(
+        _l("Uitleg voor inwoners in het Engels"), validators=[Length(max=10000)]
+    )
     kind = RadioField(
         _l("Soort"),
         choices=[
@@ -84,6 +90,9 @@ class OptionForm(FlaskForm):
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=200)])
     summary = StringField(_l("Korte omschrijving"), validators=[Length(max=500)])
     description = TextAreaField(_l("Uitleg"), validators=[Length(max=10000)])
+    title_en = StringField(_l("Titel in het Engels"), validators=[Length(max=200)])
+    summary_en = StringField(_l("Korte omschrijving in het Engels"), validators=[Length(max=500)])
+    description_en = TextAreaField(_l("Uitleg in het Engels"), validators=[Length(max=10000)])
     cost = IntegerField(
         _l("Kosten in hele euro's"), default=0, validators=[Optional(), NumberRange(min=0)]
     )
@@ -103,9 +112,16 @@ class ReviewForm(FlaskForm):
 def option_values(form: FlaskForm) -> dict[str, str | int]:
     """The option fields of ``form`` (an OptionForm or a ProposalForm) as keyword
     arguments for :func:`voting.elections.add_option` and ``update_option``."""
-    return {
+    values: dict[str, str | int] = {
         "title": form.title.data or "",  # type: ignore[attr-defined]
         "summary": form.summary.data or "",  # type: ignore[attr-defined]
         "description": form.description.data or "",  # type: ignore[attr-defined]
         "cost": form.cost.data or 0,  # type: ignore[attr-defined]
     }
+    for name in ENGLISH_OPTION_FIELDS:  # the clerk's form has them, an organiser's not
+        if name in form:
+            values[name] = form[name].data or ""
+    return values
+
+
+ENGLISH_OPTION_FIELDS = ("title_en", "summary_en", "description_en")

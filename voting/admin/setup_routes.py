@@ -25,6 +25,9 @@ SETTINGS = (
     "slug",
     "question",
     "description",
+    "title_en",
+    "question_en",
+    "description_en",
     "kind",
     "ballot_type",
     "rule",
@@ -58,7 +61,15 @@ def _form_values(form: ElectionForm) -> dict[str, object]:
         value = values[moment]
         if isinstance(value, datetime) and value.tzinfo is None:
             values[moment] = value.replace(tzinfo=TIME_ZONE).astimezone(UTC)
-    for text_field in ("question", "description", "postcode_filter", "neighbourhood_filter"):
+    for text_field in (
+        "question",
+        "description",
+        "title_en",
+        "question_en",
+        "description_en",
+        "postcode_filter",
+        "neighbourhood_filter",
+    ):
         values[text_field] = values[text_field] or ""
     values["next_steps"] = values["next_steps"] or ""
     if values["kind"] != "budget":

@@ -38,6 +38,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from werkzeug import Response
 
@@ -50,6 +51,7 @@ from voting.ballot_validation import (
     display_order,
     parse_form,
 )
+from voting.bilingual import marked
 from voting.casting import CodeCheck, CodeOutcome
 from voting.codes import CodeProblem
 from voting.documents.receipt import receipt_pdf
@@ -312,7 +314,7 @@ def receipt_download() -> Response:
         municipality=current_app.config["MUNICIPALITY"],
         election=election,
         receipt=ballot.receipt,
-        chosen=[title for title, _cost in chosen],
+        chosen=[title.striptags() for title, _cost in chosen],
         results_url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("results.index"),
     )
     response = Response(pdf, mimetype="application/pdf")
@@ -617,11 +619,15 @@ def _prefill_from_form() -> dict[str, Any]:
     }
 
 
-def _chosen_options(election: Election, choices: list[str]) -> list[tuple[str, str]]:
-    """(title, cost as text) per chosen option, in ballot order."""
+def _chosen_options(election: Election, choices: list[str]) -> list[tuple[Markup, str]]:
+    """(title as HTML in the page's language, cost as text) per chosen option, in
+    ballot order."""
     by_key = {o.key: o for o in ballot_options(election)}
     return [
-        (by_key[k].title if k in by_key else k, format_money(by_key[k].cost) if k in by_key else "")
+        (
+            marked(by_key[k], "title") if k in by_key else escape(k),
+            format_money(by_key[k].cost) if k in by_key else "",
+        )
         for k in choices
     ]
 

@@ -1,0 +1,61 @@
+"""Election texts in the page's language: the clerk's English text on English pages
+when there is one, otherwise the Dutch text, marked ``lang="nl"`` so screen readers
+pronounce it as Dutch (WCAG 3.1.2, language of parts).
+
+The Dutch texts (``title``, ``question``, ``description``, ``summary``) are the
+official ones: letters, the record and the proces-verbaal use them. The English ones
+(``title_en``, ...) are optional and only shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context
+from markupsafe import Markup, escape
+
+TRANSLATABLE = ("title", "question", "description", "summary")
+SOURCE_LANGUAGE = "nl"
+
+
+def page_language() -> str:
+    """The language of the page being made (``nl`` outside a request)."""
+    if has_request_context():
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        if locale is not None:
+            return locale.language
+    return SOURCE_LANGUAGE
+
+
+def _english(item: Any, field: str) -> str:
+    if field not in TRANSLATABLE:
+        raise ValueError(f"no English text for {field!r}")
+    return str(getattr(item, f"{field}_en", "") or "") if page_language() == "en" else ""
+
+
+def text_of(item: Any, field: str) -> str:
+    """``item.field`` in the page's language: the English text on an English page when
+    the clerk gave one, else the Dutch text."""
+    return _english(item, field) or str(getattr(item, field) or "")
+
+
+def lang_of(item: Any, field: str) -> str:
+    """The language of what :func:`text_of` returns."""
+    return "en" if _english(item, field) else SOURCE_LANGUAGE
+
+
+def lang_attr(item: Any, field: str) -> Markup:
+    """`` lang="nl"`` when the text shown is Dutch on a page that is not, else ``""``:
+    for the element that holds the text."""
+    shown = lang_of(item, field)
+    return Markup(f' lang="{shown}"') if shown != page_language() else Markup("")
+
+
+def marked(item: Any, field: str) -> Markup:
+    """The text as HTML, in a ``<span lang="nl">`` when it is Dutch on a page that is
+    not (for texts inside a sentence or a heading)."""
+    attr = lang_attr(item, field)
+    text = escape(text_of(item, field))
+    return Markup(f"<span{attr}>{text}</span>") if attr else text
