@@ -223,6 +223,9 @@ def test_ranked_reordering_by_keyboard_is_announced(
     assert page.locator("#rang-A").input_value() == "1"
     assert page.locator("#rang-B").input_value() == "2"
     assert page.locator("#rang-C").input_value() == ""
+    # An option not chosen has no "Hoger"/"Lager" to press, only "Kiezen".
+    assert not page.get_by_role("button", name="Hoger: C").is_visible()
+    assert page.get_by_role("button", name="Kiezen: C").is_visible()
     # With the buttons there are no "geen voorkeur" selects to point at.
     assert page.get_by_text("U hoeft niet alle opties te kiezen.").is_visible()
     assert not page.get_by_text("Kies dan 'geen voorkeur'").is_visible()
