@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from fractions import Fraction
 from typing import Any
+
+
+class ResultWarning(StrEnum):
+    """Something about a count that its readers must be told before its winners."""
+
+    # No ballot named any option (no ballots, or only blank ones): there is nothing to
+    # decide, so nobody is elected or funded, rather than everyone by lot.
+    NO_VOTES = "no_votes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +113,8 @@ class Result:
 
     ``details`` holds rule-specific exact data that pictures and reports need (the
     pairwise matrix for Schulze, money spent for budget rules); its values are
-    JSON-ready.
+    JSON-ready. ``warnings`` holds :class:`ResultWarning` codes that whoever shows the
+    result must say first (e.g. that no ballot named any option).
     """
 
     method: str
@@ -114,6 +124,12 @@ class Result:
     tie_breaks: tuple[TieBreak, ...] = ()
     seed: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[ResultWarning, ...] = ()
+
+    @property
+    def decided(self) -> bool:
+        """False if there was nothing to decide (no ballot named any option)."""
+        return ResultWarning.NO_VOTES not in self.warnings
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict, the form used in records and by ``recount.py --json``."""
@@ -125,6 +141,8 @@ class Result:
             "tie_breaks": [t.to_dict() for t in self.tie_breaks],
             "seed": self.seed,
             "details": self.details,
+            # only when there are any, so results without warnings keep their old form
+            **({"warnings": [str(w) for w in self.warnings]} if self.warnings else {}),
         }
 
     @classmethod
@@ -143,4 +161,5 @@ class Result:
             tie_breaks=tuple(TieBreak.from_dict(t) for t in data.get("tie_breaks", ())),
             seed=data.get("seed", ""),
             details=dict(data.get("details", {})),
+            warnings=tuple(ResultWarning(w) for w in data.get("warnings", ())),
         )

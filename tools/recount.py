@@ -107,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         return fail(f"{path}: {error}", EXIT_BAD_INPUT)
     except Exception as error:  # a bug, not bad input; still one line, no traceback
         return fail(f"{path}: internal error: {type(error).__name__}: {error}", EXIT_INTERNAL)
+    if not result.decided:
+        print(f"warning: {path}: no ballot names any option: no result", file=sys.stderr)
 
     sha256 = hashlib.sha256(raw).hexdigest()
     if args.json:
@@ -305,6 +307,7 @@ def summary(election: Election, result: Result, input_sha256: str) -> dict[str, 
         "winners": winners_out(election, result),
         "rounds": data["rounds"],
         "tie_breaks": data["tie_breaks"],
+        "warnings": [str(w) for w in result.warnings],
         "input_sha256": input_sha256,
     }
 
@@ -349,6 +352,12 @@ def report(path: str, election: Election, result: Result, input_sha256: str) -> 
         lines.append(f"  budget:       {profile.budget}")
     for note in election.notes + election.warnings:
         lines.append(f"  note:         {note}")
+    if not result.decided:
+        lines += [
+            "",
+            "NO RESULT: no ballot names any option (no ballots, or only blank ones).",
+            "There is nothing to decide: nobody is elected or funded, and nothing is drawn.",
+        ]
 
     for rnd in result.rounds:
         lines += ["", f"Round {rnd.number}"]

@@ -279,6 +279,11 @@ def cross_check(record: dict[str, Any], result: Result | None) -> Check:
     profile = profile_from_record(record)
     seats, seed = record["election"]["seats"], record["election"]["tie_break_seed"]
     known = RULES.get(rule)
+    if "no_votes" in record["result"].get("warnings", ()):
+        # Other libraries elect or fund by lot here; we decide nothing.
+        check.skipped = True
+        check.info.append("no ballot names any option: there is no result to compare")
+        return check
     if rule in PYRANKVOTE_RULES:
         library, count_independently = "pyrankvote", _pyrankvote
     elif known is not None and known.budget:

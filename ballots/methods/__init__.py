@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from ballots.model import BallotKind, Profile
-from ballots.result import Result
+from ballots.result import Result, ResultWarning
 from ballots.tiebreak import TieBreaker
 
 CountFunction = Callable[..., Result]
@@ -206,5 +206,23 @@ def names(rules: Iterable[Rule]) -> tuple[str, ...]:
 
 def count(profile: Profile, rule_name: str, *, seats: int = 1, seed: str = "") -> Result:
     """Count ``profile`` with the rule named ``rule_name``, breaking ties with ``seed``.
-    Raises :class:`UnknownRule` for an unknown name."""
-    return get_rule(rule_name)(profile, seats=seats, tie_break=TieBreaker(seed))
+    Raises :class:`UnknownRule` for an unknown name.
+
+    If no ballot names any option (no ballots, or only blank ones) there is nothing to
+    decide: every rule would elect or fund by lot alone. The result then has no
+    winners, rounds or tie breaks, and the warning
+    :attr:`~ballots.result.ResultWarning.NO_VOTES`. (The rule is still run, so that a
+    profile it cannot count is refused as always.)
+    """
+    result = get_rule(rule_name)(profile, seats=seats, tie_break=TieBreaker(seed))
+    if any(group.choices and group.count > 0 for group in profile.groups):
+        return result
+    return Result(
+        method=result.method,
+        seats=result.seats,
+        winners=(),
+        rounds=(),
+        seed=result.seed,
+        details={"ballots": profile.total},
+        warnings=(ResultWarning.NO_VOTES,),
+    )

@@ -54,7 +54,7 @@ voter_id;vote
 5;p1,p3
 """
 
-JSON_KEYS = {"method", "seats", "winners", "rounds", "tie_breaks", "input_sha256"}
+JSON_KEYS = {"method", "seats", "winners", "rounds", "tie_breaks", "warnings", "input_sha256"}
 
 
 @pytest.fixture
@@ -156,6 +156,22 @@ class TestBlt:
         assert "two or more candidates are called 'Anna de Vries'" in done.stderr
         report = recount(path).stdout
         assert "transfer from Anna de Vries (candidate 1): Anna de Vries (candidate 2) +1" in report
+
+    def test_only_blank_ballots_give_no_result(
+        self, recount: Runner, tmp_path: Path, require: Callable[..., None]
+    ) -> None:
+        require("ballots.formats.blt", "ballots.methods.stv")
+        path = tmp_path / "blank.blt"
+        path.write_text('2 1\n4 0\n0\n"A"\n"B"\n"Leeg"\n', encoding="utf-8")
+        done = recount(path, "--json")
+        assert done.returncode == 0, done.stderr
+        out = json.loads(done.stdout)
+        assert out["winners"] == [] and out["tie_breaks"] == []
+        assert out["warnings"] == ["no_votes"]
+        assert "no ballot names any option" in done.stderr
+        report = recount(path).stdout
+        assert "NO RESULT: no ballot names any option" in report
+        assert "Winners, in order of election:\n  none" in report
 
     def test_method_override(
         self, recount: Runner, blt: Path, require: Callable[..., None]

@@ -167,6 +167,20 @@ def test_invalid_result_below_threshold(
     assert '<h2 id="winnaars">Gekozen' not in html
 
 
+@pytest.mark.parametrize("rule", ["stv", "mes-add1"])
+def test_only_blank_ballots_give_no_result(
+    rule: str, publish: Callable[..., Election], client: FlaskClient
+) -> None:
+    election = publish(rule, ballots=[[], [], [], []], allow_blank=True)
+    record = json.loads(election.record_json or "")
+    assert record["result"]["winners"] == [] and record["result"]["warnings"] == ["no_votes"]
+    text = _text(client.get(f"/uitslag/{election.slug}").get_data(as_text=True))
+    assert "Er is geen uitslag: geen enkel stembiljet koos een optie" in text
+    assert "Uitkomst van de loting" not in text  # nothing was drawn
+    english = client.get(f"/uitslag/{election.slug}?lang=en")
+    assert "There is no result: no ballot chose an option" in _text(english.get_data(as_text=True))
+
+
 def test_advisory_result(publish: Callable[..., Election], client: FlaskClient) -> None:
     election = publish("borda", binding=False)
     text = _text(client.get(f"/uitslag/{election.slug}").get_data(as_text=True))

@@ -189,6 +189,12 @@ def result_view(record: dict[str, Any], *, signed: bool = True) -> ResultView:
         decided = _("De meeste steun kreeg: %(names)s.", names=names)
     else:
         decided = _("Gekozen, in deze volgorde: %(names)s.", names=names)
+    if not result.decided:
+        # no ballot named any option: nothing was chosen, not even by lot
+        decided = _(
+            "Er is geen uitslag: geen enkel stembiljet koos een optie (er is niet of alleen "
+            "blanco gestemd). Niemand is gekozen en er is niet geloot."
+        )
     if not turnout.valid:
         decided += " " + _(
             "Omdat de opkomst te laag was, is dit geen geldige uitslag; de gemeenteraad "
