@@ -72,7 +72,7 @@ class BallotError(CodedError):
         "negative_count": "negative count {count}",
         "wrong_ballot_kind": "{rule} counts {wanted} ballots, not {kind} ballots",
         "bad_seats": "{rule}: seats must be a positive whole number, not {seats!r}",
-        "too_many_seats": "{rule}: {seats} seats but only {options} options",
+        "too_many_seats": "{rule}: more seats ({seats}) than options ({options})",
         "one_winner_only": "{rule} elects one option; use stv for more seats",
         "budget_rule_needs_budget": "a budget rule needs a profile with a budget",
         "split_length": "a split names {given} amounts for {themes} themes",

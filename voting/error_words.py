@@ -38,7 +38,7 @@ TEXTS: dict[str, LazyString] = {
     "negative_count": _l("Een negatief aantal stemmen (%(count)s)."),
     "wrong_ballot_kind": _l("De telregel %(rule)s telt geen stembiljetten '%(kind)s'."),
     "bad_seats": _l("%(rule)s: het aantal winnaars moet een positief heel getal zijn."),
-    "too_many_seats": _l("%(rule)s: %(seats)s winnaars, maar er zijn maar %(options)s opties."),
+    "too_many_seats": _l("%(rule)s: meer winnaars (%(seats)s) dan opties (%(options)s)."),
     "one_winner_only": _l("%(rule)s kiest één winnaar; kies STV voor meer winnaars."),
     "budget_rule_needs_budget": _l("Een budgetregel heeft een budget nodig."),
     "split_length": _l("Een verdeling noemt %(given)s bedragen voor %(themes)s thema's."),

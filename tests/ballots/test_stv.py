@@ -147,3 +147,10 @@ def test_budget_ballots_are_refused():
     p = Profile.build("budget", [Option("a", cost=1)], [["a"]], budget=5)
     with pytest.raises(BallotError, match="budget"):
         stv(p, seats=1)
+
+
+def test_more_seats_than_candidates_reads_in_the_right_number() -> None:
+    # every candidate withdrawn: no "1 seats", whatever the counts
+    profile = Profile.build("ranked", [], [])
+    with pytest.raises(BallotError, match=r"^stv: more seats \(1\) than options \(0\)$"):
+        stv(profile)
