@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from voting import codes, signing
 from voting.casting import day_of, new_receipt
+from voting.cli.example_follow_up import add_example_follow_up
 from voting.models import Ballot, Election, Option, VotingCode, utcnow
 from voting.roll import add_voter, issue_code
 from voting.tally import certify_election, count_election, private_key_path
@@ -112,6 +113,7 @@ def add_certified_example(session: Session, app: Flask) -> Election | None:
         _demo_key(app),
         municipality=app.config["MUNICIPALITY"],
     )
+    add_example_follow_up(session, election)
     return election
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -164,3 +165,15 @@ def test_atom_feeds_parse_and_carry_the_news(
     assert "Voorstel 1: wordt uitgevoerd (40%)" in titles
     links = [e.find(f"{ATOM}link").get("href") for e in site.findall(f"{ATOM}entry")]
     assert f"http://localhost/volgen/{budget.slug}/project/P01" in links
+
+
+def test_demo_example_has_a_decision_and_progress(
+    app: Flask, client: FlaskClient, db_session: Session
+) -> None:
+    from voting.cli.example_election import SLUG, add_certified_example
+
+    add_certified_example(db_session, app)
+    html = client.get(f"/volgen/{SLUG}").get_data(as_text=True)
+    assert "Het college neemt het advies van de bewoners over." in html
+    assert "100% klaar" in html and "60% klaar" in html
+    assert "1 van 2 projecten klaar." in client.get("/volgen/").get_data(as_text=True)
