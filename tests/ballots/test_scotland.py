@@ -18,7 +18,6 @@ VoteKit (every ``ORACLE_STEP``-th file); ``BUURTSTEM_FULL_ORACLE=1`` checks all 
 from __future__ import annotations
 
 import os
-import time
 import warnings
 from pathlib import Path
 
@@ -66,19 +65,15 @@ NO_DATA = pytest.mark.skipif(
 @NO_DATA
 def test_every_election_reads_round_trips_and_counts():
     assert len(FILES) == 1100
-    slowest = 0.0
     for path in FILES:
         election = read_blt(path)
         assert election.seats >= 1 and len(election.candidates) >= election.seats
         assert read_blt(path, text=write_blt(election)) == election
-        start = time.perf_counter()
         result = stv(election.profile, seats=election.seats)
-        slowest = max(slowest, time.perf_counter() - start)
         assert len(set(result.winners)) == election.seats
         assert set(result.winners) <= set(election.profile.option_ids)
         assert result.details["quota"] == str(election.profile.total // (election.seats + 1) + 1)
-    # generous bound for a loaded CI machine; tools/bench_count.py holds the real target
-    assert slowest < 1.0
+    # Speed is measured by tools/bench_count.py, not asserted here: the machine is shared.
 
 
 def votekit_winners(election: BltElection) -> set[str]:
