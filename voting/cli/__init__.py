@@ -110,6 +110,7 @@ def register_commands(app: Flask) -> None:
     """Attach our commands to ``app.cli`` (so ``flask --app voting`` has them too)."""
     from voting.cli.follow_up import mail_group, retention_command
     from voting.cli.keys import keys_group
+    from voting.cli.panel import panel_group
     from voting.cli.roll import roll_group
 
     for command in (
@@ -120,6 +121,7 @@ def register_commands(app: Flask) -> None:
         roll_group,
         mail_group,
         retention_command,
+        panel_group,
     ):
         if command.name not in app.cli.commands:
             app.cli.add_command(command)

@@ -16,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voting import audit, codes, db
+from voting.cli.demo_panel import SLUG as PANEL_SLUG
+from voting.cli.demo_panel import add_demo_panel
 from voting.cli.example_election import add_certified_example
 from voting.migrate import upgrade
 from voting.models import Base, Election, Option, StaffUser, utcnow
@@ -92,6 +94,7 @@ def build_demo(app: Flask, *, reset: bool = False) -> str:
                 entry = add_voter(session, election, codes.voter_key(pepper, election.slug, person))
                 session.flush()
                 lines.append(f"{person}  {codes.formatted(issue_code(session, entry, pepper))}")
+        lines += add_demo_panel(session, pepper, app.config["MUNICIPALITY"])
         audit.record(session, "demo", "demo.create")
         session.commit()
         # A result to look at from the first minute: a counted, signed election.
@@ -110,6 +113,7 @@ def build_demo(app: Flask, *, reset: bool = False) -> str:
             "  (accounts at /beheer/medewerkers)",
             f"  Staff pages:     {app.config['PUBLIC_BASE_URL']}/beheer/",
             f"  All {ROLL_SIZE * 2} codes and the logins: {codes_file}",
+            f"  A citizens' panel:   {app.config['PUBLIC_BASE_URL']}/burgerberaad/{PANEL_SLUG}",
             *(
                 [f"  A certified result:  {app.config['PUBLIC_BASE_URL']}/uitslag/{example.slug}"]
                 if example is not None
