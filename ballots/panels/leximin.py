@@ -232,58 +232,74 @@ def _initial_panels(search: PanelSearch) -> tuple[list[tuple[int, ...]], set[int
     return panels, never
 
 
-class _DualLP:
-    """The dual of one leximin stage, grown one panel (row) at a time."""
+class _MasterLP:
+    """One leximin stage's restricted master LP, grown one panel (column) at a time:
+    maximise ``z`` subject to ``Σ_j λ_j c_jt / n_t >= z`` for unfixed profiles,
+    ``>= p_t`` for fixed ones, ``Σ_j λ_j = 1``, ``λ >= 0``. Its row duals are the
+    dual LP's ``y`` and ``ŷ`` of the module docstring. Solving this primal rather than
+    the dual keeps the basis as small as the number of profiles, however many panels
+    join, so every re-solve from the warm basis stays cheap."""
 
     def __init__(self, profiles: Sequence[Profile]) -> None:
         self.n = n = len(profiles)
         self.sizes = np.array([float(p.size) for p in profiles])
         self.solver = h = _silent(lp=True)
         inf = highspy.kHighsInf
-        # columns 0..n-1: y_t >= 0; column n: ŷ, free
-        h.addVars(n, np.zeros(n), np.full(n, inf))
-        h.addVar(-inf, inf)
-        h.changeColCost(n, 1.0)
-        h.addRow(1.0, 1.0, n, np.arange(n, dtype=np.int32), np.ones(n))  # Σ_unfixed y = 1
-        h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+        # rows 0..n-1: profiles (share - z >= 0); row n: the lottery adds up to 1
+        h.addRows(n, np.zeros(n), np.full(n, inf), 0, np.array([], dtype=np.int32),
+                  np.array([], dtype=np.int32), np.array([]))  # fmt: skip
+        h.addRow(1.0, 1.0, 0, np.array([], dtype=np.int32), np.array([]))
+        # column 0: z, free, in every unfixed profile's row with -1
+        h.addCol(1.0, -inf, inf, n, np.arange(n, dtype=np.int32), -np.ones(n))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         self.panels: list[tuple[int, ...]] = []
         self.seen: set[tuple[int, ...]] = set()
 
     def add_panel(self, panel: tuple[int, ...]) -> bool:
-        """Add ``Σ_t y_t c_t / n_t - ŷ <= 0``; False if the panel is there already."""
+        """Add the panel's column; False if it is there already."""
         if panel in self.seen:
             return False
         self.seen.add(panel)
         self.panels.append(panel)
         index = [t for t in range(self.n) if panel[t]]
         values = [panel[t] / self.sizes[t] for t in index]
-        self.solver.addRow(
-            -highspy.kHighsInf,
+        self.solver.addCol(
             0.0,
+            0.0,
+            highspy.kHighsInf,
             len(index) + 1,
             np.array([*index, self.n], dtype=np.int32),
-            np.array([*values, -1.0]),
+            np.array([*values, 1.0]),
         )
         return True
 
     def fix(self, t: int, probability: float) -> None:
-        """Profile ``t`` is fixed at ``probability``: it leaves the Σ_unfixed row and
-        enters the objective."""
-        self.solver.changeCoeff(0, t, 0.0)
-        self.solver.changeColCost(t, -probability)
+        """Profile ``t`` is fixed at ``probability``: its row loses ``z`` and gets the
+        probability as its lower bound."""
+        self.solver.changeCoeff(t, 0, 0.0)
+        self.solver.changeRowBounds(t, probability, highspy.kHighsInf)
 
     def solve(self) -> tuple[np.ndarray, float, float]:
-        """``(y, ŷ, objective)`` of the current restricted dual."""
+        """``(y, ŷ, z)``: the dual prices of the profiles and of the lottery row, and
+        the stage's optimum over the panels so far."""
         h = self.solver
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise LeximinError(f"dual LP: {h.modelStatusToString(h.getModelStatus())}")
-        values = np.array(h.getSolution().col_value)
-        return values[: self.n], float(values[self.n]), float(h.getInfo().objective_function_value)
+            raise LeximinError(f"master LP: {h.modelStatusToString(h.getModelStatus())}")
+        duals = np.array(h.getSolution().row_dual)
+        # HiGHS reports a maximisation's duals with the signs of the minimisation of
+        # -z: the profile rows' come out negative and the lottery row's positive.
+        sign = -1.0 if duals[: self.n].sum() < 0 else 1.0
+        y, y_hat = sign * duals[: self.n], -sign * float(duals[self.n])
+        return y, y_hat, float(h.getInfo().objective_function_value)
+
+    def lottery(self) -> list[float]:
+        """The panels' probabilities at the last solve."""
+        return list(self.solver.getSolution().col_value[1:])
 
 
 def _more_panels(
-    search: PanelSearch, dual: _DualLP, y: np.ndarray, y_hat: float, panel: tuple[int, ...]
+    search: PanelSearch, dual: _MasterLP, y: np.ndarray, y_hat: float, panel: tuple[int, ...]
 ) -> None:
     """More violated panels from one dual solution, without re-solving the LP (the
     heuristic of Flanigan et al.'s maximin): lower the weights of the profiles on the
@@ -348,7 +364,7 @@ def leximin(
     search = PanelSearch(profiles, quotas, size)
     n = len(profiles)
     panels, never = _initial_panels(search)
-    dual = _DualLP(profiles)
+    dual = _MasterLP(profiles)
     for panel in panels:
         dual.add_panel(panel)
     fixed: dict[int, float] = {}
