@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import current_app, g, request, session
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug import Response
 
 from voting import audit, db, staff_sessions
@@ -37,7 +37,10 @@ def account_key() -> str:
 
 
 def pending_account_key() -> str:
-    """The per-account limit's key on the second step: the user who passed step one."""
+    """The per-account limit's key on the second step: the user who passed step one,
+    or the logged-in user confirming a new authenticator."""
+    if current_user.is_authenticated:
+        return f"staff-account-code:{current_user.id}"
     pending = session.get(PENDING) or {}
     return f"staff-account-code:{pending.get('uid', 'none')}"
 
