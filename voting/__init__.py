@@ -10,7 +10,7 @@ from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from voting import bilingual, db, formatting
+from voting import bilingual, db, formatting, request_guard, safe_responses
 from voting import config as settings
 from voting.error_words import explain
 from voting.extensions import LANGUAGES, babel, csrf, limiter, login_manager, select_locale
@@ -33,9 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings.check_secrets(app.instance_path, app.config)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["SESSION_MINUTES"])
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_SECURE", app.config["ENV_NAME"] == "production")
+    safe_responses.configure_cookies(app, config)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "nl")
     # Residents read times on the clock of the town hall, not in UTC: one setting,
     # shared with the letters and everything else that formats (voting.formatting).
@@ -50,6 +48,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # resident's. Only as many hops as configured are trusted.
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    # Before every blueprint: the bounded <int:...> converter must exist when rules are
+    # added, and hostile characters are refused before any other hook reads the form.
+    request_guard.init_app(app)
+    safe_responses.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -115,11 +117,8 @@ def _register_common(app: Flask) -> None:
         """Switch the interface language and go back where the visitor was."""
         if lang in LANGUAGES:
             session["lang"] = lang
-        target = request.args.get("next", "")
         # Only local paths: an open redirect would help phishing letters.
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("vote.index")
-        return redirect(target)
+        return redirect(safe_responses.local_path(request.args.get("next"), url_for("vote.index")))
 
     # Every number, amount and date on a page goes through voting.formatting.
     app.add_template_filter(formatting.format_money, "money")
@@ -147,18 +146,6 @@ def _register_common(app: Flask) -> None:
             "current_lang": select_locale(),
             "municipality": app.config["MUNICIPALITY"],
         }
-
-    @app.after_request
-    def security_headers(response):  # type: ignore[no-untyped-def]
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-            "script-src 'self'; frame-ancestors 'none'",
-        )
-        return response
 
     for status, title in (
         (400, _l("Verzoek niet begrepen")),

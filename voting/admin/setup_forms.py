@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from voting.labels import BALLOT_TYPE_LABELS, rule_label
 from voting.models import RULES
+from voting.request_guard import INT_COLUMN_MAX, TOO_LARGE
 
 
 class ElectionForm(FlaskForm):
@@ -54,12 +55,17 @@ class ElectionForm(FlaskForm):
     )
     rule = SelectField(_l("Telregel"), choices=[SelectChoice(r, rule_label(r)) for r in RULES])
     seats = IntegerField(_l("Aantal winnaars"), default=1, validators=[NumberRange(min=1, max=50)])
-    budget = IntegerField(_l("Budget in hele euro's"), validators=[Optional(), NumberRange(min=1)])
+    budget = IntegerField(
+        _l("Budget in hele euro's"),
+        validators=[Optional(), NumberRange(min=1, max=INT_COLUMN_MAX, message=TOO_LARGE)],
+    )
     min_choices = IntegerField(
-        _l("Minimaal aantal keuzes"), validators=[Optional(), NumberRange(min=0)]
+        _l("Minimaal aantal keuzes"),
+        validators=[Optional(), NumberRange(min=0, max=INT_COLUMN_MAX, message=TOO_LARGE)],
     )
     max_choices = IntegerField(
-        _l("Maximaal aantal keuzes"), validators=[Optional(), NumberRange(min=1)]
+        _l("Maximaal aantal keuzes"),
+        validators=[Optional(), NumberRange(min=1, max=INT_COLUMN_MAX, message=TOO_LARGE)],
     )
     allow_blank = BooleanField(_l("Blanco stemmen toestaan"))
     opens_at = DateTimeLocalField(
@@ -94,7 +100,9 @@ class OptionForm(FlaskForm):
     summary_en = StringField(_l("Korte omschrijving in het Engels"), validators=[Length(max=500)])
     description_en = TextAreaField(_l("Uitleg in het Engels"), validators=[Length(max=10000)])
     cost = IntegerField(
-        _l("Kosten in hele euro's"), default=0, validators=[Optional(), NumberRange(min=0)]
+        _l("Kosten in hele euro's"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=INT_COLUMN_MAX, message=TOO_LARGE)],
     )
 
 

@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from voting.request_guard import INT_COLUMN_MAX, TOO_LARGE
+
 
 class ProposalForm(FlaskForm):
     """A proposal for a buurtbudget: what, why, and what it costs."""
@@ -23,5 +25,6 @@ class ProposalForm(FlaskForm):
         validators=[
             InputRequired(_l("Vul de kosten in, in hele euro's.")),
             NumberRange(min=1, message=_l("De kosten moeten meer dan € 0 zijn.")),
+            NumberRange(min=1, max=INT_COLUMN_MAX, message=TOO_LARGE),
         ],
     )
