@@ -10,7 +10,7 @@ from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from voting import bilingual, db, formatting, request_guard, safe_responses
+from voting import bilingual, code_limits, db, formatting, request_guard, safe_responses
 from voting import config as settings
 from voting.error_words import explain
 from voting.extensions import LANGUAGES, babel, csrf, limiter, login_manager, select_locale
@@ -31,7 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     settings.load_instance_secrets(app.instance_path, app.config)
     settings.check_secrets(app.instance_path, app.config)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    code_limits.configure_storage(app)
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["SESSION_MINUTES"])
     safe_responses.configure_cookies(app, config)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "nl")
@@ -58,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "admin.login"
     login_manager.login_message = None
     limiter.init_app(app)
+    code_limits.after_limiter_init(app)
     babel.init_app(app, locale_selector=select_locale)
 
     from voting import auth  # noqa: F401  (registers the user loader)

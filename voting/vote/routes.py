@@ -25,6 +25,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -42,7 +43,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from werkzeug import Response
 
-from voting import casting, codes, db, desk
+from voting import casting, code_limits, codes, db, desk
 from voting.ballot_validation import (
     BLANK_SINGLE,
     BallotRefused,
@@ -69,7 +70,6 @@ DEFAULT_VOTE_MINUTES = 15
 # Failed code attempts only: a resident who typed their code right is never slowed
 # down, a guesser is, and the global limit makes a spread-out attack loud.
 CODE_LIMIT_PER_CLIENT = "10 per minute;50 per hour"
-CODE_LIMIT_GLOBAL = "1000 per minute"
 TOO_MANY = _l(
     "U heeft te vaak een code ingevuld die niet klopt. Wacht een paar minuten en probeer "
     "het dan opnieuw. Lukt het daarna nog niet? Bel de gemeente."
@@ -78,10 +78,6 @@ TOO_MANY = _l(
 
 def _failed_attempt(_response: Response) -> bool:
     return bool(g.get("code_attempt_failed", False))
-
-
-def _everyone() -> str:
-    return "all-clients"
 
 
 def client_address() -> str:
@@ -141,13 +137,6 @@ def _past_close(election: Election) -> bool:
     error_message=lambda: str(TOO_MANY),
     exempt_when=lambda: desk.is_desk(client_address()),
 )
-@limiter.limit(
-    lambda: current_app.config.get("CODE_LIMIT_GLOBAL", CODE_LIMIT_GLOBAL),
-    key_func=_everyone,
-    methods=["POST"],
-    deduct_when=_failed_attempt,
-    error_message=lambda: str(TOO_MANY),
-)
 def enter_code() -> str | Response | tuple[str, int]:
     """Code entry: check the code, start a fresh session, go to the ballot."""
     form = CodeForm()
@@ -157,6 +146,10 @@ def enter_code() -> str | Response | tuple[str, int]:
         db.session(), current_app.config["CODE_PEPPER"], form.code.data or ""
     )
     g.code_attempt_failed = check.outcome.is_failed_attempt
+    # The global limit is checked after the code (voting.code_limits): a correct
+    # code is never refused because others guessed.
+    if check.outcome.is_failed_attempt and not code_limits.record_failed_attempt():
+        abort(429, description=str(TOO_MANY))
     if check.outcome is CodeOutcome.OK:
         assert check.election is not None and check.code_hash is not None
         _start_visit(check.election, check.code_hash)
