@@ -95,6 +95,8 @@ EXTRA_FIELDS = [
     "to",
     "csrf_token",
 ]
+# POST routes that take no CSRF token by design (a secret token in the address).
+ONE_CLICK_UNSUBSCRIBE = frozenset({"follow_up.unsubscribe"})
 OTHER_METHODS = ["PUT", "DELETE", "PATCH"]
 
 
@@ -191,7 +193,7 @@ class World:
             values.update(slug=self.slugs[-1], lang="nl", ext="blt")
             for election_id in self.ids:
                 values["election_id"] = election_id
-                path = adapter.build(rule.endpoint, {k: values[k] for k in rule.arguments})
+                path = adapter.build(rule.endpoint, {k: values.get(k, "1") for k in rule.arguments})
                 for client in self.clients.values():
                     page = client.get(path)
                     if page.mimetype != "text/html":
@@ -331,7 +333,9 @@ def sweep(world: World, rule: Rule) -> list[dict[str, Any]]:
             pattern = rf"<(?:[^:<>]+:)?{name}>"
             quoted = quote(value, safe="")
             hostile_path = re.sub(pattern, lambda _m, q=quoted: q, hostile_path)
-            known = real.get(name, world.slugs[number % len(world.slugs)])
+            is_int = type(rule._converters[name]).__name__.endswith("IntegerConverter")
+            fallback = "1" if is_int else world.slugs[number % len(world.slugs)]
+            known = real.get(name, fallback)
             real_path = re.sub(pattern, lambda _m, k=known: k, real_path)
         attempts = [(real_path, dict.fromkeys(fields, value))]
         if rule.arguments:
@@ -425,6 +429,10 @@ def test_every_post_route_refuses_a_missing_csrf_token_and_stores_nothing(
             if path.endswith("/uitloggen"):
                 continue  # checked last: it would end the session the others need
             response = client.post(path, data={"title": "x", "code": "ABCD", "confirm": "ja"})
+            if rule.endpoint in ONE_CLICK_UNSUBSCRIBE:
+                # RFC 8058: a mail client posts without our form; its token guards it.
+                assert response.status_code < 500, path
+                continue
             assert response.status_code == 400, path
         assert client.post("/beheer/uitloggen").status_code == 400
         assert fingerprint(session) == before
