@@ -113,8 +113,10 @@ class Election(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     counted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     certified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    result_json: Mapped[str | None] = mapped_column(Text, nullable=True)
-    record_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Deferred: the front page and the results list load every election, and a record
+    # of a large election is many megabytes; only the pages that need them read them.
+    result_json: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
+    record_json: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
 
     options: Mapped[list[Option]] = relationship(
         back_populates="election", order_by="Option.position", cascade="all, delete-orphan"

@@ -23,7 +23,8 @@ from voting.models import AppSetting, StaffToken, StaffUser, aware, utcnow
 REQUIRE_TWO_FACTOR = "require_two_factor_for_clerks"
 # A password hash no password matches: the account exists but cannot log in until
 # its invitation is accepted.
-UNUSABLE_PASSWORD = "!invited"
+# Not a password: a hash no password matches (bandit B105).
+UNUSABLE_PASSWORD = "!invited"  # nosec B105
 
 
 class AccountError(ValueError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from voting.safe_responses import local_path
 
 
 @pytest.fixture
-def production_app(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Flask:
+def production_app(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path
+) -> Iterator[Flask]:
     """The app as ``BUURTSTEM_ENV=production`` builds it (secrets from the environment)."""
     monkeypatch.setenv("BUURTSTEM_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "production-secret")
@@ -23,7 +26,9 @@ def production_app(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path:
     for key in ("TESTING", "SECRET_KEY", "CODE_PEPPER"):
         config.pop(key)
     config["ENV_NAME"] = "production"
-    return create_app(config)
+    app = create_app(config)
+    yield app
+    app.extensions["db_engine"].dispose()
 
 
 def _session_cookie(response) -> str:  # type: ignore[no-untyped-def]
@@ -56,8 +61,11 @@ def test_hsts_only_over_https(production_app: Flask) -> None:
 
 def test_https_behind_trusted_proxy_gets_hsts(database_url: str, tmp_path: Path) -> None:
     app = create_app(app_config(database_url, tmp_path / "i", TRUSTED_PROXIES=1))
-    response = app.test_client().get("/", headers={"X-Forwarded-Proto": "https"})
-    assert "Strict-Transport-Security" in response.headers
+    try:
+        response = app.test_client().get("/", headers={"X-Forwarded-Proto": "https"})
+        assert "Strict-Transport-Security" in response.headers
+    finally:
+        app.extensions["db_engine"].dispose()
 
 
 @pytest.mark.parametrize("path", ["/beheer/inloggen", "/stem", "/stem/qr", "/voorstellen/mijn"])
