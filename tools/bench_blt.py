@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -151,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--method", choices=("stv", "irv"), default="stv")
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--tmp", type=Path, default=Path("/tmp"))
+    parser.add_argument("--tmp", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args(argv)
 
     pool = rankings_pool(args.data.resolve())

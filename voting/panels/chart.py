@@ -60,4 +60,5 @@ def probability_svg(rows: Sequence[Mapping[str, Any]], title: str) -> Markup:
             f"{escape(format_percent(float(row['mean']) * 100))}</text>"
         )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    # Every text above went through escape() (bandit B704).
+    return Markup("".join(parts))  # nosec B704
