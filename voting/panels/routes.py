@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ballots.panels.draw import PROCEDURE as DRAW_PROCEDURE
 from ballots.panels.sampling import PROCEDURE as SAMPLE_PROCEDURE
-from voting import db
+from voting import code_limits, db
 from voting.extensions import limiter
 from voting.models import Panel
 from voting.panels import contact, drawing, service
@@ -20,7 +20,7 @@ from voting.panels.forms import signup_answers, signup_form
 from voting.panels.service import PanelError, SignupAnswers
 from voting.panels.setup import categories_from_json
 from voting.panels.words import error_text, phase_label
-from voting.vote.routes import CODE_LIMIT_GLOBAL, CODE_LIMIT_PER_CLIENT, TOO_MANY, client_address
+from voting.vote.routes import CODE_LIMIT_PER_CLIENT, TOO_MANY, client_address
 
 bp = Blueprint("panels", __name__)
 
@@ -116,13 +116,6 @@ def record(slug: str) -> Response:
     deduct_when=_failed,
     error_message=lambda: str(TOO_MANY),
 )
-@limiter.limit(
-    lambda: current_app.config.get("CODE_LIMIT_GLOBAL", CODE_LIMIT_GLOBAL),
-    key_func=lambda: "all-clients",
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=lambda: str(TOO_MANY),
-)
 def signup(slug: str) -> str | tuple[str, int]:
     """Sign up: the code from the letter and the panel's questions, on one page."""
     panel = _panel(slug)
@@ -144,6 +137,10 @@ def signup(slug: str) -> str | tuple[str, int]:
             )
         except PanelError as error:
             g.panel_code_failed = error.code in ("typo", "unknown")
+            # The global limit counts after the code (voting.code_limits): a right
+            # code is never refused because others guessed.
+            if g.panel_code_failed and not code_limits.record_failed_attempt():
+                abort(429, description=str(TOO_MANY))
             form.code.errors = [*form.code.errors, error_text(error)]
         else:
             session.commit()
