@@ -54,8 +54,9 @@ class BallotError(CodedError):
     rank, over budget, ...) or a count that cannot run on it (seats out of range, a
     ranked rule on approval ballots).
 
-    A ballot is named by ``receipt`` (in a record) or ``group`` (its 1-based group in a
-    profile) when known; the English sentence then starts with it.
+    A ballot is named by ``ballot`` (its 1-based place in a record, which carries no
+    receipts), ``receipt`` or ``group`` (its 1-based group in a profile) when known; the
+    English sentence then starts with it.
     """
 
     ENGLISH: ClassVar[dict[str, str]] = {
@@ -88,6 +89,8 @@ class BallotError(CodedError):
         text = super().__str__()
         if "receipt" in self.params:
             return f"ballot {self.params['receipt']}: {text}"
+        if "ballot" in self.params:
+            return f"ballot {self.params['ballot']}: {text}"
         if "group" in self.params:
             return f"ballot group {self.params['group']}: {text}"
         return text
@@ -101,6 +104,10 @@ class RecordError(CodedError):
     ENGLISH: ClassVar[dict[str, str]] = {
         "receipt_not_text": "receipt {receipt!r} is not a non-empty string",
         "receipt_twice": "receipt {receipt!r} appears twice",
+        "count_fields_unknown": "count fields not known: {fields}",
+        "count_disagrees": "count {field} is {given!r}, but the ballots give {computed!r}",
+        "channels_disagree": "{online} online + {paper} paper ballots, but {cast} were cast",
+        "receipts_disagree": "{receipts} receipts for {cast} ballots cast: every ballot has one",
         "result_rule": "result was counted with {counted!r}, election rule is {rule!r}",
         "result_seed": "result was counted with another tie-break seed than the election's",
         "field_and_alias": "give either {field} or {alias}, not both",

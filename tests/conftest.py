@@ -24,7 +24,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from voting import create_app
+from tests.box_shares import BOX_SHARES
+from voting import ballot_box, create_app
 from voting.migrate import upgrade
 from voting.models import Base, Election, Option, StaffUser, utcnow
 
@@ -42,6 +43,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SHARED_DATA = REPO.parent / "shared" / "data"
+
 TEST_PEPPER = "test-pepper-not-secret"
 STAFF_PASSWORD = "correct horse battery"
 
@@ -202,6 +204,7 @@ def make_election(db_session: Session) -> Callable[..., Election]:
         *,
         options: list[str] | None = None,
         costs: list[int] | None = None,
+        box: bool = True,
         **fields: Any,
     ) -> Election:
         kind = fields.get("kind", "referendum")
@@ -229,6 +232,12 @@ def make_election(db_session: Session) -> Callable[..., Election]:
             election.options.append(Option(key=key, position=position, title=title, cost=cost))
         db_session.add(election)
         db_session.commit()
+        if box and election.phase in ("draft", "proposals", "review", "voting"):
+            # Voting needs a sealed ballot box; a test one opens with one share.
+            shares = ballot_box.make_box(
+                db_session, election, holder_names=["Test"], threshold=1, actor="test"
+            )
+            BOX_SHARES[election.id] = [share.text for share in shares]
         return election
 
     return make

@@ -8,15 +8,20 @@ Checks, and reports one by one:
 1. the Ed25519 signature over the record (with ``--key``: by that PEM public key;
    without: by the key embedded in the record, whose fingerprint you then compare
    with the one the municipality publishes);
-2. every ballot's hash, and the hash over all ballots;
-3. that receipts are unique and sorted;
-4. that the turnout figures follow from the ballots and the roll;
-5. a recount with this checkout's ``ballots`` package: winners, every round and every
+2. every ballot's hash, the ballots' canonical order, and the hash over all ballots;
+3. that receipts are unique and sorted, and their hash;
+4. that the counts agree: ballots cast = receipts = online + paper = ballots with
+   choices + blank + invalid = the turnout;
+5. that the turnout figures follow from the ballots and the roll;
+6. a recount with this checkout's ``ballots`` package: winners, every round and every
    tie break must equal the certified result;
-6. with ``--cross-check``: a recount by an independent implementation (pyrankvote
+7. with ``--cross-check``: a recount by an independent implementation (pyrankvote
    for irv/stv, pabutools for greedy/mes/mes-add1) where installed.
 
-Exit status 0 if everything agrees, 1 if a check fails, 2 if the input cannot be read.
+Exit status 0 if everything agrees, 1 if a check fails, 2 if the input cannot be read,
+3 if every check passed but no ``--key`` was given: the signature was then checked
+only against the key the record names itself, which anyone forging a record would
+name too, so the record is not verified until its key is the municipality's.
 Needs Python, the ``ballots`` package of this checkout and ``cryptography``; the
 cross-check libraries are optional. It does not import the web app.
 """
@@ -54,7 +59,7 @@ from ballots.record import (  # noqa: E402
 from ballots.result import Result  # noqa: E402
 from tools._script import OneLineParser, fail, run  # noqa: E402
 
-EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE, EXIT_KEY_UNCHECKED = 0, 1, 2, 3
 # The rules pyrankvote implements (every budget rule is recounted by pabutools).
 PYRANKVOTE_RULES = ("irv", "stv")
 SHOWN_PER_CHECK = 10  # more failures of one kind would only bury the first ones
@@ -104,7 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Verifying {args.record}")
     print(f"  election: {record['election']['title']}")
     print(f"  record sha256 (without signature): {record_sha256(record)}")
-    print(f"  ballots: {len(record['ballots'])}")
+    counts = record["counts"]
+    print(
+        f"  ballots cast: {counts['cast']} ({counts['online']} online, {counts['paper']} on "
+        f"paper; {counts['votes']} with choices, {counts['blank']} blank, "
+        f"{counts['invalid']} invalid); receipts: {len(record['receipts'])}"
+    )
     for check in checks:
         status = "skip" if check.skipped else "ok" if check.passed else "FAIL"
         print(f"[{status:>4}] {check.name}")
@@ -118,6 +128,24 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         print(f"VERIFICATION FAILED: {len(failed)} of {len(checks)} checks failed.")
         return EXIT_FAILED
+    if key is None:
+        fingerprint = hashlib.sha256(
+            base64.b64decode(record["signature"]["public_key"])
+        ).hexdigest()
+        print(
+            "NOT VERIFIED: the record is intact and its result follows from its ballots, "
+            "but it is signed by a key this run did not check against the municipality's."
+        )
+        print(
+            "  Get the municipality's public key: on its results page, 'Sleutel' "
+            "(/uitslag/sleutel.pem), and check that its fingerprint (SHA-256)"
+        )
+        print(
+            f"  is {fingerprint}, the same as the municipality publishes "
+            "elsewhere (its own website, the council papers)."
+        )
+        print(f"  Then run: python tools/verify.py {args.record} --key buurtstem-public-key.pem")
+        return EXIT_KEY_UNCHECKED
     print("All checks passed: the record is intact and its result follows from its ballots.")
     return EXIT_OK
 

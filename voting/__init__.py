@@ -52,6 +52,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # added, and hostile characters are refused before any other hook reads the form.
     request_guard.init_app(app)
     safe_responses.init_app(app)
+    # The session cookie is encrypted, not only signed (voting.session_cookie).
+    from voting.session_cookie import EncryptedCookieSessionInterface
+
+    app.session_interface = EncryptedCookieSessionInterface()
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -62,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
 
     from voting import auth  # noqa: F401  (registers the user loader)
+    from voting.admin.box_routes import bp as box_bp
     from voting.admin.count_routes import bp as count_bp
     from voting.admin.paper_routes import bp as paper_bp
     from voting.admin.roll_routes import bp as roll_bp
@@ -82,6 +87,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/beheer")
     app.register_blueprint(paper_bp, url_prefix="/beheer/papier")
     app.register_blueprint(count_bp, url_prefix="/beheer/telling")
+    app.register_blueprint(box_bp, url_prefix="/beheer/stembus")
     app.register_blueprint(setup_bp, url_prefix="/beheer")
     app.register_blueprint(roll_bp, url_prefix="/beheer/verkiezing/<int:election_id>/kiezers")
     app.register_blueprint(results_bp, url_prefix="/uitslag")

@@ -2,15 +2,17 @@
 
 Casting is one transaction (DESIGN.md, "Letter codes and ballot secrecy"): mark the
 code used only where it is still unused, unrevoked and its election open -- a single
-``UPDATE ... WHERE used_at IS NULL`` that changes one row or none -- and insert the
-ballot with a random receipt. The ballot row has no link to the code. Because the
+``UPDATE ... WHERE used_at IS NULL`` that changes one row or none -- and put the
+ballot, sealed to the election's box key (:mod:`voting.ballot_box`), into the box,
+with a random receipt kept apart. Rows written together share PostgreSQL's ``xmin``,
+so the sealed row can be tied to the code, but it is unreadable until the box is
+opened after closing into a fresh, shuffled table that nothing ties back. Because the
 database decides which of two concurrent casts changes the row, a code votes once
 whether it comes in online, on paper, twice from one browser or from fifty at once.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,9 +23,9 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from voting import codes
+from voting import ballot_box, codes
 from voting.ballot_validation import check_choices
-from voting.models import Ballot, Election, VotingCode, aware, utcnow
+from voting.models import Election, Receipt, SealedBallot, VotingCode, aware, utcnow
 
 RECEIPT_LENGTH = 10  # 50 random bits: unguessable, short enough to type back
 
@@ -140,6 +142,7 @@ def cast_ballot(
     receipt: str | None = None,
     now: datetime | None = None,
     also: Callable[[Session], object] | None = None,
+    invalid: bool = False,
 ) -> str:
     """Cast a ballot with the code whose hash is ``code_hash`` and return its receipt.
 
@@ -149,6 +152,8 @@ def cast_ballot(
     ``receipt`` lets the web flow fix the receipt before the cast, so a browser that
     submits twice can find the ballot its first click stored. ``also`` adds rows
     that belong to the same transaction (the clerk's audit event for a paper ballot).
+    ``invalid`` casts a spoiled paper ballot: the code is used, the ballot counts for
+    turnout as invalid and not in the tally (``choices`` are then ignored).
 
     Then, in one transaction: the code is marked used if it is still unused,
     unrevoked and its election open, and the ballot is inserted. Raises
@@ -156,9 +161,18 @@ def cast_ballot(
     :class:`ElectionNotOpen` (the transaction rolled back) when the code cannot vote.
     The session is committed on success.
     """
-    check_choices(election, choices)
+    if invalid:
+        choices = []
+    else:
+        check_choices(election, choices)
     if election.ballot_type != "ranked":
         choices = sorted(choices)
+    if not ballot_box.has_box(election):
+        # Voting cannot begin without a box (voting.elections.advance); an election
+        # that somehow has none takes no votes rather than storing one readable.
+        raise ElectionNotOpen()
+    # Sealed before the transaction starts: the encryption needs no lock.
+    sealed = ballot_box.sealed_ballot(election, choices, invalid=invalid)
     now = now or utcnow()
     receipt = receipt or new_receipt()
     # Whatever the session read before is finished; the cast is a transaction of its
@@ -184,20 +198,14 @@ def cast_ballot(
                     VotingCode.revoked_at.is_(None),
                     open_election,
                 )
-                .values(used_at=day_of(now))
+                .values(used_at=day_of(now), used_channel=channel)
                 .execution_options(synchronize_session=False)
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 session.rollback()
                 raise _why_not(session, election, code_hash)
-            session.add(
-                Ballot(
-                    election_id=election.id,
-                    receipt=receipt,
-                    content=json.dumps(list(choices)),
-                    channel=channel,
-                )
-            )
+            session.add(SealedBallot(election_id=election.id, sealed=sealed.sealed))
+            session.add(Receipt(receipt=receipt, election_id=election.id))
             if also is not None:
                 also(session)
             session.commit()
@@ -229,20 +237,16 @@ def _why_not(session: Session, election: Election, code_hash: str) -> CastError:
     return ElectionNotOpen()
 
 
-def receipt_exists(session: Session, election: Election, receipt: str) -> bool:
-    """True if a ballot with ``receipt`` was stored for ``election``."""
+def receipt_exists(session: Session, election: Election | int, receipt: str) -> bool:
+    """True if a ballot with ``receipt`` went into the box of ``election``."""
+    election_id = election if isinstance(election, int) else election.id
     return (
         session.scalar(
-            select(Ballot.id).where(Ballot.election_id == election.id, Ballot.receipt == receipt)
+            select(Receipt.receipt).where(
+                Receipt.election_id == election_id, Receipt.receipt == receipt
+            )
         )
         is not None
-    )
-
-
-def ballot_by_receipt(session: Session, election_id: int, receipt: str) -> Ballot | None:
-    """The ballot with ``receipt`` in election ``election_id``, or None."""
-    return session.scalar(
-        select(Ballot).where(Ballot.election_id == election_id, Ballot.receipt == receipt)
     )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ballots.errors import CodedError
 from ballots.methods import RULES
 from ballots.model import BallotKind
-from voting import audit
+from voting import audit, ballot_box
 from voting.models import PHASES, Election, Option, aware, utcnow
 
 REFERENDUM_PHASES = ("draft", "voting", "closed", "counted", "certified")
@@ -23,6 +23,7 @@ class PhaseError(CodedError):
     ENGLISH: ClassVar[dict[str, str]] = {
         "phase_skip": "phase {phase!r} cannot move to {to!r}; the next phase is {expected!r}",
         "too_few_options": "too few options on the ballot to vote",
+        "no_ballot_box": "make the ballot box key first: without a box nobody can vote",
     }
 
 
@@ -63,6 +64,9 @@ def advance(session: Session, election: Election, to: str, *, actor: str) -> Non
         accepted = election.accepted_options()
         if len(accepted) < (1 if election.is_budget else 2):
             raise PhaseError("too_few_options")
+        if not ballot_box.has_box(election):
+            # Without a box every ballot would be stored readable: make the key first.
+            raise PhaseError("no_ballot_box")
         if election.opens_at is None:
             election.opens_at = utcnow()
     if to == "closed" and (election.closes_at is None or aware(election.closes_at) > utcnow()):

@@ -53,6 +53,24 @@ TEXTS: dict[str, LazyString] = {
         "Fase '%(phase)s' kan niet naar '%(to)s'; de volgende fase is '%(expected)s'."
     ),
     "too_few_options": _l("Er staan te weinig opties op het stembiljet om te stemmen."),
+    "no_ballot_box": _l(
+        "Maak eerst de sleutel van de stembus: zonder stembus kan niemand stemmen."
+    ),
+    "box_not_opened": _l("Open eerst de stembus: de sleutelhouders vullen hun sleuteldelen in."),
+    "sealed_ballots_left": _l("Er zitten nog verzegelde stemmen in de stembus."),
+    # voting.ballot_box: the sealed ballot box.
+    "box_exists": _l("Deze verkiezing heeft al een stembus met een sleutel."),
+    "box_too_late": _l("Het stemmen is voorbij; een nieuwe stembus kan niet meer."),
+    "box_has_ballots": _l("Er zitten al stemmen in een stembus; een nieuwe sleutel kan niet."),
+    "box_holders_needed": _l("Vul de namen van de sleutelhouders in, ieder één keer."),
+    "box_threshold": _l(
+        "Het aantal sleutelhouders dat nodig is moet tussen 1 en %(count)s liggen."
+    ),
+    "no_box": _l("Deze verkiezing heeft geen stembus."),
+    "box_open_already": _l("De stembus is al geopend."),
+    "box_not_closed": _l("De stembus gaat pas open als het stemmen gesloten is."),
+    "box_shares_wrong": _l("Met deze sleuteldelen gaat de stembus niet open: %(error)s"),
+    "box_ballot_damaged": _l("Een verzegelde stem is beschadigd; de stembus is niet geopend."),
     "rule_does_not_fit_ballot": _l(
         "De telregel '%(rule)s' past niet bij een stembiljet '%(ballot_type)s'."
     ),
@@ -118,6 +136,7 @@ TEXTS: dict[str, LazyString] = {
 # Where a ballot error happened, before its sentence.
 _BALLOT_PLACES: dict[str, LazyString] = {
     "receipt": _l("Stem %(receipt)s: %(text)s"),
+    "ballot": _l("Stem %(ballot)s: %(text)s"),
     "group": _l("Stemgroep %(group)s: %(text)s"),
 }
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -43,6 +44,7 @@ PHASES = ("draft", "proposals", "review", "voting", "closed", "counted", "certif
 REVIEW_STATUSES = ("submitted", "accepted", "rejected", "withdrawn")
 ROLES = ("organiser", "clerk", "admin")
 CHANNELS = ("online", "paper")
+PAPER_ENTRY_STATUSES = ("pending", "mismatch")
 
 
 def utcnow() -> datetime:
@@ -117,6 +119,15 @@ class Election(Base):
     # of a large election is many megabytes; only the pages that need them read them.
     result_json: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
     record_json: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
+    # The sealed ballot box (voting.ballot_box): the public half of its key (hex),
+    # how many key holders' shares open it, the holders' names (JSON list), and
+    # whether it was opened. The private key is never stored.
+    box_public_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    box_threshold: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    box_holders: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    box_opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Paper ballots count only when a second clerk enters the same choices.
+    double_entry: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     options: Mapped[list[Option]] = relationship(
         back_populates="election", order_by="Option.position", cascade="all, delete-orphan"
@@ -218,6 +229,10 @@ class VotingCode(Base):
             name="ck_voting_codes_used_or_revoked",
         ),
         Index("ix_voting_codes_roll", "roll_entry_id"),
+        CheckConstraint(
+            "used_channel IS NULL OR " + _in("used_channel", CHANNELS),
+            name="ck_voting_codes_used_channel",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -226,32 +241,79 @@ class VotingCode(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # How the code voted ("online" or "paper"): the per-channel counts come from here,
+    # so no ballot needs to carry its channel.
+    used_channel: Mapped[str | None] = mapped_column(String(10), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     roll_entry: Mapped[RollEntry] = relationship()
 
 
-class Ballot(Base):
-    """A cast ballot. Deliberately no link to a code or a voter, and no timestamp: a
-    random id, a random receipt and the content (a JSON list of option keys)."""
+class SealedBallot(Base):
+    """A ballot in the sealed box: encrypted to the election's box key the moment it
+    was cast (voting.sealing), unreadable until the key holders open the box after
+    closing. A random id, the election, the ciphertext: nothing else, no time."""
 
-    __tablename__ = "ballots"
-    __table_args__ = (
-        UniqueConstraint("receipt", name="uq_ballots_receipt"),
-        CheckConstraint(_in("channel", CHANNELS), name="ck_ballots_channel"),
-        Index("ix_ballots_election", "election_id"),
-    )
+    __tablename__ = "sealed_ballots"
+    __table_args__ = (Index("ix_sealed_ballots_election", "election_id"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     election_id: Mapped[int] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"))
-    receipt: Mapped[str] = mapped_column(String(40))
+    sealed: Mapped[str] = mapped_column(Text)
+
+
+class Ballot(Base):
+    """An opened ballot: written only when the box is opened, all at once and in a
+    fresh random order, with a random id. No receipt, no channel, no time, no link
+    to a code or a voter. ``invalid`` marks a spoiled paper ballot (it counts for
+    turnout, not in the tally)."""
+
+    __tablename__ = "ballots"
+    __table_args__ = (Index("ix_ballots_election", "election_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"))
     content: Mapped[str] = mapped_column(Text)
-    channel: Mapped[str] = mapped_column(String(10), default="online")
+    invalid: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def choices(self) -> list[str]:
         """The option keys on this ballot (in order for ranked ballots)."""
         return list(json.loads(self.content))
+
+
+class Receipt(Base):
+    """A receipt: proof that a ballot went into the box, never what it said. Kept
+    apart from the ballots, and published as a separate list."""
+
+    __tablename__ = "receipts"
+    __table_args__ = (Index("ix_receipts_election", "election_id"),)
+
+    receipt: Mapped[str] = mapped_column(String(40), primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"))
+
+
+class PaperEntry(Base):
+    """The first clerk's entry of a paper ballot under double entry, waiting for a
+    second clerk. It keeps the code's hash (the code stays unused until the ballot
+    counts) and only a keyed digest of the choices, never the choices themselves;
+    ``number`` is written on the paper ballot so the clerks find it again."""
+
+    __tablename__ = "paper_entries"
+    __table_args__ = (
+        UniqueConstraint("code_hash", name="uq_paper_entries_code"),
+        CheckConstraint(_in("status", PAPER_ENTRY_STATUSES), name="ck_paper_entries_status"),
+        Index("ix_paper_entries_election", "election_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))
+    number: Mapped[str] = mapped_column(String(10))
+    clerk: Mapped[str] = mapped_column(String(100))
+    second_clerk: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(10), default="pending")
 
 
 class StaffUser(UserMixin, Base):

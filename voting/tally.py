@@ -15,6 +15,7 @@ Turnout is exact (:class:`fractions.Fraction`); no floats decide anything here.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
@@ -35,8 +36,8 @@ from ballots.record import (
 )
 from ballots.result import Result
 from ballots.turnout import Turnout
-from voting import audit, elections, signing
-from voting.models import Ballot, Election, RollEntry, aware, utcnow
+from voting import audit, ballot_box, elections, signing
+from voting.models import Ballot, Election, Receipt, RollEntry, VotingCode, aware, utcnow
 
 
 class TallyError(CodedError):
@@ -48,6 +49,8 @@ class TallyError(CodedError):
         "stored_ballot_invalid": "a stored ballot does not fit this election: {error}",
         "already_counted": "this election was counted already; it cannot be counted twice",
         "not_closed": "counting starts when voting has closed",
+        "box_not_opened": "open the ballot box first: the key holders enter their shares",
+        "sealed_ballots_left": "there are still sealed ballots in the box",
         "empty_roll": "nobody is on the roll, so the turnout cannot be known",
         "count_failed": "the count could not run: {error}",
         "not_counted": "this election has not been counted yet",
@@ -74,15 +77,83 @@ def roll_size(session: Session, election: Election) -> int:
     )
 
 
-def load_ballots(session: Session, election: Election) -> list[tuple[str, list[str]]]:
-    """Every cast ballot of ``election`` as ``(receipt, choices)``, sorted by receipt
-    (the order does not matter for counting; sorting keeps every run identical)."""
-    rows = session.execute(
-        select(Ballot.receipt, Ballot.content)
-        .where(Ballot.election_id == election.id)
-        .order_by(Ballot.receipt)
+@dataclass(frozen=True)
+class BallotCounts:
+    """How many ballots were cast, by channel and by kind. ``votes`` hold choices,
+    ``blank`` ones none, ``invalid`` ones are spoiled paper ballots (they count for
+    turnout, not in the tally). Channels come from the used codes, kinds from the
+    opened box: no ballot carries its channel."""
+
+    online: int
+    paper: int
+    votes: int
+    blank: int
+    invalid: int
+
+    @property
+    def cast(self) -> int:
+        """Every ballot cast, whatever its kind."""
+        return self.online + self.paper
+
+    def to_dict(self) -> dict[str, int]:
+        """The counts as the record publishes them."""
+        return {
+            "cast": self.cast,
+            "online": self.online,
+            "paper": self.paper,
+            "votes": self.votes,
+            "blank": self.blank,
+            "invalid": self.invalid,
+        }
+
+
+def load_ballots(session: Session, election: Election) -> list[list[str]]:
+    """The choices of every opened, valid ballot of ``election`` (blank ones too), in
+    a canonical order (by their JSON), so every run is identical. Invalid ballots are
+    left out: they are not counted."""
+    rows = session.scalars(
+        select(Ballot.content).where(Ballot.election_id == election.id, Ballot.invalid.is_(False))
     ).all()
-    return [(receipt, list(json.loads(content))) for receipt, content in rows]
+    return [list(json.loads(content)) for content in sorted(rows)]
+
+
+def load_receipts(session: Session, election: Election) -> list[str]:
+    """Every receipt of ``election``, sorted."""
+    return sorted(
+        session.scalars(select(Receipt.receipt).where(Receipt.election_id == election.id)).all()
+    )
+
+
+def ballot_counts(session: Session, election: Election) -> BallotCounts:
+    """Cast ballots by channel (from the used codes) and by kind (from the opened
+    ballots; all zero before the box is opened)."""
+    channels = dict(
+        session.execute(
+            select(VotingCode.used_channel, func.count())
+            .where(VotingCode.election_id == election.id, VotingCode.used_at.is_not(None))
+            .group_by(VotingCode.used_channel)
+        ).all()
+    )
+    kinds = session.execute(
+        select(Ballot.invalid, Ballot.content == "[]", func.count())
+        .where(Ballot.election_id == election.id)
+        .group_by(Ballot.invalid, Ballot.content == "[]")
+    ).all()
+    votes = blank = invalid = 0
+    for is_invalid, is_blank, number in kinds:
+        if is_invalid:
+            invalid += number
+        elif is_blank:
+            blank += number
+        else:
+            votes += number
+    return BallotCounts(
+        online=int(channels.get("online", 0)) + int(channels.get(None, 0)),
+        paper=int(channels.get("paper", 0)),
+        votes=votes,
+        blank=blank,
+        invalid=invalid,
+    )
 
 
 def record_options(election: Election) -> list[Option]:
@@ -90,7 +161,7 @@ def record_options(election: Election) -> list[Option]:
     return [Option(o.key, o.title, o.cost) for o in election.accepted_options()]
 
 
-def build_profile(election: Election, ballots: list[tuple[str, list[str]]]) -> Profile:
+def build_profile(election: Election, ballots: list[list[str]]) -> Profile:
     """The ``ballots`` profile of the election's ballots (validated).
 
     Raises :class:`TallyError` if a stored ballot does not fit the election (which
@@ -100,7 +171,7 @@ def build_profile(election: Election, ballots: list[tuple[str, list[str]]]) -> P
         return Profile.build(
             BallotKind(election.ballot_type),
             record_options(election),
-            (choices for _receipt, choices in ballots),
+            ballots,
             budget=election.budget,
             max_choices=election.max_choices,
             min_choices=election.min_choices,
@@ -110,9 +181,10 @@ def build_profile(election: Election, ballots: list[tuple[str, list[str]]]) -> P
 
 
 def current_turnout(session: Session, election: Election) -> Turnout:
-    """The turnout now: ballots in the database against the roll."""
+    """The turnout now: ballots cast (sealed or opened, invalid ones too: one
+    receipt each) against the roll."""
     ballots = session.scalar(
-        select(func.count()).select_from(Ballot).where(Ballot.election_id == election.id)
+        select(func.count()).select_from(Receipt).where(Receipt.election_id == election.id)
     )
     return Turnout(
         ballots=int(ballots or 0),
@@ -188,6 +260,10 @@ def count_election(session: Session, election: Election, actor: str) -> Result:
     # count then completes what the phase already claims.
     if election.phase not in ("closed", "counted"):
         raise TallyError("not_closed")
+    if ballot_box.has_box(election) and not ballot_box.is_open(election):
+        raise TallyError("box_not_opened")
+    if ballot_box.sealed_count(session, election):
+        raise TallyError("sealed_ballots_left")
     turnout = current_turnout(session, election)
     if turnout.roll_size == 0:
         raise TallyError("empty_roll")
@@ -248,6 +324,14 @@ def preview_record(
                 election, roll=roll_size(session, election), municipality=municipality
             ),
             ballots=load_ballots(session, election),
+            receipts=load_receipts(session, election),
+            # Channels from the used codes, kinds from the opened ballots: the record
+            # refuses to build when they do not add up to the receipts.
+            counts={
+                k: v
+                for k, v in ballot_counts(session, election).to_dict().items()
+                if k in ("online", "paper", "invalid")
+            },
             result=result,
             turnout={},
         )

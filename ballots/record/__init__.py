@@ -1,9 +1,11 @@
 """The published election record: one JSON document per certified election.
 
-A record holds the election's metadata, every accepted ballot (receipt code and
-choices, sorted by receipt, nothing else), the certified result, the turnout, and a
-signature over a canonical encoding. Anyone can check it with ``tools/verify.py`` and
-recount it with ``tools/recount.py``; both need only this package.
+A record holds the election's metadata, every counted ballot (its choices only, in a
+canonical order: sorted by their JSON), the receipts as a separate sorted list (a
+receipt proves a ballot was counted, never which), the counts by channel and kind,
+the certified result, the turnout, and a signature over a canonical encoding.
+Anyone can check it with ``tools/verify.py`` and recount it with ``tools/recount.py``;
+both need only this package.
 
 One module per job: :mod:`~ballots.record.layout` (the fields),
 :mod:`~ballots.record.canonical` (the canonical encoding, the hashes, the published
@@ -12,10 +14,10 @@ layout), :mod:`~ballots.record.build`, :mod:`~ballots.record.read` (with
 ballots as a profile) and :mod:`~ballots.record.check` (hashes, receipts, turnout,
 recount).
 
-Layout (``"format": "buurtstem-record/1"``)::
+Layout (``"format": "buurtstem-record/2"``)::
 
     {
-      "format": "buurtstem-record/1",
+      "format": "buurtstem-record/2",
       "election": {id, slug, title, question, description, next_steps, kind,
                    ballot_type, rule, seats, budget, options: [{id, name, cost}],
                    max_choices, min_choices, allow_blank, turnout_threshold_percent,
@@ -23,8 +25,11 @@ Layout (``"format": "buurtstem-record/1"``)::
                    municipality},
       "tie_break_procedure": "...",     # ballots.tiebreak.PROCEDURE
       "hash_procedure": "...",          # how the hashes below are made
-      "ballots": [{"receipt": str, "choices": [option id, ...], "sha256": hex}, ...],
+      "ballots": [{"choices": [option id, ...], "sha256": hex}, ...],
       "ballots_sha256": hex,
+      "receipts": [str, ...],           # sorted, one per ballot cast
+      "receipts_sha256": hex,
+      "counts": {cast, online, paper, votes, blank, invalid},
       "result": Result.to_dict(),
       "turnout": {ballots, roll_size, percent, threshold_percent, threshold_met,
                   valid, binding},
@@ -48,6 +53,7 @@ from ballots.record.check import (
     RECORD_CHECKS,
     check_ballot_hashes,
     check_ballots_sha256,
+    check_counts,
     check_receipts,
     check_turnout,
     compare_results,
@@ -69,6 +75,7 @@ __all__ = [
     "canonical_bytes",
     "check_ballot_hashes",
     "check_ballots_sha256",
+    "check_counts",
     "check_receipts",
     "check_turnout",
     "compare_results",

@@ -6,13 +6,21 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 from ballots.errors import RecordError
 from ballots.model import BallotKind, Option, Profile
-from ballots.record.canonical import ballot_sha256, ballots_sha256, canonical_bytes
+from ballots.record.canonical import (
+    ballot_sha256,
+    ballot_text,
+    ballots_sha256,
+    canonical_bytes,
+    receipts_sha256,
+)
 from ballots.record.layout import (
     ALIASES,
+    COUNT_FIELDS,
     ELECTION_FIELDS,
     FORMAT,
     HASH_PROCEDURE,
@@ -28,26 +36,34 @@ from ballots.turnout import Turnout
 def build_record(
     *,
     election: Mapping[str, Any],
-    ballots: Iterable[tuple[str, Sequence[str]]],
+    ballots: Iterable[Sequence[str]],
+    receipts: Iterable[str],
     result: Result,
     turnout: Mapping[str, Any],
+    counts: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """Build the (unsigned) election record.
 
     ``election`` holds the metadata (see the module docstring; ``proposals`` is
     accepted for ``options``, ``opens_at``/``closes_at`` for ``voting_opens``/
     ``voting_closes``; options may be dicts or :class:`Option`; dates may be
-    ``date``/``datetime`` or ISO strings). ``ballots`` are ``(receipt, choices)`` pairs
-    in any order; they are validated against the options and sorted by receipt.
+    ``date``/``datetime`` or ISO strings). ``ballots`` are the counted ballots' choices
+    (blank ones too, invalid ones not) in any order; they are validated against the
+    options and sorted by their canonical JSON, so their order says nothing about when
+    or by whom they were cast. ``receipts`` are published apart, sorted: a receipt
+    proves a ballot was counted, never which ballot it is.
+    ``counts`` gives ``online``, ``paper`` and ``invalid`` (default: all online, none
+    invalid); ``cast``, ``votes`` and ``blank`` are computed and, if given, must agree.
+    Every ballot has one receipt: ``cast`` = receipts = ballots + invalid.
     ``turnout`` may give ``roll_size`` and ``threshold_percent`` when ``election`` does
     not, ``valid`` (default: threshold met), ``binding`` (default: election binding and
     valid), and any computed value (``ballots``, ``percent``, ``threshold_met``), which
     must then agree with the computation.
 
     Raises :class:`~ballots.errors.RecordError` (or :class:`BallotError`; both are
-    ``ValueError``) for unknown fields,
-    bad values, duplicate receipts, invalid ballots, or a result that does not belong
-    to this election (other rule or seed).
+    ``ValueError``) for unknown fields, bad values, duplicate receipts, counts that
+    disagree, invalid ballots, or a result that does not belong to this election (other
+    rule or seed).
     """
     meta = _election_metadata(election)
     options = tuple(Option(o["id"], o["name"], o["cost"]) for o in meta["options"])
@@ -60,22 +76,23 @@ def build_record(
         max_choices=meta["max_choices"],
         min_choices=meta["min_choices"],
     )
-    entries: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for receipt, choices in ballots:
-        if not isinstance(receipt, str) or not receipt:
-            raise RecordError("receipt_not_text", receipt=receipt)
-        if receipt in seen:
-            raise RecordError("receipt_twice", receipt=receipt)
-        seen.add(receipt)
+    stored_ballots: list[list[str]] = []
+    for number, choices in enumerate(ballots, start=1):
         # Order carries meaning only on ranked ballots; sorting the others gives one
         # spelling per ballot, so the same ballot always has the same hash.
         stored = list(choices) if kind is BallotKind.RANKED else sorted(choices)
-        check_ballot(checker, receipt, stored, allow_blank=meta["allow_blank"])
-        entries.append({"receipt": receipt, "choices": stored})
-    entries.sort(key=lambda e: e["receipt"])
-    for entry in entries:
-        entry["sha256"] = ballot_sha256(entry["receipt"], entry["choices"])
+        check_ballot(checker, number, stored, allow_blank=meta["allow_blank"])
+        stored_ballots.append(stored)
+    stored_ballots.sort(key=ballot_text)
+    entries = [{"choices": c, "sha256": ballot_sha256(c)} for c in stored_ballots]
+    receipt_list = sorted(receipts)
+    for receipt in receipt_list:
+        if not isinstance(receipt, str) or not receipt:
+            raise RecordError("receipt_not_text", receipt=receipt)
+    for before, after in pairwise(receipt_list):
+        if before == after:
+            raise RecordError("receipt_twice", receipt=after)
+    tally = _counts(counts or {}, stored_ballots, len(receipt_list))
 
     if result.method != meta["rule"]:
         raise RecordError("result_rule", counted=result.method, rule=meta["rule"])
@@ -89,10 +106,13 @@ def build_record(
         "hash_procedure": HASH_PROCEDURE,
         "ballots": entries,
         "ballots_sha256": ballots_sha256(e["sha256"] for e in entries),
+        "receipts": receipt_list,
+        "receipts_sha256": receipts_sha256(receipt_list),
+        "counts": tally,
         "result": result.to_dict(),
         "turnout": _turnout(
             meta,
-            len(entries),
+            tally["cast"],
             turnout,
             threshold_given="turnout_threshold_percent" in election,
         ),
@@ -100,6 +120,34 @@ def build_record(
     # Fail here, not when the clerk publishes: the record must encode canonically.
     canonical_bytes(record)
     return record
+
+
+def _counts(given: Mapping[str, int], ballots: list[list[str]], receipts: int) -> dict[str, int]:
+    unknown = sorted(set(given) - set(COUNT_FIELDS))
+    if unknown:
+        raise RecordError("count_fields_unknown", fields=", ".join(unknown))
+    blank = sum(1 for b in ballots if not b)
+    invalid = given.get("invalid", 0)
+    cast = len(ballots) + invalid
+    online = given.get("online", cast - given.get("paper", 0))
+    paper = given.get("paper", cast - online)
+    counts = {
+        "cast": cast,
+        "online": online,
+        "paper": paper,
+        "votes": len(ballots) - blank,
+        "blank": blank,
+        "invalid": invalid,
+    }
+    for name, value in counts.items():
+        _check_int(value, f"count {name}", minimum=0)
+        if name in given and given[name] != value:
+            raise RecordError("count_disagrees", field=name, given=given[name], computed=value)
+    if online + paper != cast:
+        raise RecordError("channels_disagree", online=online, paper=paper, cast=cast)
+    if receipts != cast:
+        raise RecordError("receipts_disagree", receipts=receipts, cast=cast)
+    return counts
 
 
 def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:

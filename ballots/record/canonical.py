@@ -28,12 +28,16 @@ def record_sha256(record: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(record)).hexdigest()
 
 
-def ballot_sha256(receipt: str, choices: Sequence[str]) -> str:
-    """The hash a resident looks up: SHA-256 over the canonical JSON array
-    ``[receipt, [choices...]]``. ``choices`` as stored in the record (sorted for every
-    ballot type but ranked)."""
-    data = json.dumps([receipt, list(choices)], separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+def ballot_text(choices: Sequence[str]) -> str:
+    """A ballot's canonical JSON text ``["2","1"]``: what it is hashed and sorted by."""
+    return json.dumps(list(choices), separators=(",", ":"), ensure_ascii=False)
+
+
+def ballot_sha256(choices: Sequence[str]) -> str:
+    """SHA-256 over the ballot's canonical JSON array of choices (as stored in the
+    record: sorted for every ballot type but ranked). A ballot has no receipt: a
+    receipt proves a ballot was counted, never which one it was."""
+    return hashlib.sha256(ballot_text(choices).encode("utf-8")).hexdigest()
 
 
 def ballots_sha256(ballot_hashes: Iterable[str]) -> str:
@@ -41,8 +45,13 @@ def ballots_sha256(ballot_hashes: Iterable[str]) -> str:
     ``jq -r '.ballots[].sha256' record.json | sha256sum`` gives the same value)."""
     digest = hashlib.sha256()
     for h in ballot_hashes:
-        digest.update(h.encode("ascii") + b"\n")
+        digest.update(h.encode("utf-8") + b"\n")
     return digest.hexdigest()
+
+
+def receipts_sha256(receipts: Iterable[str]) -> str:
+    """SHA-256 over the sorted receipts, each followed by a newline."""
+    return ballots_sha256(receipts)
 
 
 def write_record(record: Mapping[str, Any]) -> str:

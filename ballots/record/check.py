@@ -10,7 +10,7 @@ from itertools import pairwise
 from typing import Any
 
 from ballots.methods import count
-from ballots.record.canonical import ballot_sha256, ballots_sha256
+from ballots.record.canonical import ballot_sha256, ballot_text, ballots_sha256, receipts_sha256
 from ballots.record.profile import profile_from_record
 from ballots.result import Result
 from ballots.turnout import Turnout
@@ -38,12 +38,17 @@ def recount_record(
 
 
 def check_ballot_hashes(record: Mapping[str, Any]) -> list[str]:
-    """One line per ballot whose ``sha256`` does not match its receipt and choices."""
-    return [
-        f"ballot hash mismatch for receipt {b['receipt']}"
-        for b in record["ballots"]
-        if ballot_sha256(b["receipt"], b["choices"]) != b["sha256"]
+    """One line per ballot whose ``sha256`` does not match its choices, and one if the
+    ballots are not in their canonical order (sorted by their JSON text)."""
+    problems = [
+        f"ballot hash mismatch for ballot {number}"
+        for number, b in enumerate(record["ballots"], start=1)
+        if ballot_sha256(b["choices"]) != b["sha256"]
     ]
+    texts = [ballot_text(b["choices"]) for b in record["ballots"]]
+    if texts != sorted(texts):
+        problems.append("the ballots are not in their canonical order (sorted by their JSON)")
+    return problems
 
 
 def check_ballots_sha256(record: Mapping[str, Any]) -> list[str]:
@@ -58,14 +63,44 @@ def check_ballots_sha256(record: Mapping[str, Any]) -> list[str]:
 
 
 def check_receipts(record: Mapping[str, Any]) -> list[str]:
-    """Lines for receipts that appear more than once or are out of order."""
+    """Lines for receipts that appear more than once or are out of order, and if
+    ``receipts_sha256`` does not match them."""
     problems = []
-    receipts = [b["receipt"] for b in record["ballots"]]
+    receipts = list(record["receipts"])
     for before, after in pairwise(receipts):
         if before == after:
             problems.append(f"receipt {after} appears more than once")
         elif before > after:
             problems.append(f"receipts not sorted: {before} comes before {after}")
+    if receipts_sha256(receipts) != record["receipts_sha256"]:
+        problems.append("the hash over all receipts (receipts_sha256) does not match them")
+    return problems
+
+
+def check_counts(record: Mapping[str, Any]) -> list[str]:
+    """Lines where the counts disagree with each other, the ballots or the receipts:
+    cast = online + paper = votes + blank + invalid = receipts = turnout ballots, and
+    the ballots listed are exactly the votes and the blank ones."""
+    counts = record["counts"]
+    ballots = record["ballots"]
+    blank = sum(1 for b in ballots if not b["choices"])
+    problems = []
+    checks = (
+        ("online + paper", counts["online"] + counts["paper"]),
+        ("votes + blank + invalid", counts["votes"] + counts["blank"] + counts["invalid"]),
+        ("the receipts", len(record["receipts"])),
+        ("the turnout", record["turnout"]["ballots"]),
+    )
+    for name, value in checks:
+        if value != counts["cast"]:
+            problems.append(f"{counts['cast']} ballots cast, but {name} give {value}")
+    if counts["blank"] != blank:
+        problems.append(f"counts say {counts['blank']} blank ballots, the record holds {blank}")
+    if counts["votes"] != len(ballots) - blank:
+        problems.append(
+            f"counts say {counts['votes']} ballots with choices, "
+            f"the record holds {len(ballots) - blank}"
+        )
     return problems
 
 
@@ -73,7 +108,8 @@ def check_turnout(record: Mapping[str, Any]) -> list[str]:
     """Lines where the turnout block disagrees with the ballots and the election."""
     meta, turnout = record["election"], record["turnout"]
     problems = []
-    cast = len(record["ballots"])
+    # Invalid ballots count for turnout too: every receipt is a ballot cast.
+    cast = len(record["ballots"]) + int(record.get("counts", {}).get("invalid", 0))
     if turnout["ballots"] != cast:
         problems.append(f"turnout says {turnout['ballots']} ballots, the record holds {cast}")
     if turnout["roll_size"] != meta["roll_size"]:
@@ -148,5 +184,6 @@ RECORD_CHECKS: tuple[tuple[str, Callable[[Mapping[str, Any]], list[str]]], ...] 
     ("ballot hashes", check_ballot_hashes),
     ("hash over all ballots", check_ballots_sha256),
     ("receipts unique and sorted", check_receipts),
+    ("counts agree (cast = receipts = online + paper)", check_counts),
     ("turnout", check_turnout),
 )

@@ -3,17 +3,21 @@ procedures it states in words (see :mod:`ballots.record` for the whole layout)."
 
 from __future__ import annotations
 
-FORMAT = "buurtstem-record/1"
+FORMAT = "buurtstem-record/2"
 KINDS = ("referendum", "budget")
 SIGNATURE_FIELDS = ("algorithm", "public_key", "key_fingerprint", "value")
 
 HASH_PROCEDURE = (
-    "Each ballot's sha256 is SHA-256 over the UTF-8 JSON array [receipt, [choices...]] "
-    'written without spaces, e.g. ["K7QM-3XD9-PA2F-W8RT-6",["2","1"]]. '
-    "ballots_sha256 is SHA-256 over the ballots' sha256 values in record order, each "
-    "followed by a newline. The signature covers the whole record without its "
-    "'signature' field, encoded as JSON with sorted keys, no spaces, UTF-8."
+    "Each ballot's sha256 is SHA-256 over the UTF-8 JSON array of its choices written "
+    'without spaces, e.g. ["2","1"]; ballots carry no receipt and are sorted by that '
+    "JSON text. ballots_sha256 is SHA-256 over the ballots' sha256 values in record "
+    "order, each followed by a newline; receipts_sha256 likewise over the sorted "
+    "receipts. The signature covers the whole record without its 'signature' field, "
+    "encoded as JSON with sorted keys, no spaces, UTF-8."
 )
+# How many ballots were cast, by channel and by kind (votes with choices, blank,
+# invalid); cast = online + paper = votes + blank + invalid = number of receipts.
+COUNT_FIELDS = ("cast", "online", "paper", "votes", "blank", "invalid")
 
 # The election fields a record may carry. Anything else is refused rather than
 # published: a record must never leak a field nobody meant to make public.

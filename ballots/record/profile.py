@@ -1,4 +1,4 @@
-"""A record's ballots as a :class:`~ballots.model.Profile`, each checked by receipt."""
+"""A record's ballots as a :class:`~ballots.model.Profile`, each checked by position."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ballots.model import BallotError, BallotKind, Option, Profile
 
 def profile_from_record(record: Mapping[str, Any]) -> Profile:
     """The :class:`Profile` of the record's ballots, with its options, budget and
-    choice limits. Raises :class:`BallotError` naming the receipt of a bad ballot."""
+    choice limits. Raises :class:`BallotError` naming a bad ballot by its position."""
     meta = record["election"]
     options = [Option(o["id"], o.get("name", ""), o.get("cost", 0)) for o in meta["options"]]
     kind = BallotKind(meta["ballot_type"])
@@ -23,18 +23,19 @@ def profile_from_record(record: Mapping[str, Any]) -> Profile:
         min_choices=meta.get("min_choices"),
         validate=False,
     )
-    # Checked one by one, not per group, so that the error names a receipt.
+    # Checked one by one, not per group, so that the error names the ballot.
     allow_blank = meta.get("allow_blank", True)
-    for ballot in record["ballots"]:
-        check_ballot(profile, ballot["receipt"], ballot["choices"], allow_blank=allow_blank)
+    for number, ballot in enumerate(record["ballots"], start=1):
+        check_ballot(profile, number, ballot["choices"], allow_blank=allow_blank)
     return profile
 
 
 def check_ballot(
-    profile: Profile, receipt: str, choices: Sequence[str], *, allow_blank: bool
+    profile: Profile, number: int, choices: Sequence[str], *, allow_blank: bool
 ) -> None:
-    """Raise :class:`BallotError` naming ``receipt`` if ``choices`` is not a valid
-    ballot of ``profile`` (a blank one only where ``allow_blank``)."""
+    """Raise :class:`BallotError` naming ballot ``number`` (its place, from 1) if
+    ``choices`` is not a valid ballot of ``profile`` (a blank one only where
+    ``allow_blank``). Ballots carry no receipt, so their place names them."""
     if not choices and not allow_blank:
-        raise BallotError("blank_not_allowed", receipt=receipt)
-    profile.check_ballot(choices, receipt=receipt)
+        raise BallotError("blank_not_allowed", ballot=number)
+    profile.check_ballot(choices, ballot=number)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ballots.formats.errors import FormatError
 from ballots.model import BallotError, BallotKind
-from ballots.record.layout import FORMAT, KINDS, SIGNATURE_FIELDS
+from ballots.record.layout import COUNT_FIELDS, FORMAT, KINDS, SIGNATURE_FIELDS
 from ballots.record.locate import BadJson, line_of, line_of_error, no_constant, unique_keys
 from ballots.record.profile import profile_from_record
 
@@ -74,6 +74,9 @@ def _check_structure(record: Any) -> None:
         ("election", dict),
         ("ballots", list),
         ("ballots_sha256", str),
+        ("receipts", list),
+        ("receipts_sha256", str),
+        ("counts", dict),
         ("result", dict),
         ("turnout", dict),
     ):
@@ -130,15 +133,23 @@ def _check_structure(record: Any) -> None:
         where = ("ballots", i)
         if not isinstance(ballot, dict):
             raise _SchemaError(where, f"ballot {i + 1} is not an object")
-        _field(ballot, "receipt", str, where)
+        if "receipt" in ballot:
+            raise _SchemaError(
+                (*where, "receipt"), "a ballot must not carry a receipt (receipts are listed apart)"
+            )
         _field(ballot, "choices", list, where)
         _field(ballot, "sha256", str, where)
         for j, choice in enumerate(ballot["choices"]):
             if not isinstance(choice, str):
                 raise _SchemaError(
                     (*where, "choices", j),
-                    f"ballot {ballot['receipt']}: choice {choice!r} is not an option id",
+                    f"ballot {i + 1}: choice {choice!r} is not an option id",
                 )
+    for i, receipt in enumerate(record["receipts"]):
+        if not isinstance(receipt, str) or not receipt:
+            raise _SchemaError(("receipts", i), f"receipt {i + 1} is not a non-empty string")
+    for name in COUNT_FIELDS:
+        _field(record["counts"], name, int, ("counts",))
     try:
         profile_from_record(record)
     except BallotError as error:
@@ -180,10 +191,10 @@ def _label(where: tuple[str | int, ...]) -> str:
 
 def _bad_ballot(record: dict[str, Any], error: BallotError) -> tuple[str | int, ...]:
     """The path of the ballot a :class:`BallotError` from :func:`profile_from_record`
-    names (by receipt)."""
-    receipt = error.params.get("receipt")
-    for i, ballot in enumerate(record["ballots"]):
-        if ballot["receipt"] == receipt:
+    names (by its place)."""
+    number = error.params.get("ballot")
+    for i in range(len(record["ballots"])):
+        if number == i + 1:
             return ("ballots", i)
     return ("ballots",)
 

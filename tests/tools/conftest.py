@@ -112,7 +112,8 @@ def _make_record(
             "tie_break_seed": seed,
             "binding": True,
         },
-        ballots=ballots,
+        ballots=[c for _, c in ballots],
+        receipts=[r for r, _ in ballots],
         result=result,
         turnout={},
     )

@@ -348,9 +348,9 @@ MALFORMED = [
     ("unknown.blt", '3 1\n2 1 2 0\n1 4 0\n0\n"A"\n"B"\n"C"\n"T"\n', 3, "unknown candidate"),
     ("open.blt", '3 1\n2 1 2 0\n1 3 2\n0\n"A"\n"B"\n"C"\n"T"\n', 3, "0"),
     ("cost.pb", PB.replace("p2;50;Bankjes", "p2;fifty;Bankjes"), 12, "cost"),
-    ("broken.json", '{\n "format": "buurtstem-record/1",\n "ballots": [\n}\n', 4, "bad JSON"),
-    ("nan.json", '{\n "format": "buurtstem-record/1",\n "x": NaN\n}\n', 1, "NaN"),
-    ("partial.json", '{\n "format": "buurtstem-record/1"\n}\n', 1, "'election' is missing"),
+    ("broken.json", '{\n "format": "buurtstem-record/2",\n "ballots": [\n}\n', 4, "bad JSON"),
+    ("nan.json", '{\n "format": "buurtstem-record/2",\n "x": NaN\n}\n', 1, "NaN"),
+    ("partial.json", '{\n "format": "buurtstem-record/2"\n}\n', 1, "'election' is missing"),
 ]
 
 
@@ -383,9 +383,9 @@ class TestBadInput:
         save: Callable[..., Path],
     ) -> None:
         record = make_record()
-        record["ballots"][2]["choices"] = ["a", "x"]  # receipt R3, line 5 of the file
+        record["ballots"][2]["choices"] = ["a", "x"]  # the third ballot, line 5 of the file
         path = save(record, tmp_path / "record.json")
-        one_line_error(recount(path), path, 5, "ballot R3: unknown option 'x'")
+        one_line_error(recount(path), path, 5, "ballot 3: unknown option 'x'")
 
     def test_reader_surprise_is_still_bad_input(
         self, recount: Runner, tmp_path: Path, require: Callable[..., None]

@@ -3,6 +3,7 @@ cast, and the Dutch explanation of every rule the counting library enforces."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -14,11 +15,12 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from ballots import model
+from tests.voting.box_support import close_and_open_box
 from tests.voting.vote.support import PEPPER, add_codes, assert_consistent, tally
 from voting import casting, codes
 from voting.ballot_validation import BallotRefused, check_choices, parse_form
 from voting.casting import CodeOutcome
-from voting.models import Ballot, Election, VotingCode, utcnow
+from voting.models import Ballot, Election, Receipt, SealedBallot, VotingCode, utcnow
 
 MakeElection = Callable[..., Election]
 
@@ -45,13 +47,28 @@ def test_cast_marks_the_code_and_stores_an_unlinked_ballot(
     [code] = add_codes(db_session, election, 1)
     with app.app_context():
         receipt = casting.cast_ballot(db_session, election, hash_of(code), ["B", "A"], "online")
+    # Into the box sealed: nothing readable, and no readable ballot yet.
+    sealed = db_session.scalar(select(SealedBallot))
+    assert (
+        sealed is not None
+        and b'"B"' not in base64.b64decode(sealed.sealed)
+        and db_session.scalar(select(Ballot)) is None
+    )
+    assert {c.name for c in SealedBallot.__table__.columns} == {"id", "election_id", "sealed"}
+    assert db_session.scalar(select(Receipt.receipt)) == receipt
+    assert (
+        db_session.scalar(select(VotingCode.used_channel).where(VotingCode.used_at.is_not(None)))
+        == "online"
+    )
+    assert tally(db_session) == (1, 1, 1)
+    with app.app_context():
+        assert close_and_open_box(db_session, election) == 1
     ballot = db_session.scalar(select(Ballot))
-    assert ballot is not None
-    assert ballot.receipt == receipt and json.loads(ballot.content) == ["B", "A"]
-    assert ballot.channel == "online"
-    # The ballot row knows nothing of the code: only id, election, receipt, content.
+    assert ballot is not None and json.loads(ballot.content) == ["B", "A"] and not ballot.invalid
+    # The opened ballot knows nothing of the code, the receipt or the channel.
     columns = {c.name for c in Ballot.__table__.columns}
-    assert columns == {"id", "election_id", "receipt", "content", "channel"}
+    assert columns == {"id", "election_id", "content", "invalid"}
+    assert db_session.scalar(select(SealedBallot)) is None
     assert tally(db_session) == (1, 1, 1)
     # The code remembers only the day it was used, not the moment.
     used = db_session.scalar(select(VotingCode.used_at).where(VotingCode.used_at.is_not(None)))
@@ -66,6 +83,7 @@ def test_non_ranked_choices_are_stored_sorted(
     [code] = add_codes(db_session, election, 1)
     with app.app_context():
         casting.cast_ballot(db_session, election, hash_of(code), ["C", "A"], "online")
+        close_and_open_box(db_session, election)
     assert db_session.scalar(select(Ballot.content)) == '["A", "C"]'
 
 

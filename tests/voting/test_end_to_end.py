@@ -126,7 +126,17 @@ def test_demo_election_from_votes_to_verified_record(
         )
         assert closed.status_code == 302
         page = client.get(f"/beheer/verkiezing/{election.id}").get_data(as_text=True)
-        assert "Stemmen tellen" in page
+        assert "Stembus openen" in page and "Stemmen tellen" not in page
+        # Two of the three key holders (the demo keeps their shares in instance/).
+        shares = sorted((Path(app.instance_path) / "demo-box-shares").glob(f"{election.slug}-*"))
+        assert len(shares) == 3
+        opened = client.post(
+            f"/beheer/stembus/{election.id}/openen",
+            data={"share": [p.read_text(encoding="utf-8") for p in shares[1:]]},
+        )
+        assert opened.status_code == 302
+        page = client.get(f"/beheer/verkiezing/{election.id}").get_data(as_text=True)
+        assert "De stembus is geopend" in page and "Stemmen tellen" in page
         counted = client.post(f"/beheer/telling/{election.id}/tellen")
         assert counted.headers["Location"].endswith(f"/beheer/telling/{election.id}")
         review = client.get(f"/beheer/telling/{election.id}").get_data(as_text=True)
@@ -155,7 +165,10 @@ def test_demo_election_from_votes_to_verified_record(
         record_file = work / f"{slug}.json"
         record_file.write_bytes(download.data)
         record = json.loads(download.data)
-        assert sorted(b["receipt"] for b in record["ballots"]) == sorted(receipts[slug])
+        # The receipts are listed apart from the ballots, which carry none.
+        assert record["receipts"] == sorted(receipts[slug])
+        assert all(set(b) == {"choices", "sha256"} for b in record["ballots"])
+        assert record["counts"]["cast"] == record["counts"]["online"] == len(receipts[slug])
 
         recount = _run(REPO / "tools" / "recount.py", record_file, "--json", cwd=work)
         assert recount.returncode == 0, recount.stderr
@@ -184,7 +197,7 @@ def test_demo_election_from_votes_to_verified_record(
         mine = receipts[slug][0]
         found = public.post(f"/uitslag/{slug}/bon", data={"receipt": mine.lower()})
         assert found.status_code == 200
-        assert "Uw stem is gevonden" in found.get_data(as_text=True)
+        assert "Uw stem is meegeteld" in found.get_data(as_text=True)
 
         for download_path in ("uitslag.csv", "proces-verbaal.pdf"):
             assert public.get(f"/uitslag/{slug}/{download_path}").status_code == 200

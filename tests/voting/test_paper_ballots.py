@@ -11,8 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.voting.box_support import peek_ballots
 from tests.voting.vote.support import add_codes, assert_consistent, tally, vote
-from voting.models import AuditEvent, Ballot, Election, StaffUser
+from voting.models import AuditEvent, Election, StaffUser
 
 MakeElection = Callable[..., Election]
 Login = Callable[..., StaffUser]
@@ -45,13 +46,17 @@ def test_clerk_enters_a_paper_ballot(
     response = client.post(paper_url(election), data={"code": code, "rank-C": "1", "rank-A": "2"})
     assert response.status_code == 303
     assert "verwerkt" in client.get(response.location).get_data(as_text=True)
-    ballot = db_session.scalar(select(Ballot))
-    assert ballot is not None and ballot.channel == "paper" and ballot.choices == ["C", "A"]
+    [ballot] = peek_ballots(db_session)
+    assert ballot.channel == "paper" and ballot.choices == ["C", "A"] and not ballot.invalid
     events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "paper.ballot")).all()
     assert len(events) == 1
     assert events[0].actor == "clerk1" and events[0].election_id == election.id
+    assert ballot.receipt is not None
     assert code not in events[0].detail and ballot.receipt not in events[0].detail
     assert "C" not in events[0].details.values()
+    # The day, not the moment: the entry cannot be lined up with other rows by time.
+    at = events[0].at
+    assert (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0)
 
 
 def test_a_code_votes_once_online_or_on_paper(

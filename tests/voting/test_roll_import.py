@@ -248,7 +248,10 @@ def test_import_puts_residents_on_the_roll_with_working_codes(
         assert code is not None and code.used_at is None and code.revoked_at is None
         assert code.roll_entry.voter_key == key
     actions = list(db_session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
-    assert actions == ["roll.import.start", "roll.import.finish"]
+    assert [a for a in actions if a.startswith("roll.")] == [
+        "roll.import.start",
+        "roll.import.finish",
+    ]
     finish = db_session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert finish is not None and finish.details["added"] == 25
 

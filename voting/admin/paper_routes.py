@@ -28,7 +28,7 @@ from voting.ballot_validation import (
     ballot_options,
     parse_form,
 )
-from voting.models import Ballot, Election
+from voting.models import Election, VotingCode, utcnow
 
 bp = Blueprint("paper", __name__)
 
@@ -40,12 +40,12 @@ def paper_helpers() -> dict[str, Any]:
 
 
 def paper_ballot_count(election: Election) -> int:
-    """How many paper ballots ``election`` has."""
+    """How many paper ballots ``election`` has (codes used on paper)."""
     return int(
         db.session().scalar(
             select(func.count())
-            .select_from(Ballot)
-            .where(Ballot.election_id == election.id, Ballot.channel == "paper")
+            .select_from(VotingCode)
+            .where(VotingCode.election_id == election.id, VotingCode.used_channel == "paper")
         )
         or 0
     )
@@ -100,7 +100,11 @@ def enter(election_id: int) -> str | Response | tuple[str, int]:
             digest,
             parsed.choices,
             "paper",
-            also=lambda s: audit.record(s, actor, "paper.ballot", election_id=election.id),
+            # Who entered a paper ballot, and on which day -- not the moment, which
+            # could be lined up with other rows.
+            also=lambda s: audit.record(
+                s, actor, "paper.ballot", election_id=election.id, at=casting.day_of(utcnow())
+            ),
         )
     except casting.AlreadyUsed:
         message = _(

@@ -13,7 +13,7 @@ from voting.admin.forms import LoginForm
 from voting.auth import actor_name, role_required
 from voting.error_words import explain
 from voting.extensions import limiter
-from voting.models import Ballot, Election, RollEntry, StaffUser, VotingCode
+from voting.models import Election, Receipt, RollEntry, StaffUser, VotingCode
 
 bp = Blueprint("admin", __name__)
 
@@ -82,8 +82,9 @@ def dashboard() -> str:
             .select_from(VotingCode)
             .where(VotingCode.election_id == election.id, VotingCode.used_at.is_not(None))
         )
+        # Ballots in the box (sealed or opened): one receipt each.
         ballots = session.scalar(
-            select(func.count()).select_from(Ballot).where(Ballot.election_id == election.id)
+            select(func.count()).select_from(Receipt).where(Receipt.election_id == election.id)
         )
         rows.append((election, roll, used, ballots, elections.manual_next_phase(election)))
     return render_template("admin/dashboard.html", rows=rows)

@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voting import audit, codes, db
+from voting import audit, ballot_box, codes, db
 from voting.cli.demo_panel import SLUG as PANEL_SLUG
 from voting.cli.demo_panel import add_demo_panel
 from voting.cli.example_election import add_certified_example
@@ -97,6 +97,9 @@ def build_demo(app: Flask, *, reset: bool = False) -> str:
         lines += add_demo_panel(session, pepper, app.config["MUNICIPALITY"])
         audit.record(session, "demo", "demo.create")
         session.commit()
+        shares_folder = Path(app.instance_path) / "demo-box-shares"
+        for election in (duiven, woensel):
+            _demo_box(session, election, shares_folder)
         # A result to look at from the first minute: a counted, signed election.
         example = add_certified_example(session, app)
     codes_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -114,6 +117,7 @@ def build_demo(app: Flask, *, reset: bool = False) -> str:
             f"  Staff pages:     {app.config['PUBLIC_BASE_URL']}/beheer/",
             f"  All {ROLL_SIZE * 2} codes and the logins: {codes_file}",
             f"  A citizens' panel:   {app.config['PUBLIC_BASE_URL']}/burgerberaad/{PANEL_SLUG}",
+            f"  Ballot-box key shares (DEMO ONLY, 2 of 3 open a box): {shares_folder}",
             *(
                 [f"  A certified result:  {app.config['PUBLIC_BASE_URL']}/uitslag/{example.slug}"]
                 if example is not None
@@ -121,6 +125,27 @@ def build_demo(app: Flask, *, reset: bool = False) -> str:
             ),
         ]
     )
+
+
+DEMO_SHARE_HEADER = (
+    "!! DEMO ONLY. In a real election every key holder keeps their own share and\n"
+    "!! nobody, not even the server, holds all of them. Here the demo keeps them in\n"
+    "!! instance/ so you can open the box yourself.\n\n"
+)
+
+
+def _demo_box(session: Session, election: Election, folder: Path) -> None:
+    """Make the election's ballot box and keep its shares in ``folder`` (demo only)."""
+    from voting.cli.keys import write_share_files
+
+    shares = ballot_box.make_box(
+        session,
+        election,
+        holder_names=ballot_box.DEFAULT_HOLDERS,
+        threshold=ballot_box.DEFAULT_THRESHOLD,
+        actor="demo",
+    )
+    write_share_files(election, shares, folder, header=DEMO_SHARE_HEADER)
 
 
 def _drop_everything(engine) -> None:  # type: ignore[no-untyped-def]

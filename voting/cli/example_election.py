@@ -11,7 +11,6 @@ Call :func:`add_certified_example` from the demo builder.
 
 from __future__ import annotations
 
-import json
 import random
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,10 +19,10 @@ from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from voting import codes, signing
+from voting import ballot_box, codes, signing
 from voting.casting import day_of, new_receipt
 from voting.cli.example_follow_up import add_example_follow_up
-from voting.models import Ballot, Election, Option, VotingCode, utcnow
+from voting.models import Election, Option, Receipt, VotingCode, utcnow
 from voting.roll import add_voter, issue_code
 from voting.tally import certify_election, count_election, private_key_path
 
@@ -62,7 +61,7 @@ def add_certified_example(session: Session, app: Flask) -> Election | None:
         turnout_threshold_percent=25,
         binding=False,
         tie_break_seed="hemelrijken-2025-0b7f3c",
-        phase="closed",
+        phase="voting",
         opens_at=datetime(2025, 3, 3, 8, 0, tzinfo=UTC),
         closes_at=datetime(2025, 3, 17, 20, 0, tzinfo=UTC),
         next_steps=(
@@ -81,30 +80,32 @@ def add_certified_example(session: Session, app: Flask) -> Election | None:
         for n in range(1, ROLL + 1)
     ]
     session.flush()
-    # Every voter's code is marked used, as the cast would have done, so the clerk's
-    # dashboard shows as many used codes as ballots.
     for entry in entries:
         issue_code(session, entry, pepper)
-    session.flush()
-    voted = [entry.id for entry in entries[:VOTERS]]
-    session.execute(
-        update(VotingCode)
-        .where(VotingCode.roll_entry_id.in_(voted))
-        .values(used_at=day_of(utcnow()))
+    session.commit()
+    # The box this example voted into; its shares are used below and then forgotten.
+    shares = ballot_box.make_box(
+        session, election, holder_names=ballot_box.DEFAULT_HOLDERS, threshold=2, actor="demo"
     )
+    # Every voter's code is marked used, as the cast would have done, and each ballot
+    # goes sealed into the box with a receipt, so the example goes the real way.
     # A fixed seed: the same demo every time, so its result can be described.
     rng = random.Random(2025)
-    for _voter in range(VOTERS):
+    for entry in entries[:VOTERS]:
         chosen = [key for key, _t, _s, share in PLAY_AREAS if rng.random() < share]
-        session.add(
-            Ballot(
-                election_id=election.id,
-                receipt=new_receipt(),
-                content=json.dumps(sorted(chosen)),
-                channel="paper" if rng.random() < 0.2 else "online",
+        session.execute(
+            update(VotingCode)
+            .where(VotingCode.roll_entry_id == entry.id)
+            .values(
+                used_at=day_of(utcnow()),
+                used_channel="paper" if rng.random() < 0.2 else "online",
             )
         )
+        session.add(ballot_box.sealed_ballot(election, sorted(chosen), invalid=False))
+        session.add(Receipt(receipt=new_receipt(), election_id=election.id))
+    election.phase = "closed"
     session.commit()
+    ballot_box.open_box(session, election, [s.text for s in shares[:2]], actor="demo")
     count_election(session, election, "demo")
     certify_election(
         session,

@@ -15,12 +15,12 @@ def receipt_pdf(
     municipality: str,
     election: Election,
     receipt: str,
-    chosen: list[str],
     results_url: str,
     font_dir: Path | str | None = "auto",
 ) -> bytes:
-    """A PDF with the receipt code, the election, what was voted and where to check
-    it after the count. Returns the file's bytes."""
+    """A PDF with the receipt code, the election and where to check after the count
+    that the ballot was counted -- never what was voted, so the receipt proves
+    nothing to someone buying or forcing a vote. Returns the file's bytes."""
     pdf = DocumentPDF(
         municipality=municipality,
         title=_("Stembewijs"),
@@ -34,18 +34,11 @@ def receipt_pdf(
     pdf.para(_("Uw bonnummer:"), size=12)
     pdf.code(receipt, size=26, bold=True)
     pdf.ln(2)
-    if chosen:
-        pdf.para(_("U heeft gestemd op:"), bold=True, size=12)
-        for number, title in enumerate(chosen, start=1):
-            prefix = f"{number}. " if election.ballot_type == "ranked" else "• "
-            pdf.para(prefix + title, size=12)
-    else:
-        pdf.para(_("U heeft blanco gestemd."), bold=True, size=12)
     pdf.ln(4)
     pdf.para(
         _(
-            "Bewaar dit bewijs. Na de uitslag kunt u uw stem terugvinden op de "
-            "uitslagpagina met dit bonnummer:"
+            "Bewaar dit bewijs. Na de uitslag kunt u op de uitslagpagina met dit "
+            "bonnummer nagaan dat uw stem is meegeteld:"
         ),
         size=11,
     )
@@ -53,8 +46,9 @@ def receipt_pdf(
     pdf.ln(2)
     pdf.para(
         _(
-            "Met het bonnummer ziet u alleen hoe er gestemd is, niet wie er gestemd heeft. "
-            "Uw stem is niet opgeslagen bij uw naam of uw stemcode."
+            "Op dit bewijs staat niet wat u heeft gestemd, en met het bonnummer is dat ook "
+            "niet terug te vinden. Uw stem is verzegeld opgeslagen, los van uw naam en uw "
+            "stemcode."
         )
     )
     return pdf.finish()

@@ -124,22 +124,22 @@ def report(slug: str) -> Response:
 
 @bp.route("/<slug>/bon", methods=["GET", "POST"])
 def receipt(slug: str) -> tuple[str, int] | str:
-    """A resident enters their receipt and sees their ballot in the published record.
-    POST (with CSRF) so receipts stay out of addresses and server logs."""
+    """A resident enters their receipt and learns that their ballot is in the count --
+    never what it said: the record lists receipts apart from the ballots, so no
+    receipt can show a buyer or a coercer how someone voted. POST (with CSRF) so
+    receipts stay out of addresses and server logs."""
     pending = _not_yet(slug)
     if pending is not None:
         return pending
     found, record = _certified(slug)
     view = result_view(record)
     form = ReceiptForm()
-    ballot = None
+    counted = None
     status = 200
     if form.validate_on_submit():
         wanted = normalise_receipt(form.receipt.data or "")
-        ballot = next(
-            (b for b in record["ballots"] if normalise_receipt(b["receipt"]) == wanted), None
-        )
-        if ballot is None:
+        counted = next((r for r in record["receipts"] if normalise_receipt(r) == wanted), None)
+        if counted is None:
             form.receipt.errors = [
                 _(
                     "Dit bonnummer staat niet in de uitslag. Kijk of u het goed hebt "
@@ -149,15 +149,14 @@ def receipt(slug: str) -> tuple[str, int] | str:
             status = 404
     elif form.is_submitted():
         status = 400
-    choices = [view.labels.get(c, c) for c in ballot["choices"]] if ballot else []
     return (
         render_template(
             "results/receipt.html",
             election=found,
             view=view,
             form=form,
-            ballot=ballot,
-            choices=choices,
+            counted=counted,
+            receipts=len(record["receipts"]),
         ),
         status,
     )

@@ -280,40 +280,34 @@ def confirm(election: Election, state: dict[str, Any]) -> str | Response | tuple
 
 @bp.get("/stem/bewijs")
 def receipt() -> str | Response:
-    """The receipt: its code, what was voted, print and PDF."""
-    found = _receipt_ballot()
+    """The receipt: its code and where to check it was counted, never the choices."""
+    found = _receipt_found()
     if found is None:
         return redirect(url_for("vote.enter_code"), 303)
-    election, ballot = found
+    election, receipt_code = found
     return render_template(
         "vote/receipt.html",
         election=election,
-        receipt=ballot.receipt,
-        chosen=_chosen_options(election, ballot.choices),
-        total=format_money(_total(election, ballot.choices)),
+        receipt=receipt_code,
         check_url=_check_url(election),
     )
 
 
 @bp.get("/stem/bewijs.pdf")
 def receipt_download() -> Response:
-    """The receipt as a PDF to keep."""
-    found = _receipt_ballot()
+    """The receipt as a PDF to keep (no choices on it either)."""
+    found = _receipt_found()
     if found is None:
         return redirect(url_for("vote.enter_code"), 303)
-    election, ballot = found
-    chosen = _chosen_options(election, ballot.choices)
+    election, receipt_code = found
     pdf = receipt_pdf(
         municipality=current_app.config["MUNICIPALITY"],
         election=election,
-        receipt=ballot.receipt,
-        chosen=[title.striptags() for title, _cost in chosen],
+        receipt=receipt_code,
         results_url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("results.index"),
     )
     response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="stembewijs-{ballot.receipt}.pdf"'
-    )
+    response.headers["Content-Disposition"] = 'attachment; filename="stembewijs.pdf"'
     return response
 
 
@@ -423,16 +417,15 @@ def _receipt_state() -> dict[str, Any] | None:
     return state
 
 
-def _receipt_ballot() -> tuple[Election, Any] | None:
+def _receipt_found() -> tuple[Election, str] | None:
     state = _receipt_state()
     if state is None:
         return None
     dbs = db.session()
     election = dbs.get(Election, state["e"])
-    ballot = casting.ballot_by_receipt(dbs, state["e"], state["r"])
-    if election is None or ballot is None:
+    if election is None or not casting.receipt_exists(dbs, election, state["r"]):
         return None
-    return election, ballot
+    return election, str(state["r"])
 
 
 def _check_url(election: Election) -> str:

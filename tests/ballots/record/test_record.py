@@ -23,6 +23,7 @@ from ballots.record import (
     canonical_bytes,
     check_ballot_hashes,
     check_ballots_sha256,
+    check_counts,
     check_receipts,
     check_turnout,
     compare_results,
@@ -74,6 +75,12 @@ def election(**overrides: Any) -> dict[str, Any]:
     return meta
 
 
+def build(*, ballots: list[tuple[str, list[str]]] = BALLOTS, **kwargs: Any) -> dict[str, Any]:
+    """``build_record`` with ``(receipt, choices)`` pairs split the way a record keeps
+    them: the ballots' choices, and the receipts as a list of their own."""
+    return build_record(ballots=[c for _, c in ballots], receipts=[r for r, _ in ballots], **kwargs)
+
+
 def irv_result(ballots: list[tuple[str, list[str]]] = BALLOTS, seed: str = SEED):
     """The IRV result of ``ballots``."""
     profile = Profile.build("ranked", OPTIONS, [c for _, c in ballots])
@@ -83,7 +90,7 @@ def irv_result(ballots: list[tuple[str, list[str]]] = BALLOTS, seed: str = SEED)
 @pytest.fixture
 def record() -> dict[str, Any]:
     """A built (unsigned) record of the small referendum."""
-    return build_record(election=election(), ballots=BALLOTS, result=irv_result(), turnout={})
+    return build(election=election(), result=irv_result(), turnout={})
 
 
 pytestmark = needs_irv
@@ -91,7 +98,7 @@ pytestmark = needs_irv
 
 class TestBuild:
     def test_layout_and_metadata(self, record: dict[str, Any]) -> None:
-        assert record["format"] == FORMAT == "buurtstem-record/1"
+        assert record["format"] == FORMAT == "buurtstem-record/2"
         assert record["tie_break_procedure"] == PROCEDURE
         meta = record["election"]
         assert meta["options"][1] == {"id": "b", "name": "Plan B – groen", "cost": 0}
@@ -104,13 +111,30 @@ class TestBuild:
         assert record["result"]["winners"] == ["b"]
 
     def test_ballots_sorted_with_hashes(self, record: dict[str, Any]) -> None:
-        receipts = [b["receipt"] for b in record["ballots"]]
-        assert receipts == ["R1", "R2", "R3", "R4", "R5"]
+        # Ballots carry no receipt and sit in their canonical order (by their JSON), so
+        # neither a receipt nor the order ties a ballot to a voter or a moment.
+        assert [b["choices"] for b in record["ballots"]] == [
+            ["a", "b"],
+            ["a"],
+            ["b", "a"],
+            ["b"],
+            ["c", "b"],
+        ]
+        assert record["receipts"] == ["R1", "R2", "R3", "R4", "R5"]
+        receipt_lines = "".join(r + "\n" for r in record["receipts"]).encode()
+        assert record["receipts_sha256"] == hashlib.sha256(receipt_lines).hexdigest()
+        assert record["counts"] == {
+            "cast": 5,
+            "online": 5,
+            "paper": 0,
+            "votes": 5,
+            "blank": 0,
+            "invalid": 0,
+        }
         first = record["ballots"][0]
-        assert set(first) == {"receipt", "choices", "sha256"}
-        assert first["choices"] == ["b"]
-        by_hand = hashlib.sha256(b'["R1",["b"]]').hexdigest()
-        assert first["sha256"] == by_hand == ballot_sha256("R1", ["b"])
+        assert set(first) == {"choices", "sha256"}
+        by_hand = hashlib.sha256(b'["a","b"]').hexdigest()
+        assert first["sha256"] == by_hand == ballot_sha256(["a", "b"])
         lines = "".join(b["sha256"] + "\n" for b in record["ballots"]).encode()
         assert record["ballots_sha256"] == hashlib.sha256(lines).hexdigest()
         assert record["ballots_sha256"] == ballots_sha256(b["sha256"] for b in record["ballots"])
@@ -129,7 +153,7 @@ class TestBuild:
         assert Fraction(record["turnout"]["percent"]) == Fraction(500, 12)
 
     def test_below_threshold_is_neither_valid_nor_binding(self) -> None:
-        rec = build_record(
+        rec = build(
             election=election(turnout_threshold_percent="41.7"),
             ballots=BALLOTS,
             result=irv_result(),
@@ -141,7 +165,7 @@ class TestBuild:
         assert rec["turnout"]["binding"] is False
 
     def test_advisory_election_is_not_binding(self) -> None:
-        rec = build_record(
+        rec = build(
             election=election(binding=False), ballots=BALLOTS, result=irv_result(), turnout={}
         )
         assert rec["turnout"]["valid"] is True
@@ -149,7 +173,7 @@ class TestBuild:
 
     def test_turnout_values_given_must_agree(self) -> None:
         meta = election(roll_size=None)
-        rec = build_record(
+        rec = build(
             election=meta,
             ballots=BALLOTS,
             result=irv_result(),
@@ -157,11 +181,9 @@ class TestBuild:
         )
         assert rec["election"]["roll_size"] == 12
         with pytest.raises(ValueError, match="turnout ballots is 6"):
-            build_record(
-                election=election(), ballots=BALLOTS, result=irv_result(), turnout={"ballots": 6}
-            )
+            build(election=election(), ballots=BALLOTS, result=irv_result(), turnout={"ballots": 6})
         with pytest.raises(ValueError, match="below the turnout threshold cannot be valid"):
-            build_record(
+            build(
                 election=election(turnout_threshold_percent=50),
                 ballots=BALLOTS,
                 result=irv_result(),
@@ -176,7 +198,7 @@ class TestBuild:
             slug="centrum",
         )
         del meta["options"], meta["voting_opens"], meta["voting_closes"]
-        rec = build_record(election=meta, ballots=BALLOTS, result=irv_result(), turnout={})
+        rec = build(election=meta, ballots=BALLOTS, result=irv_result(), turnout={})
         assert rec["election"]["options"][1] == {"id": "b", "name": "", "cost": 0}
         assert rec["election"]["voting_opens"] == "2026-03-01T08:00:00"
         assert rec["election"]["slug"] == "centrum"
@@ -186,8 +208,8 @@ class TestBuild:
         [
             ({"voter_names": ["x"]}, BALLOTS, "not allowed in a record: voter_names"),
             ({}, [*BALLOTS, ("R1", ["a"])], "receipt 'R1' appears twice"),
-            ({}, [*BALLOTS, ("R9", ["a", "a"])], "ballot R9: duplicate rank"),
-            ({}, [*BALLOTS, ("R9", ["z"])], "ballot R9: unknown option 'z'"),
+            ({}, [*BALLOTS, ("R9", ["a", "a"])], "ballot 6: duplicate rank"),
+            ({}, [*BALLOTS, ("R9", ["z"])], "ballot 6: unknown option 'z'"),
             ({"turnout_threshold_percent": 30.0}, BALLOTS, "not an exact number"),
             ({"roll_size": 4}, BALLOTS, "5 ballots but only 4 voters"),
             ({"kind": "poll"}, BALLOTS, "kind must be one of"),
@@ -199,7 +221,7 @@ class TestBuild:
     )
     def test_refuses(self, overrides: dict[str, Any], ballots: list, message: str) -> None:
         with pytest.raises(ValueError, match=message):
-            build_record(
+            build(
                 election=election(**overrides),
                 ballots=ballots,
                 result=irv_result(),
@@ -209,21 +231,16 @@ class TestBuild:
     def test_blank_ballots(self) -> None:
         ballots = [*BALLOTS, ("R6", [])]
         result = irv_result(ballots)
-        rec = build_record(election=election(), ballots=ballots, result=result, turnout={})
+        rec = build(election=election(), ballots=ballots, result=result, turnout={})
         assert rec["election"]["allow_blank"] is True  # the counting library's default
-        assert rec["ballots"][5] == {
-            "receipt": "R6",
-            "choices": [],
-            "sha256": ballot_sha256("R6", []),
-        }
+        assert rec["ballots"][5] == {"choices": [], "sha256": ballot_sha256([])}
         assert rec["turnout"]["ballots"] == 6  # a blank vote is a vote cast
-        with pytest.raises(BallotError, match="ballot R6: blank, but this election does not"):
-            build_record(
-                election=election(allow_blank=False), ballots=ballots, result=result, turnout={}
-            )
+        assert rec["counts"]["blank"] == 1 and rec["counts"]["votes"] == 5
+        with pytest.raises(BallotError, match="ballot 6: blank, but this election does not"):
+            build(election=election(allow_blank=False), ballots=ballots, result=result, turnout={})
 
     def test_published_texts(self) -> None:
-        rec = build_record(
+        rec = build(
             election=election(description="Drie plannen.", next_steps="De raad besluit."),
             ballots=BALLOTS,
             result=irv_result(),
@@ -233,14 +250,14 @@ class TestBuild:
         assert rec["election"]["next_steps"] == "De raad besluit."
         assert (
             "description"
-            not in build_record(
-                election=election(), ballots=BALLOTS, result=irv_result(), turnout={}
-            )["election"]
+            not in build(election=election(), ballots=BALLOTS, result=irv_result(), turnout={})[
+                "election"
+            ]
         )
 
     def test_invalid_ballot_is_a_ballot_error(self) -> None:
         with pytest.raises(BallotError):
-            build_record(
+            build(
                 election=election(),
                 ballots=[("R9", ["z"])],
                 result=irv_result(),
@@ -252,7 +269,7 @@ class TestBuild:
         options = [Option("p1", cost=10), Option("p2", cost=20), Option("p3", cost=30)]
         ballots = [("X2", ["p3", "p1"]), ("X1", ["p2"])]
         profile = Profile.build("approval", options, [c for _, c in ballots])
-        rec = build_record(
+        rec = build(
             election=election(
                 ballot_type="approval", rule="approval", options=options, kind="budget", budget=40
             ),
@@ -260,11 +277,7 @@ class TestBuild:
             result=count(profile, "approval", seed=SEED),
             turnout={},
         )
-        assert rec["ballots"][1] == {
-            "receipt": "X2",
-            "choices": ["p1", "p3"],
-            "sha256": ballot_sha256("X2", ["p1", "p3"]),
-        }
+        assert rec["ballots"][0] == {"choices": ["p1", "p3"], "sha256": ballot_sha256(["p1", "p3"])}
         assert rec["election"]["budget"] == 40
         assert rec["election"]["options"][2] == {"id": "p3", "name": "", "cost": 30}
 
@@ -272,7 +285,7 @@ class TestBuild:
 class TestCanonical:
     def test_sorted_compact_utf8(self, record: dict[str, Any]) -> None:
         data = canonical_bytes(record)
-        assert data.startswith(b'{"ballots":[{"choices":["b"],"receipt":"R1","sha256":"')
+        assert data.startswith(b'{"ballots":[{"choices":["a","b"],"sha256":"')
         assert b'"turnout":{"ballots":5,"binding":true,"percent":"125/3",' in data
         expected = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         assert data == expected.encode("utf-8")
@@ -302,7 +315,7 @@ class TestReadWrite:
     def test_one_ballot_per_line(self, record: dict[str, Any]) -> None:
         lines = write_record(record).splitlines()
         assert lines[:2] == ["{", ' "ballots": [']
-        assert lines[2].startswith('  {"choices": ["b"], "receipt": "R1", "sha256": "')
+        assert lines[2].startswith('  {"choices": ["a", "b"], "sha256": "')
         assert lines[-1] == "}"
 
     def test_read_text_given(self, record: dict[str, Any]) -> None:
@@ -341,8 +354,8 @@ class TestReadWrite:
         record["ballots"][3]["choices"] = ["a", "zz"]
         text = write_record(record)
         error = self._error(text)
-        assert error.reason == "ballot R4: unknown option 'zz'"
-        assert '"receipt": "R4"' in text.splitlines()[error.line - 1]
+        assert error.reason == "ballot 4: unknown option 'zz'"
+        assert '"zz"' in text.splitlines()[error.line - 1]
 
     def test_duplicate_key_refused(self, record: dict[str, Any]) -> None:
         text = write_record(record).replace('"title": ', '"title": "x",\n  "title": ')
@@ -356,8 +369,8 @@ class TestReadWrite:
         record["ballots"][1]["choices"] = []
         text = write_record(record)
         error = self._error(text)
-        assert error.reason == "ballot R2: blank, but this election does not allow blank votes"
-        assert '"receipt": "R2"' in text.splitlines()[error.line - 1]
+        assert error.reason == "ballot 2: blank, but this election does not allow blank votes"
+        assert '"choices": []' in text.splitlines()[error.line - 1]
 
     def test_nan_refused(self, record: dict[str, Any]) -> None:
         error = self._error(write_record(record).replace('"roll_size": 12', '"roll_size": NaN'))
@@ -408,12 +421,21 @@ class TestRecountAndChecks:
         assert recount_record(record, method="plurality").method == "plurality"
 
     def test_clean_record_passes_every_check(self, record: dict[str, Any]) -> None:
-        for check in (check_ballot_hashes, check_ballots_sha256, check_receipts, check_turnout):
+        for check in (
+            check_ballot_hashes,
+            check_ballots_sha256,
+            check_receipts,
+            check_counts,
+            check_turnout,
+        ):
             assert check(record) == []
 
     def test_changed_ballot(self, record: dict[str, Any]) -> None:
-        record["ballots"][0]["choices"] = ["c"]  # R1 voted b; now b goes out first
-        assert check_ballot_hashes(record) == ["ballot hash mismatch for receipt R1"]
+        record["ballots"][3]["choices"] = ["c"]  # a ballot for b now says c: b goes out first
+        assert check_ballot_hashes(record) == [
+            "ballot hash mismatch for ballot 4",
+            "the ballots are not in their canonical order (sorted by their JSON)",
+        ]
         assert check_ballots_sha256(record) == []  # the per-ballot hashes are unchanged
         problems = compare_results(record["result"], recount_record(record))
         assert problems[0] == "recount gives winners ['a'] but the record says ['b']"
@@ -427,15 +449,50 @@ class TestRecountAndChecks:
             "ballots were added, removed, reordered or changed"
         ]
         assert check_turnout(record)[0] == "turnout says 5 ballots, the record holds 4"
+        assert check_counts(record) == ["counts say 5 ballots with choices, the record holds 4"]
 
     def test_receipts(self, record: dict[str, Any]) -> None:
-        ballots = record["ballots"]
-        ballots[1], ballots[2] = ballots[2], ballots[1]
-        ballots.append(dict(ballots[-1]))
+        receipts = record["receipts"]
+        receipts[1], receipts[2] = receipts[2], receipts[1]
+        receipts.append(receipts[-1])
         assert check_receipts(record) == [
             "receipts not sorted: R3 comes before R2",
             "receipt R5 appears more than once",
+            "the hash over all receipts (receipts_sha256) does not match them",
         ]
+        assert check_counts(record) == ["5 ballots cast, but the receipts give 6"]
+
+    def test_counts_must_agree_with_receipts_and_channels(self) -> None:
+        rec = build(
+            election=election(),
+            ballots=[*BALLOTS, ("R6", [])],
+            result=irv_result(),
+            turnout={},
+            counts={"paper": 2},
+        )
+        assert rec["counts"]["online"] == 4 and rec["counts"]["paper"] == 2
+        # One receipt more than ballots: an invalid paper ballot (counted, not tallied).
+        spoiled = build_record(
+            election=election(),
+            ballots=[c for _, c in BALLOTS],
+            receipts=[r for r, _ in BALLOTS] + ["R7"],
+            result=irv_result(),
+            turnout={},
+            counts={"paper": 1, "invalid": 1},
+        )
+        assert spoiled["counts"]["cast"] == spoiled["turnout"]["ballots"] == 6
+        assert check_counts(spoiled) == [] and check_turnout(spoiled) == []
+        with pytest.raises(ValueError, match="5 receipts for 6 ballots cast"):
+            build(election=election(), result=irv_result(), turnout={}, counts={"invalid": 1})
+        with pytest.raises(ValueError, match="4 online \\+ 0 paper ballots, but 5 were cast"):
+            build(
+                election=election(),
+                result=irv_result(),
+                turnout={},
+                counts={"online": 4, "paper": 0},
+            )
+        spoiled["counts"]["paper"] = 0
+        assert check_counts(spoiled) == ["6 ballots cast, but online + paper give 5"]
 
     def test_turnout_claims(self, record: dict[str, Any]) -> None:
         record["turnout"].update(percent="50", threshold_met=False, binding=True, valid=True)

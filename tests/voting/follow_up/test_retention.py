@@ -46,7 +46,13 @@ def _age(db_session: Session, election: Election, days: int) -> None:
 def _personal_data(app: Flask, db_session: Session, election: Election) -> set[str]:
     """Give every resident on the roll a code, subscribe two addresses to the election;
     returns every secret-ish value that must disappear."""
-    entries = db_session.scalars(select(RollEntry).where(RollEntry.election_id == election.id))
+    # Residents who voted have their (used) code already.
+    entries = db_session.scalars(
+        select(RollEntry).where(
+            RollEntry.election_id == election.id,
+            ~RollEntry.id.in_(select(VotingCode.roll_entry_id)),
+        )
+    )
     for entry in entries:
         issue_code(db_session, entry, app.config["CODE_PEPPER"])
     db_session.commit()
