@@ -67,7 +67,7 @@ def test_pages_of_fifty(client: FlaskClient, login, db_session: Session) -> None
 def test_csv_export_follows_the_filter(
     client: FlaskClient, login, make_election, db_session: Session
 ) -> None:
-    election = make_election(title="Centrumplan Duiven")
+    election = make_election(title="Centrumplan Duiven", box=False)
     add_events(db_session, election.id)
     login("clerk")
     response = client.get(f"/beheer/logboek.csv?verkiezing={election.id}")

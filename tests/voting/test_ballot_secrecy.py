@@ -113,7 +113,8 @@ def test_no_database_path_from_a_ballot_to_a_code_a_voter_or_a_moment(
     # --- the key holders open the box after closing ---------------------------------
     login("clerk")
     closed = client.post(
-        f"/beheer/verkiezing/{election.id}/fase", data={"confirm": "ja", "to": "closed"}
+        f"/beheer/verkiezing/{election.id}/fase",
+        data={"confirm": "ja", "confirm_early": "ja", "to": "closed"},
     )
     assert closed.status_code == 302
     opened = client.post(

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from ballots.errors import BallotError, CodedError
-from voting import elections, roll, roll_import, tally
+from voting import ballot_box, elections, roll, roll_import, tally
 from voting.error_words import TEXTS, explain
 from voting.models import Election
 
@@ -24,6 +24,7 @@ CODED = [
     roll.AlreadyVoted,
     roll_import.RegisterError,
     tally.TallyError,
+    ballot_box.BoxError,
 ]
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug import Response
 
-from voting import audit, casting, codes, db
+from voting import audit, casting, codes, db, paper_entry
 from voting.admin.paper_forms import PaperCodeForm
 from voting.auth import actor_name, role_required
 from voting.ballot_validation import (
@@ -28,7 +29,8 @@ from voting.ballot_validation import (
     ballot_options,
     parse_form,
 )
-from voting.models import Election, VotingCode, utcnow
+from voting.documents.paper_ballot import paper_ballot_pdf
+from voting.models import Election, VotingCode
 
 bp = Blueprint("paper", __name__)
 
@@ -79,33 +81,46 @@ def enter(election_id: int) -> str | Response | tuple[str, int]:
 
     problems: list[Problem] = []
     entered = form.code.data or ""
+    invalid = request.form.get("ongeldig") == "1"
     code_problem = codes.problem(entered)
     if code_problem is not None:
         problems.append(Problem(_code_text(code_problem), "code"))
-    try:
-        parsed = parse_form(election, request.form)
-    except BallotRefused as refused:
-        problems.extend(refused.problems)
-        parsed = None
-    if problems or parsed is None:
+    choices: list[str] = []
+    if not invalid:
+        try:
+            choices = parse_form(election, request.form).choices
+        except BallotRefused as refused:
+            # Advice such as "choose fewer" is for a screen; on paper the cross is
+            # made. The clerk enters such a ballot as invalid.
+            problems.append(Problem(_spoiled_text()))
+            problems.extend(refused.problems)
+    if problems:
         reason = "code" if code_problem is not None else "ballot"
         return _refused(dbs, election, form, reason, problems, 422)
 
     digest = codes.code_hash(current_app.config["CODE_PEPPER"], entered)
-    actor = actor_name()
     try:
-        casting.cast_ballot(
+        done = paper_entry.enter_paper(
             dbs,
             election,
             digest,
-            parsed.choices,
-            "paper",
-            # Who entered a paper ballot, and on which day -- not the moment, which
-            # could be lined up with other rows.
-            also=lambda s: audit.record(
-                s, actor, "paper.ballot", election_id=election.id, at=casting.day_of(utcnow())
-            ),
+            choices,
+            invalid=invalid,
+            actor=actor_name(),
+            pepper=current_app.config["CODE_PEPPER"],
         )
+    except paper_entry.EntryError as error:
+        dbs.rollback()
+        message = (
+            _("De tweede invoer moet door een andere medewerker gebeuren.")
+            if error.code == "same_clerk"
+            else _(
+                "Invoer %(number)s verschilt tussen twee medewerkers. Bekijk het "
+                "stembiljet samen en begin het opnieuw (hieronder).",
+                number=error.params["number"],
+            )
+        )
+        return _page(election, form, [Problem(message)], keep=True), 409
     except casting.AlreadyUsed:
         message = _(
             "Met deze code is al gestemd (online of op papier). Het papieren stembiljet "
@@ -123,8 +138,85 @@ def enter(election_id: int) -> str | Response | tuple[str, int]:
         return _refused(dbs, election, form, "unknown", [Problem(message, "code")], 422)
     except casting.ElectionNotOpen:
         return _refused(dbs, election, form, "closed", [Problem(_closed_text())], 403)
-    flash(_("Het papieren stembiljet is verwerkt. U kunt het volgende invoeren."), "success")
+    if done.outcome is paper_entry.Outcome.PENDING:
+        flash(
+            _(
+                "Eerste invoer bewaard als nummer %(number)s. Schrijf %(number)s op het "
+                "stembiljet en geef het aan een tweede medewerker; het telt pas als die "
+                "hetzelfde invoert.",
+                number=done.number,
+            ),
+            "success",
+        )
+    elif done.outcome is paper_entry.Outcome.MISMATCH:
+        flash(
+            _(
+                "Uw invoer verschilt van de eerste invoer (nummer %(number)s, door "
+                "%(clerk)s). Het stembiljet telt nog niet. Bekijk het samen en begin het "
+                "opnieuw.",
+                number=done.number,
+                clerk=done.first_clerk,
+            ),
+            "error",
+        )
+    elif invalid:
+        flash(_("Het stembiljet is verwerkt als ongeldige stem."), "success")
+    else:
+        flash(_("Het papieren stembiljet is verwerkt. U kunt het volgende invoeren."), "success")
     return redirect(url_for("paper.enter", election_id=election.id), 303)
+
+
+@bp.get("/<int:election_id>/stembiljet.pdf")
+@role_required("clerk")
+def ballot_pdf(election_id: int) -> Response:
+    """The election's printable paper ballot (``?lang=en`` for English)."""
+    election = db.session().get(Election, election_id)
+    if election is None:
+        abort(404)
+    lang = "en" if request.args.get("lang") == "en" else "nl"
+    with force_locale(lang):
+        data = paper_ballot_pdf(
+            election,
+            municipality=election.municipality or current_app.config["MUNICIPALITY"],
+            vote_url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/stem",
+        )
+    response = Response(data, mimetype="application/pdf")
+    suffix = "-en" if lang == "en" else ""
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{election.slug}-stembiljet{suffix}.pdf"'
+    )
+    return response
+
+
+@bp.post("/<int:election_id>/invoer/<entry_id>/opnieuw")
+@role_required("clerk")
+def discard(election_id: int, entry_id: str) -> Response:
+    """Throw away a first entry (pending or disputed), so two clerks start afresh."""
+    dbs = db.session()
+    election = dbs.get(Election, election_id)
+    if election is None or not PaperCodeForm().validate_on_submit():
+        abort(404 if election is None else 400)
+    if paper_entry.discard_entry(dbs, election, entry_id, actor=actor_name()):
+        flash(_("De invoer is weggegooid. Voer het stembiljet opnieuw in, met twee."), "info")
+    return redirect(url_for("paper.enter", election_id=election.id), 303)
+
+
+@bp.post("/<int:election_id>/dubbele-invoer")
+@role_required("clerk")
+def double_entry(election_id: int) -> Response:
+    """Switch double entry of paper ballots on or off (audited)."""
+    dbs = db.session()
+    election = dbs.get(Election, election_id)
+    if election is None or not PaperCodeForm().validate_on_submit():
+        abort(404 if election is None else 400)
+    if election.phase in ("counted", "certified"):
+        abort(409)
+    election.double_entry = request.form.get("aan") == "1"
+    audit.record(
+        dbs, actor_name(), "paper.double_entry", election_id=election.id, on=election.double_entry
+    )
+    dbs.commit()
+    return redirect(url_for("admin.election_detail", election_id=election.id), 303)
 
 
 def _refused(
@@ -162,6 +254,8 @@ def _page(
         }
     return render_template(
         "admin/paper/enter.html",
+        entries=paper_entry.open_entries(db.session(), election),
+        invalid=keep and request.form.get("ongeldig") == "1",
         election=election,
         form=form,
         options=ballot_options(election),
@@ -178,6 +272,13 @@ def _code_text(problem: codes.CodeProblem) -> str:
     if problem is codes.CodeProblem.CHECK_FAILED:
         return _("Er zit een tikfout in de code: het controleteken klopt niet.")
     return _("Dit is geen geldige stemcode: een stemcode heeft 17 tekens (cijfers en letters).")
+
+
+def _spoiled_text() -> str:
+    return _(
+        "Zo kan dit stembiljet niet meetellen. Staat het zo op het papier? Vink dan "
+        "'Ongeldig stembiljet' aan: de stem telt dan mee als ongeldige stem."
+    )
 
 
 def _closed_text() -> str:

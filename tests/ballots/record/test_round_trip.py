@@ -58,6 +58,17 @@ def election_for(name: str) -> tuple[dict[str, Any], list[tuple[str, list[str]]]
     return meta, [(f"R{i:03d}", list(b)) for i, b in enumerate(ballots)]
 
 
+def build(meta: dict[str, Any], ballots: list[tuple[str, list[str]]], result: Any) -> Any:
+    """The record of ``ballots``: their choices, and their receipts as a list apart."""
+    return build_record(
+        election=meta,
+        ballots=[c for _, c in ballots],
+        receipts=[r for r, _ in ballots],
+        result=result,
+        turnout={},
+    )
+
+
 def counted(meta: dict[str, Any], ballots: list[tuple[str, list[str]]]) -> Any:
     profile = Profile.build(
         meta["ballot_type"], meta["options"], [c for _, c in ballots], budget=meta["budget"]
@@ -69,7 +80,7 @@ def counted(meta: dict[str, Any], ballots: list[tuple[str, list[str]]]) -> Any:
 def test_record_round_trip(name: str) -> None:
     meta, ballots = election_for(name)
     result = counted(meta, ballots)
-    record = build_record(election=meta, ballots=ballots, result=result, turnout={})
+    record = build(meta, ballots, result)
     # The canonical bytes are plain JSON: sorted keys, no whitespace, UTF-8.
     raw = canonical_bytes(record)
     assert json.loads(raw) == json.loads(json.dumps(record))
@@ -89,7 +100,7 @@ def test_record_round_trip(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(RULES))
 def test_exchange_file_reads_back_to_the_same_count(name: str) -> None:
     meta, ballots = election_for(name)
-    record = build_record(election=meta, ballots=ballots, result=counted(meta, ballots), turnout={})
+    record = build(meta, ballots, counted(meta, ballots))
     ext, text = exchange_file(json.loads(write_record(record)))
     winners = record["result"]["winners"]
     if ext == "pb":
