@@ -1,7 +1,7 @@
 """The sealed ballot box: sealed ballots, receipts apart from ballots, paper entries.
 
 Revision ID: 0003
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-01
 
 Ballots are sealed to the election's box key when cast (``sealed_ballots``) and only
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0006"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
