@@ -134,13 +134,15 @@ def ballot_counts(session: Session, election: Election) -> BallotCounts:
             .group_by(VotingCode.used_channel)
         ).all()
     )
+    # Grouped in Python: PostgreSQL will not group by an expression with a parameter.
     kinds = session.execute(
-        select(Ballot.invalid, Ballot.content == "[]", func.count())
+        select(Ballot.invalid, Ballot.content, func.count())
         .where(Ballot.election_id == election.id)
-        .group_by(Ballot.invalid, Ballot.content == "[]")
+        .group_by(Ballot.invalid, Ballot.content)
     ).all()
     votes = blank = invalid = 0
-    for is_invalid, is_blank, number in kinds:
+    for is_invalid, content, number in kinds:
+        is_blank = content == "[]"
         if is_invalid:
             invalid += number
         elif is_blank:
