@@ -435,13 +435,15 @@ def _pabutools(rule: str, profile: Profile, seats: int, seed: str) -> list[str]:
             instance,
             ballots,
             [exhaustion_by_budget_increase, greedy_utilitarian_welfare],
+            # Each rule gets its own copy: pabutools writes into the parameters it is
+            # given, and a shared dict hands greedy a second initial_budget_allocation.
             [
                 {
                     "rule": method_of_equal_shares,
-                    "rule_params": options,
+                    "rule_params": dict(options),
                     "budget_step": len(ballots),
                 },
-                options,
+                dict(options),
             ],
         )
     return [p.name for p in outcome]

@@ -34,7 +34,16 @@ from tests.conftest import STAFF_PASSWORD
 from tests.voting.tally_helpers import add_ballots, add_roll, make_key
 from tests.voting.vote.support import add_codes
 from voting.cli.example_election import add_certified_example
-from voting.models import Ballot, Election, Option, RollEntry, StaffUser, VotingCode
+from voting.models import (
+    Ballot,
+    Election,
+    Option,
+    Receipt,
+    RollEntry,
+    SealedBallot,
+    StaffUser,
+    VotingCode,
+)
 from voting.request_guard import has_control_characters
 
 SCRIPT = "<script>alert(1)</script>"
@@ -132,6 +141,7 @@ def fingerprint(session: Session) -> str:
         select(func.count(VotingCode.used_at)).scalar_subquery(),
         select(func.count(VotingCode.revoked_at)).scalar_subquery(),
         select(func.count()).select_from(Ballot).scalar_subquery(),
+        select(func.count()).select_from(SealedBallot).scalar_subquery(),
     )
     digest.update(repr(tuple(session.execute(counts).one())).encode())
     session.commit()
@@ -158,7 +168,7 @@ class World:
         self.option_ids = [o.id for e in self.elections for o in e.options]
         self.slugs = [e.slug for e in self.elections]
         self.receipts = list(
-            session.scalars(select(Ballot.receipt).where(Ballot.election_id == certified.id))
+            session.scalars(select(Receipt.receipt).where(Receipt.election_id == certified.id))
         )[:3]
         codes = add_codes(session, voting, 3) + add_codes(session, budget, 3)
         self.codes = codes

@@ -116,6 +116,11 @@ def test_admin_invites_a_clerk_who_sets_up_a_buurtbudget(
         page.click("main form.form button[type=submit]")
         page.get_by_text("De optie is toegevoegd.").wait_for()
     page.click("text=← Buurtbudget Hemelrijken")
+    election_url = page.url
+    # Voting cannot open without the sealed box's key: the clerk makes it first.
+    page.click("button:has-text('Sleutel van de stembus maken')")
+    page.wait_for_load_state()
+    page.goto(election_url)
     for _phase in range(3):  # draft -> proposals -> review -> voting
         page.check("#confirm-phase")
         page.click("main form[action$='/fase'] button")

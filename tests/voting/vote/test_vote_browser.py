@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voting.models import Ballot, Election
+from tests.voting.box_support import Peeked, peek_ballots
+from voting.models import Election
 
 pytestmark = pytest.mark.browser
 
@@ -103,11 +103,9 @@ def confirm(page: Any) -> str:
     return page.locator(".receipt-code").inner_text().strip()
 
 
-def stored(db_session: Session) -> list[Ballot]:
-    db_session.expire_all()
-    result = list(db_session.scalars(select(Ballot)).all())
-    db_session.commit()
-    return result
+def stored(db_session: Session) -> list[Peeked]:
+    """The ballots cast so far, read through the sealed box with the test share."""
+    return peek_ballots(db_session)
 
 
 def fill_ballot(page: Any, kind: str, js: bool) -> list[str]:
