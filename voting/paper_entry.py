@@ -191,7 +191,7 @@ def _cast(
             **(detail or {}),
         )
         if callable(extra):
-            extra(s)
+            extra(s)  # nosec B610 - a callback of ours named "extra", not Django's QuerySet.extra
 
     casting.cast_ballot(
         session, election, code_hash, list(choices), "paper", also=also, invalid=invalid
