@@ -33,6 +33,18 @@ def consistent_after(app: Flask) -> Iterator[None]:
         session.close()
 
 
+def carries_choices(detail: object) -> bool:
+    """Whether an audit detail holds a ballot's content: a choice list or an option key
+    as a value (other values, such as a random hex id, may contain the letter B)."""
+    if isinstance(detail, dict):
+        return any(
+            key in ("choices", "keuzes") or carries_choices(value) for key, value in detail.items()
+        )
+    if isinstance(detail, list):
+        return any(item in ("B", "C") or carries_choices(item) for item in detail)
+    return detail in ("B", "C")
+
+
 def clerk(app: Flask, make_staff: Callable[..., StaffUser], name: str) -> FlaskClient:
     """A browser logged in as clerk ``name``."""
     user = make_staff("clerk", name)
@@ -138,7 +150,7 @@ def test_double_entry_counts_a_ballot_only_when_two_clerks_agree(
     assert actions.count("paper.first_entry") == 2 and "paper.mismatch" in actions
     assert "paper.entry_discarded" in actions and actions[-1] == "paper.ballot"
     # The digest kept for the first entry never held the choices themselves.
-    assert all("B" not in str(e.detail) for e in db_session.scalars(select(AuditEvent)))
+    assert not any(carries_choices(e.detail) for e in db_session.scalars(select(AuditEvent)))
 
 
 @pytest.mark.parametrize(
