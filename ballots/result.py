@@ -60,7 +60,10 @@ class Round:
     ``tallies`` maps option id to its votes (or score, or support) in this round;
     ``transfers`` maps a source option to the votes that moved from it to each other
     option (``"exhausted"`` for votes that went nowhere); ``exhausted`` is the running
-    total of exhausted votes. ``note`` says in a sentence what happened.
+    total of exhausted votes. ``note`` says in a sentence what happened. ``unit`` is
+    what this round's tallies count when it is not the rule's own unit (one of
+    :data:`ballots.methods.TALLY_UNITS`, e.g. ``"price"`` in an equal-shares step); empty
+    means the rule's unit.
     """
 
     number: int
@@ -71,6 +74,7 @@ class Round:
     exhausted: Fraction = Fraction(0)
     tie_breaks: tuple[TieBreak, ...] = ()
     note: str = ""
+    unit: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; exact numbers are written as fraction strings ("7/3")."""
@@ -86,6 +90,9 @@ class Round:
             "exhausted": str(self.exhausted),
             "tie_breaks": [t.to_dict() for t in self.tie_breaks],
             "note": self.note,
+            # Written only when set, so that records of rules without such rounds keep
+            # their bytes (and their published hashes).
+            **({"unit": self.unit} if self.unit else {}),
         }
 
     @classmethod
@@ -103,6 +110,7 @@ class Round:
             exhausted=Fraction(data.get("exhausted", "0")),
             tie_breaks=tuple(TieBreak.from_dict(t) for t in data.get("tie_breaks", ())),
             note=data.get("note", ""),
+            unit=data.get("unit", ""),
         )
 
 

@@ -14,7 +14,7 @@ from voting import bilingual, code_limits, db, formatting, request_guard, safe_r
 from voting import config as settings
 from voting.error_words import explain
 from voting.extensions import LANGUAGES, babel, csrf, limiter, login_manager, select_locale
-from voting.labels import BALLOT_TYPE_LABELS, PHASE_LABELS, label, rule_label
+from voting.labels import BALLOT_TYPE_LABELS, ENCODING_LABELS, PHASE_LABELS, label, rule_label
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -139,6 +139,7 @@ def _register_common(app: Flask) -> None:
     app.add_template_filter(bilingual.marked, "marked")
     app.add_template_filter(lambda code: label(PHASE_LABELS, code), "phase_label")
     app.add_template_filter(rule_label, "rule_label")
+    app.add_template_filter(lambda code: label(ENCODING_LABELS, code), "encoding_label")
     app.add_template_filter(explain, "explain")
     app.add_template_filter(lambda code: label(BALLOT_TYPE_LABELS, code), "ballot_type_label")
 

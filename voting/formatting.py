@@ -76,6 +76,15 @@ def format_money(value: Number, *, locale: str | Locale | None = None) -> str:
     return pattern.apply(amount, where, currency=CURRENCY, currency_digits=False)
 
 
+def format_amount_field(value: Number, *, locale: str | Locale | None = None) -> str:
+    """An amount of euros as a form field's starting value: no sign and no grouping, so
+    that it reads back unchanged whichever way the reader types it, and cents only when
+    there are any: ``"1250"``, ``"1250,50"`` (nl), ``"1250.50"`` (en)."""
+    amount = _rounded(value, 2)
+    pattern = "0" if amount == amount.to_integral_value() else "0.00"
+    return babel_numbers.format_decimal(amount, format=pattern, locale=reader_locale(locale))
+
+
 def format_percent(points: Number, *, locale: str | Locale | None = None) -> str:
     """A percentage given in points (``32.5`` means 32.5%) with one decimal at most:
     ``"32,5%"`` (nl), ``"32.5%"`` (en)."""

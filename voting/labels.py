@@ -55,6 +55,7 @@ TALLY_UNIT_LABELS = {
     "votes": _l("Stemmen"),
     "approvals": _l("Goedkeuringen"),
     "points": _l("Punten"),
+    "price": _l("Deel van de kosten per voorstander"),
 }
 
 BALLOT_TYPE_LABELS = {
@@ -77,6 +78,14 @@ REASON_LABELS = {
 }
 
 
+# How a register file was encoded (voting.roll_import.decode's codes).
+ENCODING_LABELS = {
+    "utf-8-bom": _l("UTF-8 met BOM"),
+    "utf-8": "UTF-8",
+    "cp1252": "Windows-1252",
+}
+
+
 def label(table: dict[str, object], code: str) -> str:
     """The readable word for ``code`` in ``table``, or the code itself if unknown."""
     return str(table.get(code, code))
@@ -95,7 +104,10 @@ def rule_description(name: str) -> LazyString | str:
     return RULE_DESCRIPTIONS[known.label_key] if known else name
 
 
-def tally_unit_label(name: str) -> LazyString:
-    """The column heading for the tallies of rule ``name`` ("Stemmen", "Punten", ...)."""
+def tally_unit_label(name: str, round_unit: str = "") -> LazyString:
+    """The column heading for the tallies of rule ``name`` ("Stemmen", "Punten", ...),
+    or of a round that names its own unit (``Round.unit``)."""
+    if round_unit in TALLY_UNIT_LABELS:
+        return TALLY_UNIT_LABELS[round_unit]
     known = RULES.get(name)
     return TALLY_UNIT_LABELS[known.tally_unit if known else "votes"]

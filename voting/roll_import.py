@@ -273,19 +273,20 @@ def parse_neighbourhood_filter(text: str) -> frozenset[str]:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """The text of an uploaded file and the encoding it was in: UTF-8 with BOM,
-    UTF-8, else Windows-1252 (which decodes almost any byte; the five it leaves
-    undefined fall back to Latin-1 so a stray byte is a visible oddity, not a crash)."""
+    """The text of an uploaded file and the code of the encoding it was in
+    (``voting.labels.ENCODING_LABELS`` has its words): ``utf-8-bom``, ``utf-8``, else
+    ``cp1252`` (which decodes almost any byte; the five it leaves undefined fall back
+    to Latin-1 so a stray byte is a visible oddity, not a crash)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "UTF-8 met BOM"
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-bom"
     try:
-        return data.decode("utf-8"), "UTF-8"
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1252"), "Windows-1252"
+        return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
-        return data.decode("latin-1"), "Windows-1252"
+        return data.decode("latin-1"), "cp1252"
 
 
 def detect_delimiter(header: str) -> str:

@@ -22,8 +22,10 @@ from ballots.tiebreak import TieBreaker
 
 CountFunction = Callable[..., Result]
 
-# What a round's tallies count, for the words above a chart or table.
-TALLY_UNITS = ("votes", "approvals", "points")
+# What a round's tallies count, for the words above a chart or table. A rule names one
+# for all its rounds; a round may name another (:attr:`ballots.result.Round.unit`):
+# "price" is an equal-shares step's price per supporter.
+TALLY_UNITS = ("votes", "approvals", "points", "price")
 
 
 @dataclass(frozen=True, slots=True)

@@ -256,6 +256,7 @@ def _rounds(
                 tallies={ids[j]: Fraction(*price) for j, price in step.computed.items()},
                 elected=(pid,),
                 tie_breaks=breaks,
+                unit="price",
                 note=(
                     f"funded {pid} for {costs[step.project]} at price rho {step.rho}: each "
                     f"supporter pays at most {step.pays}, remaining budget "

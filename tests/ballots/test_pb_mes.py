@@ -10,6 +10,7 @@ import pytest
 from ballots.methods import RULES, get_rule
 from ballots.methods.pb_mes import mes, mes_add1, mes_add1_until_over_budget
 from ballots.model import BallotError, BallotKind, Option, Profile
+from ballots.result import Result
 from ballots.tiebreak import TieBreaker
 
 
@@ -120,6 +121,18 @@ def test_a_project_without_votes_that_still_fits_keeps_the_shares_rising() -> No
     assert result.details["spent"] == "90"
     # greedy tries C (1 vote, 30 > 20: skipped) before B (no votes, 20 fits)
     assert [r.elected for r in result.rounds] == [("A",), (), ("B",)]
+
+
+def test_equal_shares_steps_say_their_tallies_are_prices() -> None:
+    """The results page heads a round's table by its unit: an equal-shares step's tallies
+    are prices per supporter, the greedy completion's are votes again. The unit is in
+    the round itself (and survives the record), not guessed from the note's words."""
+    result = mes_add1(approval(*SWAP))
+    assert [r.unit for r in result.rounds] == ["price", "", ""]
+    assert result.rounds[0].tallies["A"] < 1  # a price per unit of cost, not a vote count
+    again = Result.from_dict(result.to_dict())
+    assert [r.unit for r in again.rounds] == ["price", "", ""]
+    assert "unit" not in result.rounds[1].to_dict()
 
 
 def test_add1_until_over_budget_goes_past_exhaustive_outcomes() -> None:

@@ -94,3 +94,18 @@ def test_command_line_explains_in_english(
     assert result.exit_code != 0
     assert "Postcode filter '6923-6921': the start lies after the end." in result.output
     assert "Postcodefilter" not in result.output
+
+
+def test_command_line_names_the_encoding_in_english(
+    runner: FlaskCliRunner, make_election, tmp_path: Path
+) -> None:
+    election: Election = make_election()
+    register = tmp_path / "register.csv"
+    body = (
+        "persoonsreferentie;naam;adres;postcode;woonplaats;geboortedatum\n"
+        "1001;Chloé Brouwer;Kerkstraat 1;6921 AB;Duiven;01-02-1980\n"
+    )
+    register.write_bytes(b"\xef\xbb\xbf" + body.encode())
+    result = runner.invoke(args=["roll", "import", election.slug, str(register), "--check"])
+    assert "1 rows (UTF-8 with BOM, delimiter ';')" in result.output, result.output
+    assert "met BOM" not in result.output

@@ -52,9 +52,9 @@ def test_happy_path_reads_every_field() -> None:
 @pytest.mark.parametrize(
     ("encoding", "prefix", "name"),
     [
-        ("utf-8", b"", "UTF-8"),
-        ("utf-8", b"\xef\xbb\xbf", "UTF-8 met BOM"),
-        ("cp1252", b"", "Windows-1252"),
+        ("utf-8", b"", "utf-8"),
+        ("utf-8", b"\xef\xbb\xbf", "utf-8-bom"),
+        ("cp1252", b"", "cp1252"),
     ],
 )
 def test_encodings_are_detected(encoding: str, prefix: bytes, name: str) -> None:

@@ -30,7 +30,7 @@ from voting.documents.letters import (
 )
 from voting.error_words import explain
 from voting.formatting import format_day
-from voting.labels import REASON_LABELS, label
+from voting.labels import ENCODING_LABELS, REASON_LABELS, label
 from voting.models import Election
 from voting.roll_import import (
     Eligibility,
@@ -96,8 +96,10 @@ def import_command(
         except RegisterError as error:
             raise click.ClickException(explain(error, locale="en")) from None
         result = read_register(register.read_bytes(), eligibility)
+        with force_locale("en"):
+            encoding = label(ENCODING_LABELS, result.encoding)
         click.echo(
-            f"{register.name}: {result.rows} rows ({result.encoding}, delimiter "
+            f"{register.name}: {result.rows} rows ({encoding}, delimiter "
             f"{result.delimiter!r}); {len(result.residents)} eligible, "
             f"{len(result.errors)} bad, {len(result.not_eligible)} not eligible (left "
             "out); age counted on "

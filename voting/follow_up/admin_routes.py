@@ -5,6 +5,7 @@ processes no longer need (retention)."""
 from __future__ import annotations
 
 import contextlib
+from fractions import Fraction
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -23,6 +24,7 @@ from voting.follow_up.forms import (
     RetentionForm,
 )
 from voting.follow_up.uploads import DEFAULT_MAX_BYTES, UploadRefused, clean_upload
+from voting.formatting import format_amount_field
 from voting.models import Election, utcnow
 
 bp = Blueprint("follow_up_admin", __name__)
@@ -139,8 +141,8 @@ def _project_page(
             updated_on=utcnow().date(),
             status=state.status,
             progress_percent=state.progress_percent,
-            spent=_euros(state.spent_cents),
-            granted=_euros(state.granted_cents),
+            spent=format_amount_field(Fraction(state.spent_cents, 100)),
+            granted=format_amount_field(Fraction(state.granted_cents, 100)),
         )
     context.setdefault("milestone_form", MilestoneForm(formdata=None, happened_on=utcnow().date()))
     return (
@@ -149,11 +151,6 @@ def _project_page(
         ),
         status,
     )
-
-
-def _euros(cents: int) -> str:
-    whole, part = divmod(cents, 100)
-    return f"{whole},{part:02d}" if part else str(whole)
 
 
 @bp.get("/opvolging/<int:election_id>/project/<key>")

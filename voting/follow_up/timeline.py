@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voting.follow_up.labels import BODY_LABELS, OUTCOME_LABELS, STATUS_LABELS
+from voting.formatting import format_percent
 from voting.labels import label
 from voting.models import CouncilDecision, Election, Milestone, Option, ProjectUpdate, aware
 
@@ -72,10 +73,10 @@ def news(session: Session, election: Election | None = None, limit: int = 100) -
                 day=update.updated_on,
                 recorded_at=aware(update.recorded_at),
                 title=_(
-                    "%(project)s: %(status)s (%(percent)s%%)",
+                    "%(project)s: %(status)s (%(percent)s)",
                     project=option.title,
                     status=label(STATUS_LABELS, update.status),
-                    percent=update.progress_percent,
+                    percent=format_percent(update.progress_percent),
                 ),
                 text=update.reason,
                 option_key=option.key,

@@ -278,13 +278,10 @@ def _round_view(
 
 
 def _round_unit(data: Round, method: str) -> str:
-    """The heading of a round's tallies: the rule's unit (votes, points, approvals),
-    except in the equal-shares steps, whose tallies are each proposal's price rho, the
-    share of its cost every supporter pays (the greedy completion counts votes again).
-    ``pb_mes`` writes those steps' notes as "funded P at price rho ..."."""
-    if method.startswith("mes") and " at price rho " in data.note:
-        return _("Deel van de kosten per voorstander")
-    return str(tally_unit_label(method))
+    """The heading of a round's tallies: the round's own unit when the count names one
+    (an equal-shares step's tallies are each proposal's price per supporter; its greedy
+    completion counts votes again), otherwise the rule's unit."""
+    return str(tally_unit_label(method, data.unit))
 
 
 def _placed(result: Result, data: Round) -> str | None:

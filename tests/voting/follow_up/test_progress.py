@@ -57,8 +57,30 @@ def test_clerk_records_progress_shown_with_money_in_cents(
     assert "wordt uitgevoerd" in html and "40% klaar" in html
     assert "12.500,50" in html and "30.000" in html
     english = client.get(f"/volgen/{election.slug}/project/P01?lang=en").get_data(as_text=True)
-    assert "in progress" in english and "12,500.50" in english
+    assert "in progress" in english and "12,500.50" in english and "40% done" in english
     assert "follow_up.progress" in db_session.scalars(select(AuditEvent.action)).all()
+
+
+def test_the_next_progress_form_starts_from_the_amounts_in_the_clerks_language(
+    client: FlaskClient,
+    login: Callable[..., object],
+    certify: Callable[..., Election],
+    db_session: Session,
+) -> None:
+    """The form for the next update starts with the last amounts, written so that
+    sending it back unchanged keeps them, in Dutch and in English."""
+    election = certify(kind="budget")
+    login("clerk")
+    base = f"/beheer/opvolging/{election.id}/project/P01"
+    assert client.post(base + "/voortgang", data=PROGRESS).status_code == 303
+    dutch = client.get(base).get_data(as_text=True)
+    assert 'value="12500,50"' in dutch and 'value="30000"' in dutch
+    english = client.get(base + "?lang=en").get_data(as_text=True)
+    assert 'value="12500.50"' in english
+    again = {**PROGRESS, "updated_on": "2026-11-26", "spent": "12500.50"}
+    assert client.post(base + "/voortgang", data=again).status_code == 303
+    rows = db_session.scalars(select(ProjectUpdate).order_by(ProjectUpdate.id)).all()
+    assert [r.spent_cents for r in rows] == [1_250_050, 1_250_050]
 
 
 BAD_PROGRESS = [
