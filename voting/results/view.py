@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup
 
 from ballots.methods import RULES
@@ -34,8 +35,11 @@ def rule_name(rule: str) -> str:
     return str(rule_description(rule))
 
 
-def purpose_name(purpose: str) -> str:
-    """What a tie break decided, in words."""
+def purpose_name(purpose: str, valid: bool = True) -> str:
+    """What a tie break decided, in words (for a count that is not valid: what it would
+    point out, never who is chosen or funded)."""
+    if not valid and purpose in ("elect", "fund"):
+        return _("wat de telling aanwijst")
     names = {
         "elect": _("wie gekozen wordt"),
         "eliminate": _("wie afvalt"),
@@ -100,6 +104,87 @@ class ResultView:
     fingerprint: str = ""
     sha256: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    next_line: str = ""  # what happens next, worked out from the verdict
+    announced: str = ""  # the clerk's own "what happens next", as announced before
+    announced_before: bool = False  # True: the announcement was for a valid result
+
+    @property
+    def valid(self) -> bool:
+        """True if the result counts: the threshold was met and the record does not
+        declare it invalid (a clerk may declare less than the figures allow)."""
+        return self.turnout.valid and bool(self.record.get("turnout", {}).get("valid", True))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Ballots by channel and kind as the record states them (``cast``, ``online``,
+        ``paper``, ``votes``, ``blank``, ``invalid``); older records without the block
+        get the figures that follow from their ballots and turnout."""
+        given = self.record.get("counts")
+        if given:
+            return {name: int(value) for name, value in given.items()}
+        ballots = self.record.get("ballots", [])
+        blank = sum(1 for b in ballots if not b.get("choices"))
+        return {
+            "cast": self.turnout.ballots,
+            "online": self.turnout.ballots,
+            "paper": 0,
+            "votes": len(ballots) - blank,
+            "blank": blank,
+            "invalid": 0,
+        }
+
+    @property
+    def counts_rows(self) -> list[tuple[str, int, str]]:
+        """The ballot counts as (what, how many, what it means) rows, for the page and
+        the proces-verbaal."""
+        counts = self.counts
+        return [
+            (_("Online uitgebracht"), counts["online"], ""),
+            (_("Op papier uitgebracht"), counts["paper"], _("ingevoerd door de griffie")),
+            (_("Samen uitgebracht"), counts["cast"], _("telt voor de opkomst")),
+            (_("Met een keuze"), counts["votes"], _("geteld voor de opties")),
+            (_("Blanco"), counts["blank"], _("telt voor de opkomst, voor geen enkele optie")),
+            (
+                _("Ongeldig"),
+                counts["invalid"],
+                _("telt voor de opkomst, niet in de telling"),
+            ),
+        ]
+
+    @property
+    def counts_sentence(self) -> str:
+        """The ballots in one sentence, plurals right (1 stembiljet, 2 stembiljetten)."""
+        counts = self.counts
+        return " ".join(
+            [
+                ngettext(
+                    "Er is %(num)d stembiljet uitgebracht",
+                    "Er zijn %(num)d stembiljetten uitgebracht",
+                    counts["cast"],
+                )
+                + ": "
+                + _(
+                    "%(online)s online en %(paper)s op papier.",
+                    online=format_number(counts["online"]),
+                    paper=format_number(counts["paper"]),
+                ),
+                ngettext(
+                    "%(num)d stembiljet was blanco",
+                    "%(num)d stembiljetten waren blanco",
+                    counts["blank"],
+                )
+                + ", "
+                + ngettext(
+                    "%(num)d was ongeldig.",
+                    "%(num)d waren ongeldig.",
+                    counts["invalid"],
+                ),
+                _(
+                    "Blanco en ongeldige stembiljetten tellen mee voor de opkomst, maar niet "
+                    "voor een optie of voorstel."
+                ),
+            ]
+        )
 
     @property
     def election(self) -> dict[str, Any]:
@@ -178,25 +263,17 @@ def result_view(record: dict[str, Any], *, signed: bool = True) -> ResultView:
     budget = meta.get("budget")
     spent = Fraction(sum(c for _w, _n, c in winners))
     names = ", ".join(name for _w, name, _c in winners) or _("niemand")
-    if meta["kind"] == "budget":
-        decided = _(
-            "Geld gaat naar %(count)s voorstellen, samen %(spent)s van %(budget)s: %(names)s.",
-            count=len(winners),
-            spent=format_money(spent),
-            budget=format_money(budget or 0),
-            names=names,
-        )
-    elif len(winners) == 1:
-        decided = _("De meeste steun kreeg: %(names)s.", names=names)
-    else:
-        decided = _("Gekozen, in deze volgorde: %(names)s.", names=names)
+    valid = turnout.valid and bool(record.get("turnout", {}).get("valid", True))
+    decided = _decided_sentence(meta["kind"] == "budget", valid, winners, spent, budget, names)
     if not result.decided:
         # no ballot named any option: nothing was chosen, not even by lot
         decided = _(
             "Er is geen uitslag: geen enkel stembiljet koos een optie (er is niet of alleen "
             "blanco gestemd). Niemand is gekozen en er is niet geloot."
         )
-    if not turnout.valid:
+    elif result.tie_breaks:
+        decided += " " + _lot_sentence(result, labels, valid and turnout.binding)
+    if not valid:
         decided += " " + _(
             "Omdat de opkomst te laag was, is dit geen geldige uitslag; de gemeenteraad "
             "beslist zelf."
@@ -208,13 +285,17 @@ def result_view(record: dict[str, Any], *, signed: bool = True) -> ResultView:
         labels=labels,
         turnout=turnout,
         winners=winners,
-        status=status_sentence(turnout),
+        status=status_sentence(turnout)
+        if valid or not turnout.valid
+        else _("De uitslag is ongeldig verklaard."),
         decided=decided,
         rounds=[
-            _round_view(r, labels, meta["kind"] == "budget", _placed(result, r), result.method)
+            _round_view(
+                r, labels, meta["kind"] == "budget", _placed(result, r), result.method, valid
+            )
             for r in result.rounds
         ],
-        ties=[_tie_view(t, labels) for t in result.tie_breaks],
+        ties=[_tie_view(t, labels, valid) for t in result.tie_breaks],
         charts=[],
         budget=budget,
         spent=spent,
@@ -222,16 +303,123 @@ def result_view(record: dict[str, Any], *, signed: bool = True) -> ResultView:
         fingerprint=str(signature.get("key_fingerprint", "")),
         sha256=record_sha256(record),
     )
-    view.charts = _charts(record, result, labels, costs)
+    view.charts = _charts(record, result, labels, costs, valid)
+    view.next_line = next_step_sentence(
+        meta["kind"] == "budget", valid, bool(turnout.binding and valid), result.decided
+    )
+    view.announced = str(meta.get("next_steps") or "")
+    view.announced_before = not (valid and result.decided)
     if "quota" in result.details:
         view.extra[_("Quotum")] = format_number(Fraction(result.details["quota"]), 5)
     return view
 
 
-def _tie_view(tie: TieBreak, labels: dict[str, str]) -> TieView:
+def _decided_sentence(
+    budget: bool,
+    valid: bool,
+    winners: list[tuple[str, str, int]],
+    spent: Fraction,
+    total: int | None,
+    names: str,
+) -> str:
+    """What the count decided. A result that is not valid never says that something
+    gets money or is chosen: it says what the count pointed to."""
+    if budget:
+        figures = {"spent": format_money(spent), "budget": format_money(total or 0)}
+        if valid:
+            return ngettext(
+                "Geld gaat naar %(num)d voorstel, samen %(spent)s van %(budget)s: %(names)s.",
+                "Geld gaat naar %(num)d voorstellen, samen %(spent)s van %(budget)s: %(names)s.",
+                len(winners),
+                names=names,
+                **figures,
+            )
+        return ngettext(
+            "De telling wees %(num)d voorstel aan (samen %(spent)s van %(budget)s): %(names)s.",
+            "De telling wees %(num)d voorstellen aan (samen %(spent)s van %(budget)s): %(names)s.",
+            len(winners),
+            names=names,
+            **figures,
+        )
+    if len(winners) == 1:
+        return _("De meeste steun kreeg: %(names)s.", names=names)
+    if valid:
+        return _("Gekozen, in deze volgorde: %(names)s.", names=names)
+    return _("De telling wees aan, in deze volgorde: %(names)s.", names=names)
+
+
+def _lot_sentence(result: Result, labels: dict[str, str], binding: bool) -> str:
+    """A result that a draw helped decide says so, in its summary, with each draw."""
+    draws = "; ".join(
+        _(
+            "ronde %(round)s: tussen %(tied)s viel het lot op %(chosen)s",
+            round=tie.round,
+            tied=_and_list([labels.get(o, o) for o in tie.tied]),
+            chosen=labels.get(tie.chosen, tie.chosen),
+        )
+        for tie in result.tie_breaks
+    )
+    count = len(result.tie_breaks)
+    if binding:
+        return ngettext(
+            "Deze bindende uitslag is mede door loting bepaald: bij %(num)d gelijke stand "
+            "besliste het lot (%(draws)s).",
+            "Deze bindende uitslag is mede door loting bepaald: bij %(num)d gelijke standen "
+            "besliste het lot (%(draws)s).",
+            count,
+            draws=draws,
+        )
+    return ngettext(
+        "De uitkomst is mede door loting bepaald: bij %(num)d gelijke stand besliste het "
+        "lot (%(draws)s).",
+        "De uitkomst is mede door loting bepaald: bij %(num)d gelijke standen besliste het "
+        "lot (%(draws)s).",
+        count,
+        draws=draws,
+    )
+
+
+def _and_list(names: list[str]) -> str:
+    """``A, B en C`` (``A, B and C``)."""
+    if len(names) <= 1:
+        return "".join(names)
+    return _("%(first)s en %(last)s", first=", ".join(names[:-1]), last=names[-1])
+
+
+def next_step_sentence(budget: bool, valid: bool, binding: bool, decided: bool) -> str:
+    """What happens next, following the verdict: it never promises that a result that
+    is not valid, or that decided nothing, will be carried out."""
+    if not decided:
+        return _("Deze stemming heeft niets beslist. De gemeenteraad bepaalt hoe het verder gaat.")
+    if not valid:
+        return _(
+            "Deze uitslag telt niet: de gemeenteraad is er niet aan gebonden en beslist "
+            "zelf wat er gebeurt."
+        )
+    if budget and binding:
+        return _(
+            "De gemeente voert de voorstellen uit die geld krijgen. Hoe ver dat is, leest u "
+            "bij besluit en uitvoering."
+        )
+    if budget:
+        return _(
+            "De gemeenteraad besluit welke voorstellen geld krijgen en weegt deze uitslag "
+            "daarbij mee."
+        )
+    if binding:
+        return _(
+            "De uitslag is bindend: de gemeente voert hem uit. Hoe ver dat is, leest u bij "
+            "besluit en uitvoering."
+        )
+    return _(
+        "De uitslag is een advies: de gemeenteraad weegt hem mee en neemt daarna zelf een besluit."
+    )
+
+
+def _tie_view(tie: TieBreak, labels: dict[str, str], valid: bool = True) -> TieView:
     return TieView(
         round=tie.round,
-        purpose=purpose_name(tie.purpose),
+        purpose=purpose_name(tie.purpose, valid),
         tied=[(labels.get(o, o), k) for o, k in zip(tie.tied, tie.keys, strict=False)],
         chosen=labels.get(tie.chosen, tie.chosen),
     )
@@ -243,6 +431,7 @@ def _round_view(
     budget: bool,
     placed: str | None = None,
     method: str = "",
+    valid: bool = True,
 ) -> RoundView:
     def name(option: str) -> str:
         return (
@@ -253,7 +442,8 @@ def _round_view(
 
     parts = []
     if data.elected:
-        word = _("Krijgt geld") if budget else _("Gekozen")
+        # A count that is not valid elects nobody: it only points out.
+        word = (_("Krijgt geld") if budget else _("Gekozen")) if valid else _("Aangewezen")
         parts.append(f"{word}: {', '.join(name(o) for o in data.elected)}.")
     if data.eliminated:
         parts.append(_("Valt af") + f": {', '.join(name(o) for o in data.eliminated)}.")
@@ -311,19 +501,25 @@ def first_preferences(record: dict[str, Any]) -> Counter[str]:
 
 
 def _charts(
-    record: dict[str, Any], result: Result, labels: dict[str, str], costs: dict[str, int]
+    record: dict[str, Any],
+    result: Result,
+    labels: dict[str, str],
+    costs: dict[str, int],
+    valid: bool = True,
 ) -> list[Chart]:
     meta = record["election"]
     known = RULES.get(result.method)
     winners = set(result.winners)
     details = result.details
     out: list[Chart] = []
-    chosen_mark = "✓ " + _("gekozen")
+    # Marks and columns of a count that is not valid say "pointed out", never chosen.
+    chosen_mark = "✓ " + _("gekozen") if valid else "○ " + _("aangewezen (ongeldig)")
+    pointed = _("Aangewezen door de telling (ongeldig)")
     if meta["kind"] == "budget" or (known is not None and known.budget):
-        out.append(_budget_chart(record, result, labels, costs))
+        out.append(_budget_chart(record, result, labels, costs, valid))
         votes = votes_per_option(record)
         order = sorted(labels, key=lambda o: (-votes[o], labels[o]))
-        funded_mark = "✓ " + _("krijgt geld")
+        funded_mark = "✓ " + _("krijgt geld") if valid else chosen_mark
         bars = [
             Bar(
                 label=f"{labels[o]} ({format_money(costs[o])})",
@@ -340,9 +536,14 @@ def _charts(
                 _(
                     "Hoeveel stembiljetten elk voorstel kozen; voorstellen die geld krijgen "
                     "zijn gearceerd en gemarkeerd."
+                )
+                if valid
+                else _(
+                    "Hoeveel stembiljetten elk voorstel kozen; de voorstellen die de "
+                    "ongeldige telling aanwees, zijn gemarkeerd."
                 ),
                 bars,
-                [_("Voorstel"), _("Kosten"), _("Stemmen"), _("Krijgt geld")],
+                [_("Voorstel"), _("Kosten"), _("Stemmen"), _("Krijgt geld") if valid else pointed],
                 [
                     [
                         labels[o],
@@ -360,7 +561,7 @@ def _charts(
         return out
     rounds = result.rounds
     if (known is not None and known.in_rounds) or len(rounds) > 1:
-        out.append(_rounds_chart(rounds, labels, details))
+        out.append(_rounds_chart(rounds, labels, details, valid))
         return out
     tallies = rounds[0].tallies if rounds else {}
     order = sorted(tallies, key=lambda o: (-tallies[o], labels.get(o, o)))
@@ -378,9 +579,13 @@ def _charts(
         _bar_chart(
             "grafiek-stemmen-per-optie",
             _("%(unit)s per optie", unit=unit),
-            _("Een balk per optie; gekozen opties zijn gearceerd en gemarkeerd."),
+            _("Een balk per optie; gekozen opties zijn gearceerd en gemarkeerd.")
+            if valid
+            else _(
+                "Een balk per optie; de opties die de ongeldige telling aanwees, zijn gemarkeerd."
+            ),
             bars,
-            [_("Optie"), unit, _("Gekozen")],
+            [_("Optie"), unit, _("Gekozen") if valid else pointed],
             [
                 [
                     labels.get(o, o),
@@ -408,7 +613,7 @@ def _bar_chart(
 
 
 def _rounds_chart(
-    rounds: tuple[Round, ...], labels: dict[str, str], details: dict[str, Any]
+    rounds: tuple[Round, ...], labels: dict[str, str], details: dict[str, Any], valid: bool = True
 ) -> Chart:
     groups = []
     rows = []
@@ -418,7 +623,7 @@ def _rounds_chart(
         for option, value in data.tallies.items():
             mark = ""
             if option in elected:
-                mark = "✓ " + _("gekozen")
+                mark = "✓ " + _("gekozen") if valid else "○ " + _("aangewezen (ongeldig)")
             elif option in eliminated:
                 mark = "✗ " + _("valt af")
             bars.append(
@@ -438,7 +643,7 @@ def _rounds_chart(
                     mark or "–",
                 ]
             )
-        summary = _round_view(data, labels, False).summary
+        summary = _round_view(data, labels, False, valid=valid).summary
         groups.append(
             RoundBars(
                 heading=_("Ronde %(number)s", number=data.number),
@@ -453,6 +658,12 @@ def _rounds_chart(
         desc=_(
             "Per ronde een balk per optie die nog meedoet. Wie afvalt of gekozen is, staat "
             "erbij; de stemmen van wie afvalt gaan naar de volgende voorkeur."
+        )
+        if valid
+        else _(
+            "Per ronde een balk per optie die nog meedoet. Wie afvalt of door de ongeldige "
+            "telling is aangewezen, staat erbij; de stemmen van wie afvalt gaan naar de "
+            "volgende voorkeur."
         ),
         rounds=groups,
         threshold=Fraction(quota) if quota else None,
@@ -509,7 +720,11 @@ def _pairwise_chart(
 
 
 def _budget_chart(
-    record: dict[str, Any], result: Result, labels: dict[str, str], costs: dict[str, int]
+    record: dict[str, Any],
+    result: Result,
+    labels: dict[str, str],
+    costs: dict[str, int],
+    valid: bool = True,
 ) -> Chart:
     budget = Fraction(record["election"].get("budget") or 0)
     segments = [Segment(labels.get(w, w), Fraction(costs.get(w, 0))) for w in result.winners]
@@ -520,6 +735,13 @@ def _budget_chart(
         desc=_(
             "De hele balk is het budget van %(budget)s. De genummerde delen zijn de "
             "voorstellen die geld krijgen; het lege deel is niet besteed.",
+            budget=format_money(budget),
+        )
+        if valid
+        else _(
+            "De hele balk is het budget van %(budget)s. De genummerde delen zijn de "
+            "voorstellen die de ongeldige telling aanwees; er gaat geen geld naar op grond "
+            "van deze stemming.",
             budget=format_money(budget),
         ),
         budget=budget,
@@ -533,7 +755,9 @@ def _budget_chart(
         _("Het budget"),
         # SVG made by voting.charts, which escapes every text (bandit B704).
         Markup(svg),  # nosec B704
-        _("Voorstellen die geld krijgen, met bedragen"),
+        _("Voorstellen die geld krijgen, met bedragen")
+        if valid
+        else _("Voorstellen die de ongeldige telling aanwees, met bedragen"),
         [_("Voorstel"), _("Bedrag")],
         rows,
     )
@@ -544,15 +768,23 @@ def _budget_chart(
 
 def result_csv(record: dict[str, Any]) -> str:
     """The result as CSV: one row per option with its cost, whether and in which order
-    it was chosen, its ballots, and its tally in every round (exact fraction strings)."""
+    it was chosen, its ballots, and its tally in every round (exact fraction strings).
+
+    A result that is not valid (turnout below the threshold, or declared invalid)
+    chose nothing: its columns are then ``indicated_not_valid`` and
+    ``order_not_valid`` instead of ``chosen`` and ``order``, so no program reading the
+    file takes the count's outcome for a decision."""
     meta, result = record["election"], Result.from_dict(record["result"])
     rounds = result.rounds
     votes = votes_per_option(record)
     order = {w: i for i, w in enumerate(result.winners, start=1)}
+    turnout = Turnout.from_record(record)
+    valid = turnout.valid and bool(record.get("turnout", {}).get("valid", True))
+    chosen, ordered = ("chosen", "order") if valid else ("indicated_not_valid", "order_not_valid")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
-        ["option_id", "name", "cost", "chosen", "order", "ballots_naming_option"]
+        ["option_id", "name", "cost", chosen, ordered, "ballots_naming_option"]
         + [f"round_{r.number}" for r in rounds]
     )
     for option in meta["options"]:
