@@ -96,12 +96,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_staff_blueprints(app)
     app.register_blueprint(panels_bp)
     app.register_blueprint(panels_admin_bp, url_prefix="/beheer")
+    _register_process_blueprints(app)
     _register_common(app)
 
     from voting.cli import register_commands
 
     register_commands(app)
     return app
+
+
+def _register_process_blueprints(app: Flask) -> None:
+    """Processes (trajecten) with one letter for several stages (issue #13)."""
+    from voting.processes.admin_routes import bp as processes_admin_bp
+    from voting.processes.routes import bp as processes_bp
+
+    app.register_blueprint(processes_bp)
+    app.register_blueprint(processes_admin_bp, url_prefix="/beheer")
 
 
 def _register_staff_blueprints(app: Flask) -> None:

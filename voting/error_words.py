@@ -131,6 +131,17 @@ TEXTS: dict[str, LazyString] = {
     "signature_unverifiable": _l(
         "De handtekening is niet te controleren; er is niets vastgesteld."
     ),
+    # voting.processes: processes (trajecten), their stages and letters.
+    "process_title_missing": _l("Een traject heeft een titel nodig."),
+    "process_slug_bad": _l("Het webadres mag alleen kleine letters, cijfers en - bevatten."),
+    "process_slug_taken": _l("Een ander traject heeft dit webadres al."),
+    "stage_in_a_process": _l("Deze verkiezing is al een stap van een traject."),
+    "stages_fixed": _l(
+        "De brieven zijn al gemaakt: de stappen die erin staan, kunnen niet meer veranderen."
+    ),
+    "ideas_need_budget": _l("Alleen een buurtbudget neemt ideeën van bewoners aan."),
+    "ideas_dates_order": _l("Het indienen van ideeën sluit voordat het opent."),
+    "ideas_limit_bad": _l("Het aantal ideeën per code moet tussen 0 en 20 liggen."),
 }
 
 # Where a ballot error happened, before its sentence.

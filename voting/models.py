@@ -192,6 +192,20 @@ class Option(Base):
     review_reason: Mapped[str] = mapped_column(Text, default="")
     # A clerk's correction (e.g. of the cost), shown to residents with the proposal.
     public_note: Mapped[str] = mapped_column(Text, default="")
+    # Ideas (issue #13, voting.ideas): the theme and place an idea is about, its cost
+    # lines ([{"item": str, "amount": int}], adding up to ``cost``), an uploaded photo
+    # (metadata stripped), whether a resident sent it with a letter code, and the
+    # proposal a duplicate was merged into (it then leaves the ballot).
+    theme: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    location: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    cost_lines_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    image_id: Mapped[str | None] = mapped_column(
+        ForeignKey("attachments.id", ondelete="SET NULL"), nullable=True
+    )
+    from_resident: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("options.id", ondelete="SET NULL"), nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -199,6 +213,11 @@ class Option(Base):
 
     election: Mapped[Election] = relationship(back_populates="options")
     organiser: Mapped[StaffUser | None] = relationship()
+
+    @property
+    def cost_lines(self) -> list[dict[str, Any]]:
+        """The cost lines of the proposal (item and whole euros), in order."""
+        return list(json.loads(self.cost_lines_json or "[]"))
 
 
 class RollEntry(Base):
@@ -797,3 +816,79 @@ class PanelSignup(Base):
     def available(self) -> list[str]:
         """The meeting dates (ISO) this resident can attend."""
         return list(json.loads(self.available_json or "[]"))
+
+
+# --- Processes (trajecten; issue #13) -----------------------------------------------
+# A process groups elections (its stages) that residents take part in with ONE letter.
+# Each stage keeps its own roll, codes, sealed box, receipts and record, exactly as a
+# single election; the letter's code is stored here only as HMAC(pepper, code), and
+# each stage's VotingCode holds a hash derived from the code and that stage
+# (voting.process_codes), so no table links a stage's code row to another stage's or
+# to this one without the code itself.
+
+
+class Process(Base):
+    """A traject: several stages (elections) with one letter per resident."""
+
+    __tablename__ = "processes"
+    __table_args__ = (CheckConstraint("ideas_per_code >= 0", name="ck_processes_ideas"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    municipality: Mapped[str] = mapped_column(String(200), default="")
+    # How many ideas one letter code may send in (0: residents send none).
+    ideas_per_code: Mapped[int] = mapped_column(Integer, default=3)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    stages: Mapped[list[ProcessStage]] = relationship(
+        back_populates="process", order_by="ProcessStage.position", cascade="all, delete-orphan"
+    )
+
+
+class ProcessStage(Base):
+    """One election in a process, at a place in its order. A buurtbudget stage may take
+    residents' ideas during its proposals phase, between ``ideas_opens_at`` and
+    ``ideas_closes_at``: on the timeline that is a step of its own."""
+
+    __tablename__ = "process_stages"
+    __table_args__ = (
+        UniqueConstraint("election_id", name="uq_process_stages_election"),
+        Index("ix_process_stages_process", "process_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id", ondelete="CASCADE"))
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    takes_ideas: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    ideas_opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ideas_closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    process: Mapped[Process] = relationship(back_populates="stages")
+    election: Mapped[Election] = relationship()
+
+
+class ProcessCode(Base):
+    """A process letter's code, as HMAC-SHA256(pepper, code), with the resident's
+    process key (HMAC of the person reference). It votes through the stages' own code
+    rows; here it counts only the ideas sent with it. Reissuing revokes it."""
+
+    __tablename__ = "process_codes"
+    __table_args__ = (
+        UniqueConstraint("code_hash", name="uq_process_codes_hash"),
+        CheckConstraint("length(code_hash) = 64", name="ck_process_codes_hash_length"),
+        CheckConstraint("ideas_used >= 0", name="ck_process_codes_ideas"),
+        Index("ix_process_codes_resident", "process_id", "resident_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id", ondelete="CASCADE"))
+    resident_key: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ideas_used: Mapped[int] = mapped_column(Integer, default=0)

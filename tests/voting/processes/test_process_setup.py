@@ -1,0 +1,206 @@
+"""A clerk sets up a process from existing elections and residents see one timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from voting.models import AuditEvent, Election, Process, ProcessStage, utcnow
+
+NEW = {
+    "title": "Buurtbudget Oud-Woensel",
+    "slug": "oud-woensel",
+    "description": "Vier stappen naar een beter Oud-Woensel.",
+    "title_en": "",
+    "description_en": "",
+    "ideas_per_code": "2",
+}
+
+
+def _create(client: FlaskClient) -> int:
+    response = client.post("/beheer/trajecten/nieuw", data=NEW)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def _stages(db_session: Session, process_id: int) -> list[str]:
+    db_session.expire_all()
+    process = db_session.get(Process, process_id)
+    assert process is not None
+    return [stage.election.title for stage in process.stages]
+
+
+def test_clerk_builds_and_orders_a_process(
+    client: FlaskClient,
+    login: Callable[..., object],
+    make_election: Callable[..., Election],
+    db_session: Session,
+) -> None:
+    login("clerk")
+    poll = make_election(
+        title="Welke thema's?", phase="draft", ballot_type="approval", rule="approval"
+    )
+    vote = make_election(title="Stemmen op ideeën", kind="budget", phase="draft", costs=[10, 20])
+    split = make_election(
+        title="Verdeel het geld", phase="draft", ballot_type="approval", rule="approval"
+    )
+    make_election(title="Al begonnen")
+    process_id = _create(client)
+    page = client.get(f"/beheer/trajecten/{process_id}").get_data(as_text=True)
+    # Only elections that have not started are offered.
+    assert "Verdeel het geld" in page and "Al begonnen" not in page
+    for election in (poll, vote, split):
+        response = client.post(
+            f"/beheer/trajecten/{process_id}/stappen", data={"election_id": election.id}
+        )
+        assert response.status_code == 303
+    assert _stages(db_session, process_id) == [
+        "Welke thema's?",
+        "Stemmen op ideeën",
+        "Verdeel het geld",
+    ]
+    stage_ids = {s.election_id: s.id for s in db_session.scalars(select(ProcessStage))}
+    response = client.post(
+        f"/beheer/trajecten/{process_id}/stappen/{stage_ids[split.id]}/verplaatsen",
+        data={"richting": "omhoog"},
+    )
+    assert response.status_code == 303
+    assert _stages(db_session, process_id) == [
+        "Welke thema's?",
+        "Verdeel het geld",
+        "Stemmen op ideeën",
+    ]
+    # An election can be in one process only: a second process is not offered it.
+    client.post("/beheer/trajecten/nieuw", data={**NEW, "slug": "ander-traject"})
+    other = db_session.scalar(select(Process).where(Process.slug == "ander-traject"))
+    assert other is not None
+    response = client.post(f"/beheer/trajecten/{other.id}/stappen", data={"election_id": poll.id})
+    assert response.status_code == 400
+    # Removing a stage keeps the election.
+    response = client.post(
+        f"/beheer/trajecten/{process_id}/stappen/{stage_ids[poll.id]}/verwijderen"
+    )
+    assert response.status_code == 303
+    assert _stages(db_session, process_id) == ["Verdeel het geld", "Stemmen op ideeën"]
+    assert db_session.get(Election, poll.id) is not None
+    actions = [e.action for e in db_session.scalars(select(AuditEvent))]
+    assert actions.count("process.stage.add") == 3
+    assert "process.stage.move" in actions and "process.stage.remove" in actions
+
+
+def test_same_web_address_twice_is_refused(
+    client: FlaskClient, login: Callable[..., object]
+) -> None:
+    login("clerk")
+    _create(client)
+    response = client.post("/beheer/trajecten/nieuw", data=NEW)
+    assert response.status_code == 409
+    assert "Een ander traject heeft dit webadres al." in response.get_data(as_text=True)
+
+
+def test_ideas_only_for_a_buurtbudget(
+    client: FlaskClient,
+    login: Callable[..., object],
+    make_election: Callable[..., Election],
+    db_session: Session,
+) -> None:
+    login("clerk")
+    poll = make_election(title="Thema's", phase="draft", ballot_type="approval", rule="approval")
+    process_id = _create(client)
+    client.post(f"/beheer/trajecten/{process_id}/stappen", data={"election_id": poll.id})
+    stage = db_session.scalar(select(ProcessStage))
+    assert stage is not None
+    response = client.post(
+        f"/beheer/trajecten/{process_id}/stappen/{stage.id}/ideeen",
+        data={f"s{stage.id}-takes_ideas": "y"},
+    )
+    assert response.status_code == 409
+    assert "Alleen een buurtbudget neemt ideeën van bewoners aan." in response.get_data(
+        as_text=True
+    )
+
+
+def test_public_timeline_shows_every_step_in_order_with_its_state(
+    client: FlaskClient,
+    login: Callable[..., object],
+    make_election: Callable[..., Election],
+    db_session: Session,
+) -> None:
+    now = utcnow()
+    poll = make_election(
+        title="Thema's kiezen",
+        ballot_type="approval",
+        rule="approval",
+        phase="certified",
+        opens_at=now - timedelta(days=30),
+        closes_at=now - timedelta(days=20),
+    )
+    split = make_election(
+        title="Geld verdelen",
+        ballot_type="approval",
+        rule="approval",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=6),
+    )
+    vote = make_election(
+        title="Stemmen op ideeën",
+        kind="budget",
+        phase="proposals",
+        costs=[100],
+        opens_at=now + timedelta(days=40),
+        closes_at=now + timedelta(days=50),
+    )
+    login("clerk")
+    process_id = _create(client)
+    for election in (poll, split, vote):
+        db_session.add(
+            ProcessStage(
+                process_id=process_id,
+                election_id=election.id,
+                position=len(_stages(db_session, process_id)),
+            )
+        )
+        db_session.commit()
+    stage = db_session.scalar(select(ProcessStage).where(ProcessStage.election_id == vote.id))
+    assert stage is not None
+    response = client.post(
+        f"/beheer/trajecten/{process_id}/stappen/{stage.id}/ideeen",
+        data={
+            f"s{stage.id}-takes_ideas": "y",
+            f"s{stage.id}-opens_at": (now + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"),
+            f"s{stage.id}-closes_at": (now + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert response.status_code == 303
+    page = client.get("/traject/oud-woensel").get_data(as_text=True)
+    order = [
+        page.index(text)
+        for text in (
+            "Stap 1: Thema&#39;s kiezen",
+            "Stap 2: Geld verdelen",
+            "Stap 3: Ideeën indienen",
+            "Stap 4: Stemmen op ideeën",
+        )
+    ]
+    assert order == sorted(order)
+    assert "Klaar: de uitslag is bekend" in page  # the certified poll
+    assert "Nu open: stem met uw code" in page  # the split
+    assert page.count("Komt nog") == 2  # the ideas window and the final vote
+    assert "Nu: stap 2." in page
+    assert f'href="/uitslag/{poll.slug}"' in page
+    # The open stage's card on the front page leads to the process.
+    front = client.get("/").get_data(as_text=True)
+    assert "Dit is een stap van het traject:" in front and 'href="/traject/oud-woensel"' in front
+    listing = client.get("/trajecten").get_data(as_text=True)
+    assert "stap 2: Nu open: stem met uw code" in listing
+
+
+def test_process_screens_need_a_clerk(client: FlaskClient, login: Callable[..., object]) -> None:
+    assert client.get("/beheer/trajecten").status_code in (302, 401)
+    login("organiser")
+    assert client.get("/beheer/trajecten").status_code == 403
+    assert client.get("/traject/bestaat-niet").status_code == 404
