@@ -83,6 +83,8 @@ class BallotError(CodedError):
         "split_unknown_theme": "unknown theme {theme!r}",
         "split_negative": "a negative amount",
         "split_sum": "the amounts add up to {given}, not {total}",
+        "amount_not_positive": "amount {amount!r} is not a whole number above 0",
+        "too_many_points": "{given} points, at most {limit}",
     }
 
     def __str__(self) -> str:
@@ -118,7 +120,9 @@ class RecordError(CodedError):
         "option_not_text": "option {option!r}: id and name must be strings",
         "option_id_twice": "two options share an id",
         "field_not_text": "election field {field!r} must be a string",
-        "budget_missing": "a budget ballot needs a budget",
+        "budget_missing": "a budget or split ballot needs a budget (the total to split)",
+        "ballot_needs_amounts": "ballot {ballot}: a split or points ballot gives each "
+        "option an amount (a mapping option id -> amount)",
         "field_not_bool": "election field {field!r} must be true or false",
         "turnout_fields_unknown": "turnout fields not known: {fields}",
         "roll_size_missing": "the roll size is missing (election or turnout 'roll_size')",

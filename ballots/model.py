@@ -7,14 +7,14 @@ number of *distinct* ballots rather than the number of voters.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from ballots.errors import BallotError
 
-__all__ = ["BallotError", "BallotGroup", "BallotKind", "Option", "Profile"]
+__all__ = ["WEIGHTED_KINDS", "BallotError", "BallotGroup", "BallotKind", "Option", "Profile"]
 
 
 class BallotKind(StrEnum):
@@ -25,6 +25,11 @@ class BallotKind(StrEnum):
     BUDGET = "budget"  # a subset of proposals whose total cost fits the budget
     SINGLE = "single"  # exactly one option
     DISTRIBUTION = "distribution"  # a total (budget or points) split over themes
+    POINTS = "points"  # cumulative: up to N points spread over the proposals
+
+
+# Ballot kinds whose ballots give every option they name an amount (``points``).
+WEIGHTED_KINDS = frozenset({BallotKind.DISTRIBUTION, BallotKind.POINTS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +52,9 @@ class BallotGroup:
     """``count`` identical ballots.
 
     ``choices`` holds option ids: in order of preference for ranked ballots, sorted for
-    approval and budget ballots. ``points`` (cumulative pabulib ballots only) holds the
-    points given to each choice, aligned with ``choices``.
+    approval and budget ballots. ``points`` holds what the ballot gives each choice,
+    aligned with ``choices``: the points of a points (cumulative) ballot, the amounts
+    of a split (distribution) ballot, or the scores of a pabulib scoring ballot.
     """
 
     choices: tuple[str, ...]
@@ -60,8 +66,11 @@ class BallotGroup:
 class Profile:
     """All ballots of one election, grouped, with the options they may name.
 
-    Build one with :meth:`Profile.build`, which validates and groups; the constructor
-    trusts its arguments.
+    Build one with :meth:`Profile.build` (or :meth:`Profile.build_weighted` for split
+    and points ballots), which validate and group; the constructor trusts its
+    arguments. ``budget`` is the money to spend (budget ballots) or the total every
+    split divides (distribution ballots); ``max_points`` is how many points a points
+    ballot may hand out.
     """
 
     kind: BallotKind
@@ -70,6 +79,7 @@ class Profile:
     budget: int | None = None
     max_choices: int | None = None
     min_choices: int | None = None
+    max_points: int | None = None
     _by_id: dict[str, Option] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -114,6 +124,49 @@ class Profile:
         if validate:
             for number, group in enumerate(profile.groups, start=1):
                 profile.check_ballot(group.choices, group=number)
+        return profile
+
+    @classmethod
+    def build_weighted(
+        cls,
+        kind: BallotKind | str,
+        options: Sequence[Option],
+        ballots: Iterable[Mapping[str, int]],
+        *,
+        budget: int | None = None,
+        max_points: int | None = None,
+        max_choices: int | None = None,
+        validate: bool = True,
+    ) -> Profile:
+        """Group split or points ballots, each a mapping option id -> amount (options
+        given 0 may be left out; an empty mapping is a blank ballot), and validate them
+        with :meth:`check_points`. Raises :class:`BallotError` naming the first bad
+        group by its position (1-based)."""
+        kind = BallotKind(kind)
+        if kind not in WEIGHTED_KINDS:
+            raise BallotError(
+                "wrong_ballot_kind", rule="build_weighted", wanted="points", kind=kind.value
+            )
+        ids = [o.id for o in options]
+        if len(set(ids)) != len(ids):
+            raise BallotError("duplicate_option_id")
+        counter: Counter[tuple[tuple[str, int], ...]] = Counter()
+        for ballot in ballots:
+            counter[tuple(sorted((k, v) for k, v in ballot.items() if v != 0))] += 1
+        profile = cls(
+            kind=kind,
+            options=tuple(options),
+            groups=tuple(
+                BallotGroup(tuple(k for k, _ in key), n, tuple(v for _, v in key))
+                for key, n in counter.items()
+            ),
+            budget=budget,
+            max_choices=max_choices,
+            max_points=max_points,
+        )
+        if validate:
+            for number, group in enumerate(profile.groups, start=1):
+                profile.check_points(group.choices, group.points or (), group=number)
         return profile
 
     def option(self, option_id: str) -> Option:
@@ -164,3 +217,32 @@ class Profile:
             spent = sum(self._by_id[c].cost for c in choices)
             if spent > self.budget:
                 raise BallotError("over_budget", spent=spent, budget=self.budget, **where)
+
+    def check_points(self, choices: Sequence[str], points: Sequence[int], **where: Any) -> None:
+        """Raise :class:`BallotError` if ``choices`` with these ``points`` (aligned) is
+        not a valid split or points ballot here. A blank ballot names nothing.
+
+        Every amount is a whole number above 0 (an option given 0 is left out). A split
+        (distribution) ballot gives out exactly ``budget``; a points ballot at most
+        ``max_points``. Codes: those of :meth:`check_ballot`, ``split_amount_missing``,
+        ``amount_not_positive`` (amount), ``split_sum`` (given, total), ``too_many_points`` (given,
+        limit).
+        """
+        self.check_ballot(choices, **where)
+        if len(points) != len(choices):
+            raise BallotError("split_amount_missing", **where)
+        for amount in points:
+            if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+                raise BallotError("amount_not_positive", amount=amount, **where)
+        given = sum(points)
+        if self.kind is BallotKind.DISTRIBUTION and choices:
+            if self.budget is None or self.budget <= 0:
+                raise BallotError("split_needs_total")
+            if given != self.budget:
+                raise BallotError("split_sum", given=given, total=self.budget, **where)
+        if (
+            self.kind is BallotKind.POINTS
+            and self.max_points is not None
+            and given > self.max_points
+        ):
+            raise BallotError("too_many_points", given=given, limit=self.max_points, **where)

@@ -403,14 +403,43 @@ def report(path: str, election: Election, result: Result, input_sha256: str) -> 
             for tied, key in zip(tie.tied, tie.keys, strict=False):
                 lines.append(f"    key of {label(tied)}: {key}")
 
-    lines += ["", "Winners, in order of election:"]
-    lines += [f"  {i}. {label(w)}" for i, w in enumerate(result.winners, start=1)] or ["  none"]
-    if profile.budget is not None:
+    splits = result.method in RULES and RULES[result.method].splits
+    if splits:
+        lines += split_report(result, label)
+    else:
+        lines += ["", "Winners, in order of election:"]
+        lines += [f"  {i}. {label(w)}" for i, w in enumerate(result.winners, start=1)] or ["  none"]
+    if profile.budget is not None and not splits:
         spent = sum(profile.option(w).cost for w in result.winners)
         lines.append(f"Cost of the winners: {spent} of the budget {profile.budget}")
     lines.append(f"Ties broken: {len(result.tie_breaks)} (seed {result.seed!r})")
     lines.append(f"Tie-break procedure: {PROCEDURE}")
     return "\n".join(lines)
+
+
+def split_report(result: Result, label: Callable[[str], str]) -> list[str]:
+    """The lines of a split (distribution) result: every theme's whole amount and exact
+    share of the total, largest first, and for the phantom median the ``t`` and the
+    phantom positions that give each theme its median."""
+    details = result.details
+    if details.get("no_result"):
+        return ["", "No split was handed in: there is no outcome."]
+    total = details["total"]
+    lines = ["", f"Split of the total {total} (whole amounts by largest remainder):"]
+    width = max((len(label(t)) for t in result.winners), default=0)
+    for theme in result.winners:
+        share = Fraction(details["shares"][theme])
+        lines.append(
+            f"  {label(theme):<{width}}  {details['amounts'][theme]:>10}  "
+            f"(share {share}, {number(share * 100)}%)"
+        )
+    lines.append(f"Splits counted: {details['splits']}, blank ballots: {details['blank']}")
+    if "t" in details:
+        lines.append(f"Phantoms at t = {details['t']}: {', '.join(details['phantoms'])}")
+        lines.append(
+            "Each theme's share is the median of the residents' shares and these phantoms."
+        )
+    return lines
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ import random
 import sys
 import warnings
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -312,6 +313,8 @@ def cross_check(record: dict[str, Any], result: Result | None) -> Check:
         check.skipped = True
         check.info.append("no ballot names any option: there is no result to compare")
         return check
+    if known is not None and known.splits:
+        return _check_split(record, check)
     if rule in PYRANKVOTE_RULES:
         library, count_independently = "pyrankvote", _pyrankvote
     elif known is not None and known.budget:
@@ -351,6 +354,45 @@ def cross_check(record: dict[str, Any], result: Result | None) -> Check:
         )
     else:
         check.problems.append(f"{message}, and no tie can explain the difference")
+    return check
+
+
+def _check_split(record: dict[str, Any], check: Check) -> Check:
+    """Check a split result by hand, the way a reader of the record would: every
+    ballot's share of the total, then for the mean their average and for the phantom
+    median, at the record's own ``t``, the median of the shares and the phantoms
+    ``min(t * (n - k), 1)``; the shares must be the record's and add up to 1. This
+    does not use the counting code (no other library implements these rules)."""
+    meta, details = record["election"], record["result"]["details"]
+    total = Fraction(meta["budget"])
+    ids = [o["id"] for o in meta["options"]]
+    splits = []
+    for ballot in record["ballots"]:
+        given = dict(zip(ballot["choices"], ballot.get("points") or (), strict=False))
+        if given:
+            splits.append([Fraction(given.get(i, 0)) / total for i in ids])
+    n = len(splits)
+    if n == 0:
+        check.info.append("only blank ballots: no split to check")
+        return check
+    if meta["rule"] == "distribution-mean":
+        mine = [sum(s[j] for s in splits) / n for j in range(len(ids))]
+        how = "the average of the splits"
+    else:
+        t = Fraction(details["t"])
+        phantoms = [min(t * (n - k), Fraction(1)) for k in range(n + 1)]
+        if [str(p) for p in phantoms] != list(details["phantoms"]):
+            check.problems.append("the phantom positions do not follow from the record's t")
+        mine = [sorted([s[j] for s in splits] + phantoms)[n] for j in range(len(ids))]
+        how = f"the median of the splits and the phantoms at t = {t}"
+    if sum(mine) != 1:
+        check.problems.append(f"the shares by hand add up to {sum(mine)}, not 1")
+    theirs = [Fraction(details["shares"][i]) for i in ids]
+    if mine != theirs:
+        differ = [i for i, a, b in zip(ids, mine, theirs, strict=True) if a != b]
+        check.problems.append(f"by hand, the shares of {', '.join(differ)} differ from the record")
+    else:
+        check.info.append(f"every theme's share is {how}, and they add up to the whole")
     return check
 
 

@@ -48,6 +48,8 @@ TEXTS: dict[str, LazyString] = {
     "split_unknown_theme": _l("Onbekend thema '%(theme)s'."),
     "split_negative": _l("Een negatief bedrag."),
     "split_sum": _l("De bedragen tellen op tot %(given)s, niet tot %(total)s."),
+    "amount_not_positive": _l("Het bedrag %(amount)s is geen heel getal boven 0."),
+    "too_many_points": _l("%(given)s punten, hoogstens %(limit)s."),
     # voting.elections: phases and set-up.
     "phase_skip": _l(
         "Fase '%(phase)s' kan niet naar '%(to)s'; de volgende fase is '%(expected)s'."

@@ -32,6 +32,8 @@ RULE_LABEL_TEXTS = {
     "mes-add1-until-over-budget": _l(
         "Budget: Method of Equal Shares, aangevuld tot over het budget (Wieliczka)"
     ),
+    "distribution-mean": _l("Verdeling: het gemiddelde per thema"),
+    "distribution-median": _l("Verdeling: mediaan met fantoomstemmen (onafhankelijke markten)"),
 }
 
 # The same rules in a sentence, for results pages and the proces-verbaal.
@@ -48,6 +50,11 @@ RULE_DESCRIPTIONS = {
     "mes-add1-until-over-budget": _l(
         "Methode van gelijke delen, aangevuld tot het budget overschreden zou worden"
     ),
+    "distribution-mean": _l("Elk thema krijgt het gemiddelde van wat de bewoners het gaven"),
+    "distribution-median": _l(
+        "Elk thema krijgt de mediaan van de verdelingen en de fantoomstemmen "
+        "(Freeman e.a. 2021): overdrijven helpt niemand"
+    ),
 }
 
 # What a round's tallies count (ballots.methods.TALLY_UNITS), as a column heading.
@@ -56,6 +63,7 @@ TALLY_UNIT_LABELS = {
     "approvals": _l("Goedkeuringen"),
     "points": _l("Punten"),
     "price": _l("Deel van de kosten per voorstander"),
+    "amounts": _l("Bedrag"),
 }
 
 BALLOT_TYPE_LABELS = {
@@ -63,6 +71,8 @@ BALLOT_TYPE_LABELS = {
     "single": _l("Eén keuze"),
     "approval": _l("Meerdere keuzes"),
     "budget": _l("Voorstellen binnen het budget"),
+    "distribution": _l("Budget verdelen over thema's"),
+    "points": _l("Punten verdelen over voorstellen"),
 }
 
 

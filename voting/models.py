@@ -35,7 +35,7 @@ from ballots.methods import RULES as COUNTING_RULES
 from voting.db import Base
 
 KINDS = ("referendum", "budget")
-BALLOT_TYPES = ("ranked", "approval", "budget", "single")
+BALLOT_TYPES = ("ranked", "approval", "budget", "single", "distribution", "points")
 # Every counting rule the library offers; the database check constraint lists the same
 # names (a test compares them, and a new rule needs a migration).
 RULES = tuple(COUNTING_RULES)
@@ -80,6 +80,7 @@ class Election(Base):
         CheckConstraint("max_choices IS NULL OR max_choices >= 1", name="ck_elections_max_choices"),
         CheckConstraint("kind <> 'budget' OR budget IS NOT NULL", name="ck_elections_budget_set"),
         CheckConstraint("min_age >= 0 AND min_age <= 120", name="ck_elections_min_age"),
+        CheckConstraint("max_points IS NULL OR max_points >= 1", name="ck_elections_max_points"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,6 +101,8 @@ class Election(Base):
     budget: Mapped[int | None] = mapped_column(Integer, nullable=True)  # whole euros
     min_choices: Mapped[int | None] = mapped_column(Integer, nullable=True)
     max_choices: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Points ballots: how many points each resident spreads over the proposals.
+    max_points: Mapped[int | None] = mapped_column(Integer, nullable=True)
     allow_blank: Mapped[bool] = mapped_column(Boolean, default=False)
     opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -24,8 +24,9 @@ CountFunction = Callable[..., Result]
 
 # What a round's tallies count, for the words above a chart or table. A rule names one
 # for all its rounds; a round may name another (:attr:`ballots.result.Round.unit`):
-# "price" is an equal-shares step's price per supporter.
-TALLY_UNITS = ("votes", "approvals", "points", "price")
+# "price" is an equal-shares step's price per supporter; "amounts" is money or points
+# given to a theme (split rules).
+TALLY_UNITS = ("votes", "approvals", "points", "price", "amounts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,10 @@ class Rule:
       META values read as this rule.
     - ``label_key``: the key of the rule's name and description in the web app's
       translated words (``voting/labels.py``); the name unless given.
-    - ``tally_unit``: what a round's tallies count (one of :data:`TALLY_UNITS`).
+    - ``tally_unit``: what a round's tallies count (one of :data:`TALLY_UNITS`;
+      ``amounts`` is money or points given to a theme).
+    - ``splits``: True for rules that split a total over themes (distribution
+      ballots): every option gets an amount, nobody is elected.
     - ``in_rounds``: True if the count goes round by round, dropping or transferring
       (a chart per round fits), False if one round of scores decides.
     """
@@ -64,6 +68,7 @@ class Rule:
     label_key: str = ""
     tally_unit: str = "votes"
     in_rounds: bool = False
+    splits: bool = False
 
     def __post_init__(self) -> None:
         if not self.label_key:
@@ -72,8 +77,8 @@ class Rule:
     @property
     def uses_seats(self) -> bool:
         """True if the number of seats is a setting of this rule (else one winner, or
-        the budget decides how many)."""
-        return not self.budget and not self.single_winner
+        the budget decides how many, or the rule splits a total over every option)."""
+        return not self.budget and not self.single_winner and not self.splits
 
     def accepts(self, kind: BallotKind | str) -> bool:
         """True if this rule counts ballots of ``kind``."""
@@ -146,6 +151,24 @@ for _rule in (
         _SUBSETS,
         budget=True,
         pabulib="equalshares/add1",
+    ),
+    # Budget splits over themes (ballots.methods.distribution): every theme gets an
+    # amount, so "winners" lists every theme, largest amount first.
+    Rule(
+        "distribution-mean",
+        "ballots.methods.distribution",
+        "mean",
+        (BallotKind.DISTRIBUTION,),
+        tally_unit="amounts",
+        splits=True,
+    ),
+    Rule(
+        "distribution-median",
+        "ballots.methods.distribution",
+        "independent_markets",
+        (BallotKind.DISTRIBUTION,),
+        tally_unit="amounts",
+        splits=True,
     ),
 ):
     register(_rule)

@@ -1,13 +1,14 @@
 """Aggregating budget splits: every resident divides the same total (a budget in euros,
 or 100 points) over the themes, and a rule turns those splits into one split.
 
-Two rules:
+Two rules, registered as ``distribution-mean`` and ``distribution-median``:
 
-- ``mean``: each theme gets the average of what the residents gave it. Easy to explain,
-  but a resident who exaggerates moves the outcome their way, so it is not truthful.
-- ``independent-markets``: the moving-phantom median of Freeman, Pennock, Peters and
-  Wortman Vaughan, "Truthful aggregation of budget proposals" (Journal of Economic
-  Theory 193, 2021). With ``n`` residents it places ``n + 1`` phantom splits
+- ``distribution-mean``: each theme gets the average of what the residents gave it.
+  Easy to explain, but a resident who exaggerates moves the outcome their way, so it is
+  not truthful.
+- ``distribution-median``: the "independent markets" moving-phantom median of Freeman,
+  Pennock, Peters and Wortman Vaughan, "Truthful aggregation of budget proposals"
+  (Journal of Economic Theory 193, 2021). With ``n`` residents it places ``n + 1`` phantom splits
   ``f_k(t) = min(t * (n - k), 1)`` for ``k = 0..n`` and gives each theme the median of
   the ``2n + 1`` numbers (the residents' shares and the phantoms); ``t`` is the one
   value at which those medians add up to the whole total. No resident can move the
@@ -223,6 +224,7 @@ def _result(
     tb: TieBreaker,
     note: str,
     extra: dict[str, object],
+    seats: int,
 ) -> Result:
     ids = profile.option_ids
     amounts = whole_amounts(shares, total, ids, tb)
@@ -245,7 +247,7 @@ def _result(
         details["no_result"] = True
     return Result(
         method=method,
-        seats=len(ids),
+        seats=seats,
         winners=tuple(ranking),
         rounds=(round_,),
         tie_breaks=tuple(tb.log),
@@ -259,14 +261,16 @@ def mean(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = Non
 
     ``winners`` lists every theme, largest share first; ``details`` holds each theme's
     exact share, its whole amount and the number of splits and blank ballots.
-    ``seats`` is ignored. Raises :class:`BallotError` for a bad split.
+    ``seats`` is only passed on to the result. Raises :class:`BallotError` for a bad
+    split.
     """
     tb = tie_break or TieBreaker()
     splits, blank, total = splits_of(profile)
     themes = len(profile.options)
     shares = mean_shares(splits, themes)
     voters = sum(c for _, c in splits)
-    return _result("mean", profile, shares, total, voters, blank, tb, "average share per theme", {})
+    note = "average share per theme"
+    return _result("distribution-mean", profile, shares, total, voters, blank, tb, note, {}, seats)
 
 
 def independent_markets(
@@ -286,7 +290,7 @@ def independent_markets(
     voters = sum(c for _, c in splits)
     phantoms = [str(min(t * (voters - k), Fraction(1))) for k in range(voters + 1)]
     return _result(
-        "independent-markets",
+        "distribution-median",
         profile,
         shares,
         total,
@@ -295,4 +299,5 @@ def independent_markets(
         tb,
         "each theme gets the median of the residents' shares and the phantoms at t",
         {"t": str(t), "phantoms": phantoms},
+        seats,
     )

@@ -10,7 +10,7 @@ from itertools import pairwise
 from typing import Any
 
 from ballots.errors import RecordError
-from ballots.model import BallotKind, Option, Profile
+from ballots.model import WEIGHTED_KINDS, BallotKind, Option, Profile
 from ballots.record.canonical import (
     ballot_sha256,
     ballot_text,
@@ -36,7 +36,7 @@ from ballots.turnout import Turnout
 def build_record(
     *,
     election: Mapping[str, Any],
-    ballots: Iterable[Sequence[str]],
+    ballots: Iterable[Sequence[str] | Mapping[str, int]],
     receipts: Iterable[str],
     result: Result,
     turnout: Mapping[str, Any],
@@ -50,8 +50,11 @@ def build_record(
     ``date``/``datetime`` or ISO strings). ``ballots`` are the counted ballots' choices
     (blank ones too, invalid ones not) in any order; they are validated against the
     options and sorted by their canonical JSON, so their order says nothing about when
-    or by whom they were cast. ``receipts`` are published apart, sorted: a receipt
-    proves a ballot was counted, never which ballot it is.
+    or by whom they were cast. A split (distribution) or points ballot is a mapping
+    option id -> amount instead (options given 0 may be left out; ``{}`` is blank); it
+    is stored as its sorted ``choices`` with their ``points``. ``receipts`` are
+    published apart, sorted: a receipt proves a ballot was counted, never which ballot
+    it is.
     ``counts`` gives ``online``, ``paper`` and ``invalid`` (default: all online, none
     invalid); ``cast``, ``votes`` and ``blank`` are computed and, if given, must agree.
     Every ballot has one receipt: ``cast`` = receipts = ballots + invalid.
@@ -75,16 +78,32 @@ def build_record(
         budget=meta["budget"],
         max_choices=meta["max_choices"],
         min_choices=meta["min_choices"],
+        max_points=meta.get("max_points"),
     )
-    stored_ballots: list[list[str]] = []
-    for number, choices in enumerate(ballots, start=1):
-        # Order carries meaning only on ranked ballots; sorting the others gives one
-        # spelling per ballot, so the same ballot always has the same hash.
-        stored = list(choices) if kind is BallotKind.RANKED else sorted(choices)
-        check_ballot(checker, number, stored, allow_blank=meta["allow_blank"])
-        stored_ballots.append(stored)
-    stored_ballots.sort(key=ballot_text)
-    entries = [{"choices": c, "sha256": ballot_sha256(c)} for c in stored_ballots]
+    weighted = kind in WEIGHTED_KINDS
+    stored_ballots: list[tuple[list[str], list[int] | None]] = []
+    for number, ballot in enumerate(ballots, start=1):
+        points: list[int] | None = None
+        if weighted:
+            if not isinstance(ballot, Mapping):
+                raise RecordError("ballot_needs_amounts", ballot=number)
+            pairs = sorted((c, a) for c, a in ballot.items() if a != 0)
+            stored = [c for c, _ in pairs]
+            points = [a for _, a in pairs]
+        else:
+            # Order carries meaning only on ranked ballots; sorting the others gives
+            # one spelling per ballot, so the same ballot always has the same hash.
+            stored = list(ballot) if kind is BallotKind.RANKED else sorted(ballot)
+        check_ballot(checker, number, stored, allow_blank=meta["allow_blank"], points=points)
+        stored_ballots.append((stored, points))
+    stored_ballots.sort(key=lambda b: ballot_text(*b))
+    entries: list[dict[str, Any]] = []
+    for choices, points in stored_ballots:
+        entry: dict[str, Any] = {"choices": choices}
+        if points is not None:
+            entry["points"] = points
+        entry["sha256"] = ballot_sha256(choices, points)
+        entries.append(entry)
     receipt_list = sorted(receipts)
     for receipt in receipt_list:
         if not isinstance(receipt, str) or not receipt:
@@ -92,7 +111,7 @@ def build_record(
     for before, after in pairwise(receipt_list):
         if before == after:
             raise RecordError("receipt_twice", receipt=after)
-    tally = _counts(counts or {}, stored_ballots, len(receipt_list))
+    tally = _counts(counts or {}, [c for c, _ in stored_ballots], len(receipt_list))
 
     if result.method != meta["rule"]:
         raise RecordError("result_rule", counted=result.method, rule=meta["rule"])
@@ -193,6 +212,7 @@ def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:
         "options": options,
         "max_choices": given.get("max_choices"),
         "min_choices": given.get("min_choices"),
+        "max_points": given.get("max_points"),
         "allow_blank": given.get("allow_blank", True),
         "turnout_threshold_percent": _exact(given.get("turnout_threshold_percent", 0)),
         "binding": given.get("binding", False),
@@ -216,10 +236,10 @@ def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(meta.get(name, ""), str):
             raise RecordError("field_not_text", field=name)
     _check_int(meta["seats"], "seats", minimum=1)
-    for name in ("budget", "max_choices", "min_choices", "roll_size"):
+    for name in ("budget", "max_choices", "min_choices", "max_points", "roll_size"):
         if meta[name] is not None:
             _check_int(meta[name], name, minimum=0)
-    if meta["ballot_type"] == BallotKind.BUDGET and meta["budget"] is None:
+    if meta["ballot_type"] in (BallotKind.BUDGET, BallotKind.DISTRIBUTION) and not meta["budget"]:
         raise RecordError("budget_missing")
     for name in ("binding", "allow_blank"):
         if not isinstance(meta[name], bool):

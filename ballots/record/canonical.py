@@ -28,16 +28,26 @@ def record_sha256(record: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(record)).hexdigest()
 
 
-def ballot_text(choices: Sequence[str]) -> str:
-    """A ballot's canonical JSON text ``["2","1"]``: what it is hashed and sorted by."""
-    return json.dumps(list(choices), separators=(",", ":"), ensure_ascii=False)
+def ballot_text(choices: Sequence[str], points: Sequence[int] | None = None) -> str:
+    """A ballot's canonical JSON text: what it is hashed and sorted by. ``["2","1"]``
+    for a ballot of choices; for a split or points ballot, which gives every choice an
+    amount, its pairs ``[["groen",60],["spelen",40]]`` (choices sorted)."""
+    if points is None:
+        return json.dumps(list(choices), separators=(",", ":"), ensure_ascii=False)
+    pairs = [[c, p] for c, p in zip(choices, points, strict=True)]
+    return json.dumps(pairs, separators=(",", ":"), ensure_ascii=False)
 
 
-def ballot_sha256(choices: Sequence[str]) -> str:
-    """SHA-256 over the ballot's canonical JSON array of choices (as stored in the
-    record: sorted for every ballot type but ranked). A ballot has no receipt: a
-    receipt proves a ballot was counted, never which one it was."""
-    return hashlib.sha256(ballot_text(choices).encode("utf-8")).hexdigest()
+def ballot_sha256(choices: Sequence[str], points: Sequence[int] | None = None) -> str:
+    """SHA-256 over the ballot's canonical JSON text (:func:`ballot_text`; choices as
+    stored in the record: sorted for every ballot type but ranked). A ballot has no
+    receipt: a receipt proves a ballot was counted, never which one it was."""
+    return hashlib.sha256(ballot_text(choices, points).encode("utf-8")).hexdigest()
+
+
+def entry_text(entry: Mapping[str, Any]) -> str:
+    """:func:`ballot_text` of a record's ballot entry (with its ``points`` if any)."""
+    return ballot_text(entry["choices"], entry.get("points"))
 
 
 def ballots_sha256(ballot_hashes: Iterable[str]) -> str:

@@ -10,7 +10,7 @@ from itertools import pairwise
 from typing import Any
 
 from ballots.methods import count
-from ballots.record.canonical import ballot_sha256, ballot_text, ballots_sha256, receipts_sha256
+from ballots.record.canonical import ballot_sha256, ballots_sha256, entry_text, receipts_sha256
 from ballots.record.profile import profile_from_record
 from ballots.result import Result
 from ballots.turnout import Turnout
@@ -38,14 +38,14 @@ def recount_record(
 
 
 def check_ballot_hashes(record: Mapping[str, Any]) -> list[str]:
-    """One line per ballot whose ``sha256`` does not match its choices, and one if the
+    """One line per ballot whose ``sha256`` does not match its choices (and points), and one if the
     ballots are not in their canonical order (sorted by their JSON text)."""
     problems = [
         f"ballot hash mismatch for ballot {number}"
         for number, b in enumerate(record["ballots"], start=1)
-        if ballot_sha256(b["choices"]) != b["sha256"]
+        if ballot_sha256(b["choices"], b.get("points")) != b["sha256"]
     ]
-    texts = [ballot_text(b["choices"]) for b in record["ballots"]]
+    texts = [entry_text(b) for b in record["ballots"]]
     if texts != sorted(texts):
         problems.append("the ballots are not in their canonical order (sorted by their JSON)")
     return problems

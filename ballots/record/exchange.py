@@ -1,5 +1,7 @@
 """A record's ballots in an exchange format other tools read: BLT for ranked and
-single-choice ballots, pabulib ``.pb`` for approval and budget ballots.
+single-choice ballots, pabulib ``.pb`` for approval, budget and points ballots, and a
+plain CSV table (one row per ballot, one column per theme) for split ballots, which no
+common format holds.
 
 ``tools/recount.py`` counts either file again: a ``.pb`` file names its rule in META
 (the registry's pabulib name, so the recount picks the same rule); a BLT file carries
@@ -20,8 +22,9 @@ RANKED_KINDS = (BallotKind.RANKED, BallotKind.SINGLE)
 
 
 def exchange_file(record: dict[str, Any]) -> tuple[str, str]:
-    """The record's ballots as ``("blt", text)`` for ranked and single ballots, or
-    ``("pb", text)`` for approval and budget ballots.
+    """The record's ballots as ``("blt", text)`` for ranked and single ballots,
+    ``("csv", text)`` for split ballots (:func:`splits_csv`), or ``("pb", text)`` for
+    approval, budget and points ballots.
 
     Raises :class:`~ballots.methods.UnknownRule` for a rule the registry does not know
     and ``ValueError`` for a ``.pb`` election whose rule has no pabulib name.
@@ -30,7 +33,22 @@ def exchange_file(record: dict[str, Any]) -> tuple[str, str]:
     profile = profile_from_record(record)
     if BallotKind(meta["ballot_type"]) in RANKED_KINDS:
         return "blt", write_blt(blt_election(meta, profile))
+    if profile.kind is BallotKind.DISTRIBUTION:
+        return "csv", splits_csv(profile)
     return "pb", write_pb(pb_election(meta, profile))
+
+
+def splits_csv(profile: Profile) -> str:
+    """Split ballots as CSV: a header of theme ids in the election's order, then one
+    row per ballot with what it gives each theme (0 where it gives nothing; a blank
+    ballot is all zeros)."""
+    ids = profile.option_ids
+    lines = [",".join(ids)]
+    for group in profile.groups:
+        given = dict(zip(group.choices, group.points or (), strict=True))
+        row = ",".join(str(given.get(i, 0)) for i in ids)
+        lines.extend([row] * group.count)
+    return "\n".join(lines) + "\n"
 
 
 def blt_election(meta: dict[str, Any], profile: Profile) -> BltElection:

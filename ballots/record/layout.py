@@ -9,8 +9,11 @@ SIGNATURE_FIELDS = ("algorithm", "public_key", "key_fingerprint", "value")
 
 HASH_PROCEDURE = (
     "Each ballot's sha256 is SHA-256 over the UTF-8 JSON array of its choices written "
-    'without spaces, e.g. ["2","1"]; ballots carry no receipt and are sorted by that '
-    "JSON text. ballots_sha256 is SHA-256 over the ballots' sha256 values in record "
+    'without spaces, e.g. ["2","1"]; a split or points ballot, which gives each '
+    "choice an amount (its 'points', aligned with its sorted 'choices'), is hashed as "
+    'the JSON array of its [choice, amount] pairs instead, e.g. [["groen",60],'
+    '["spelen",40]]. Ballots carry no receipt and are sorted by that JSON text. '
+    "ballots_sha256 is SHA-256 over the ballots' sha256 values in record "
     "order, each followed by a newline; receipts_sha256 likewise over the sorted "
     "receipts. The signature covers the whole record without its 'signature' field, "
     "encoded as JSON with sorted keys, no spaces, UTF-8."
@@ -36,6 +39,7 @@ ELECTION_FIELDS = (
     "options",
     "max_choices",
     "min_choices",
+    "max_points",
     "allow_blank",
     "turnout_threshold_percent",
     "binding",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ballots.model import BallotError, BallotKind, Option, Profile
+from ballots.model import WEIGHTED_KINDS, BallotError, BallotKind, Option, Profile
 
 
 def profile_from_record(record: Mapping[str, Any]) -> Profile:
@@ -14,6 +14,27 @@ def profile_from_record(record: Mapping[str, Any]) -> Profile:
     meta = record["election"]
     options = [Option(o["id"], o.get("name", ""), o.get("cost", 0)) for o in meta["options"]]
     kind = BallotKind(meta["ballot_type"])
+    allow_blank = meta.get("allow_blank", True)
+    if kind in WEIGHTED_KINDS:
+        ballots = record["ballots"]
+        weighted = Profile.build_weighted(
+            kind,
+            options,
+            (dict(zip(b["choices"], b.get("points") or (), strict=False)) for b in ballots),
+            budget=meta.get("budget"),
+            max_points=meta.get("max_points"),
+            max_choices=meta.get("max_choices"),
+            validate=False,
+        )
+        for number, ballot in enumerate(record["ballots"], start=1):
+            check_ballot(
+                weighted,
+                number,
+                ballot["choices"],
+                allow_blank=allow_blank,
+                points=ballot.get("points") or [],
+            )
+        return weighted
     profile = Profile.build(
         kind,
         options,
@@ -24,18 +45,26 @@ def profile_from_record(record: Mapping[str, Any]) -> Profile:
         validate=False,
     )
     # Checked one by one, not per group, so that the error names the ballot.
-    allow_blank = meta.get("allow_blank", True)
     for number, ballot in enumerate(record["ballots"], start=1):
         check_ballot(profile, number, ballot["choices"], allow_blank=allow_blank)
     return profile
 
 
 def check_ballot(
-    profile: Profile, number: int, choices: Sequence[str], *, allow_blank: bool
+    profile: Profile,
+    number: int,
+    choices: Sequence[str],
+    *,
+    allow_blank: bool,
+    points: Sequence[int] | None = None,
 ) -> None:
     """Raise :class:`BallotError` naming ballot ``number`` (its place, from 1) if
-    ``choices`` is not a valid ballot of ``profile`` (a blank one only where
-    ``allow_blank``). Ballots carry no receipt, so their place names them."""
+    ``choices`` (with ``points``, for split and points ballots) is not a valid ballot
+    of ``profile`` (a blank one only where ``allow_blank``). Ballots carry no receipt,
+    so their place names them."""
     if not choices and not allow_blank:
         raise BallotError("blank_not_allowed", ballot=number)
-    profile.check_ballot(choices, ballot=number)
+    if profile.kind in WEIGHTED_KINDS:
+        profile.check_points(choices, points or (), ballot=number)
+    else:
+        profile.check_ballot(choices, ballot=number)

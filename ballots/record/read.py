@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ballots.formats.errors import FormatError
-from ballots.model import BallotError, BallotKind
+from ballots.model import WEIGHTED_KINDS, BallotError, BallotKind
 from ballots.record.layout import COUNT_FIELDS, FORMAT, KINDS, SIGNATURE_FIELDS
 from ballots.record.locate import BadJson, line_of, line_of_error, no_constant, unique_keys
 from ballots.record.profile import profile_from_record
@@ -98,7 +98,7 @@ def _check_structure(record: Any) -> None:
     _field(meta, "binding", bool, at)
     _field(meta, "allow_blank", bool, at, optional=True)
     _field(meta, "options", list, at)
-    for name in ("budget", "max_choices", "min_choices"):
+    for name in ("budget", "max_choices", "min_choices", "max_points"):
         _field(meta, name, int, at, optional=True)
     if meta["kind"] not in KINDS:
         raise _SchemaError(
@@ -111,6 +111,9 @@ def _check_structure(record: Any) -> None:
         )
     if meta["ballot_type"] == BallotKind.BUDGET and meta.get("budget") is None:
         raise _SchemaError((*at, "budget"), "a budget election needs a budget")
+    if meta["ballot_type"] == BallotKind.DISTRIBUTION and not meta.get("budget"):
+        raise _SchemaError((*at, "budget"), "a split election needs the total to split (budget)")
+    weighted = meta["ballot_type"] in WEIGHTED_KINDS
     try:
         Fraction(meta["turnout_threshold_percent"])
     except (ValueError, ZeroDivisionError):
@@ -145,6 +148,23 @@ def _check_structure(record: Any) -> None:
                     (*where, "choices", j),
                     f"ballot {i + 1}: choice {choice!r} is not an option id",
                 )
+        if weighted:
+            _field(ballot, "points", list, where)
+            if len(ballot["points"]) != len(ballot["choices"]):
+                raise _SchemaError(
+                    (*where, "points"), f"ballot {i + 1}: one amount per choice is needed"
+                )
+            for j, amount in enumerate(ballot["points"]):
+                if not isinstance(amount, int) or isinstance(amount, bool):
+                    raise _SchemaError(
+                        (*where, "points", j),
+                        f"ballot {i + 1}: amount {amount!r} is not a whole number",
+                    )
+        elif "points" in ballot:
+            raise _SchemaError(
+                (*where, "points"),
+                f"ballot {i + 1}: only split and points ballots give amounts",
+            )
     for i, receipt in enumerate(record["receipts"]):
         if not isinstance(receipt, str) or not receipt:
             raise _SchemaError(("receipts", i), f"receipt {i + 1} is not a non-empty string")

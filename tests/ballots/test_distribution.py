@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ballots.methods import RULES, count, names, rules_for
 from ballots.methods.distribution import (
     independent_markets,
     mean,
@@ -15,7 +16,7 @@ from ballots.methods.distribution import (
     split_profile,
     splits_of,
 )
-from ballots.model import BallotError, Option
+from ballots.model import BallotError, BallotKind, Option
 from ballots.tiebreak import TieBreaker
 
 THEMES = [Option("groen"), Option("spelen"), Option("verkeer")]
@@ -125,3 +126,58 @@ def test_no_resident_gains_by_handing_in_another_split(
     honest = distance(outcome(ballots, 6), truth)
     for lie in splits_for(6, 3):
         assert distance(outcome([lie, *ballots[1:]], 6), truth) >= honest
+
+
+# --- through the registry, as elections count them ------------------------------------
+
+euros = st.lists(st.integers(min_value=0, max_value=9), min_size=3, max_size=3).filter(any)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(euros, min_size=1, max_size=6), st.sampled_from([50_000, 12_345, 100]))
+def test_registered_rules_hand_out_exactly_the_budget(weights: list[list[int]], total: int) -> None:
+    # Splits of an odd total in whole euros: the exact shares add up to 1 and the whole
+    # amounts to the total, for both rules, whatever the draw.
+    ballots = []
+    for w in weights:
+        amounts = [total * x // sum(w) for x in w]
+        amounts[w.index(max(w))] += total - sum(amounts)
+        ballots.append(tuple(amounts))
+    profile = split_profile(THEMES, ballots, total)
+    for name in ("distribution-mean", "distribution-median"):
+        result = count(profile, name, seed="x")
+        assert sum(Fraction(s) for s in result.details["shares"].values()) == 1
+        assert sum(result.details["amounts"].values()) == total
+        assert set(result.winners) == {t.id for t in THEMES}
+
+
+def test_one_theme_gets_the_whole_total() -> None:
+    # With one theme every split gives it everything, and so does the median.
+    profile = split_profile(THEMES[:1], [(70,), (70,)], 70)
+    result = count(profile, "distribution-median")
+    assert result.details["amounts"] == {"groen": 70}
+    assert result.details["shares"] == {"groen": "1"}
+
+
+def test_exaggerating_moves_the_mean_but_not_the_median() -> None:
+    # Resident 2 wants 40 for play. Under the mean, claiming 100 moves play towards
+    # 40 from below; under the median it gains nothing.
+    honest = [(80, 20, 0), (70, 10, 20), (30, 40, 30)]
+    liar = [*honest[:2], (0, 100, 0)]
+    mean_honest = count(split_profile(THEMES, honest, 100), "distribution-mean")
+    mean_lie = count(split_profile(THEMES, liar, 100), "distribution-mean")
+    assert Fraction(mean_lie.details["shares"]["spelen"]) > Fraction(
+        mean_honest.details["shares"]["spelen"]
+    )
+    truth = tuple(Fraction(a, 100) for a in honest[2])
+    median_honest = outcome(honest, 100)
+    median_lie = outcome(liar, 100)
+    assert distance(median_lie, truth) >= distance(median_honest, truth)
+
+
+def test_the_rules_are_registered_for_split_ballots() -> None:
+    for name in ("distribution-mean", "distribution-median"):
+        entry = RULES[name]
+        assert entry.ballot_kinds == (BallotKind.DISTRIBUTION,)
+        assert entry.splits and not entry.budget and not entry.uses_seats
+    assert names(rules_for("distribution")) == ("distribution-mean", "distribution-median")

@@ -91,12 +91,19 @@ def _make_record(
     ballot_type: str = "ranked",
     kind: str = "referendum",
     options: Sequence[Option] = RANKED_OPTIONS,
-    ballots: Sequence[tuple[str, Sequence[str]]] = RANKED_BALLOTS,
+    ballots: Sequence[tuple[str, Any]] = RANKED_BALLOTS,
     budget: int | None = None,
     seed: str = "seed-2026",
+    max_points: int | None = None,
 ) -> dict[str, Any]:
-    """A record counted for real with ``rule``."""
-    profile = Profile.build(ballot_type, options, [c for _, c in ballots], budget=budget)
+    """A record counted for real with ``rule``. Split and points ballots are mappings
+    option id -> amount."""
+    if ballot_type in ("distribution", "points"):
+        profile = Profile.build_weighted(
+            ballot_type, options, [c for _, c in ballots], budget=budget, max_points=max_points
+        )
+    else:
+        profile = Profile.build(ballot_type, options, [c for _, c in ballots], budget=budget)
     result = count(profile, rule, seats=seats, seed=seed)
     return build_record(
         election={
@@ -107,6 +114,7 @@ def _make_record(
             "rule": rule,
             "seats": seats,
             "budget": budget,
+            "max_points": max_points,
             "options": options,
             "roll_size": 20,
             "tie_break_seed": seed,

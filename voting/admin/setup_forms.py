@@ -20,6 +20,10 @@ from voting.labels import BALLOT_TYPE_LABELS, rule_label
 from voting.models import RULES
 from voting.request_guard import INT_COLUMN_MAX, TOO_LARGE
 
+# The ballot types a clerk can choose: those the vote pages can show. (Split and points
+# ballots are known to the library and the record before their pages exist.)
+OFFERED_BALLOT_TYPES = ("ranked", "single", "approval", "budget")
+
 
 class ElectionForm(FlaskForm):
     """Everything fixed before voting opens."""
@@ -51,7 +55,11 @@ class ElectionForm(FlaskForm):
     )
     ballot_type = SelectField(
         _l("Stembiljet"),
-        choices=[SelectChoice(code, text) for code, text in BALLOT_TYPE_LABELS.items()],
+        choices=[
+            SelectChoice(code, text)
+            for code, text in BALLOT_TYPE_LABELS.items()
+            if code in OFFERED_BALLOT_TYPES
+        ],
     )
     rule = SelectField(_l("Telregel"), choices=[SelectChoice(r, rule_label(r)) for r in RULES])
     seats = IntegerField(_l("Aantal winnaars"), default=1, validators=[NumberRange(min=1, max=50)])

@@ -27,14 +27,20 @@ from ballots.record.exchange import exchange_file, seats_from_pb
 SEED = "rondgang"
 RANKED = [list("ABC")] * 5 + [list("BCA")] * 3 + [list("CAB")] * 2 + [list("ACB"), list("BAC")]
 SUBSETS = [["A", "C"], ["B"], ["B", "C"], ["A"], ["C"], ["D"], ["A", "B"], ["C", "D"]]
+# Splits of 100 over three themes (a blank one too): the median and the mean differ.
+SPLITS = [{"A": 60, "B": 40}, {"A": 20, "B": 30, "C": 50}, {"C": 100}, {}, {"A": 50, "C": 50}]
 
 
-def election_for(name: str) -> tuple[dict[str, Any], list[tuple[str, list[str]]]]:
-    """Election metadata and ``(receipt, choices)`` ballots suited to rule ``name``."""
+def election_for(name: str) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
+    """Election metadata and ``(receipt, choices)`` ballots suited to rule ``name``
+    (``choices`` a mapping option -> amount for split ballots)."""
     rule = RULES[name]
     kind = rule.ballot_kinds[0]
     costs = {"A": 30, "B": 25, "C": 20, "D": 10}
-    if kind is BallotKind.RANKED:
+    ballots: list[Any]
+    if kind is BallotKind.DISTRIBUTION:
+        ballots = SPLITS
+    elif kind is BallotKind.RANKED:
         ballots = RANKED
     elif kind is BallotKind.SINGLE:
         ballots = [b[:1] for b in RANKED]
@@ -47,7 +53,7 @@ def election_for(name: str) -> tuple[dict[str, Any], list[tuple[str, list[str]]]
         "ballot_type": kind.value,
         "rule": name,
         "seats": 2 if rule.uses_seats else 1,
-        "budget": 60 if rule.budget else None,
+        "budget": 60 if rule.budget else 100 if rule.splits else None,
         "options": [Option(c, f"Plan {c}", costs[c] if rule.budget else 0) for c in letters],
         "roll_size": 20,
         "tie_break_seed": SEED,
@@ -55,10 +61,11 @@ def election_for(name: str) -> tuple[dict[str, Any], list[tuple[str, list[str]]]
         "binding": True,
         "voting_closes": "2026-03-14T21:00:00+00:00",
     }
-    return meta, [(f"R{i:03d}", list(b)) for i, b in enumerate(ballots)]
+    copy = dict if kind is BallotKind.DISTRIBUTION else list
+    return meta, [(f"R{i:03d}", copy(b)) for i, b in enumerate(ballots)]
 
 
-def build(meta: dict[str, Any], ballots: list[tuple[str, list[str]]], result: Any) -> Any:
+def build(meta: dict[str, Any], ballots: list[tuple[str, Any]], result: Any) -> Any:
     """The record of ``ballots``: their choices, and their receipts as a list apart."""
     return build_record(
         election=meta,
@@ -69,8 +76,9 @@ def build(meta: dict[str, Any], ballots: list[tuple[str, list[str]]], result: An
     )
 
 
-def counted(meta: dict[str, Any], ballots: list[tuple[str, list[str]]]) -> Any:
-    profile = Profile.build(
+def counted(meta: dict[str, Any], ballots: list[tuple[str, Any]]) -> Any:
+    build = Profile.build_weighted if meta["ballot_type"] == "distribution" else Profile.build
+    profile = build(
         meta["ballot_type"], meta["options"], [c for _, c in ballots], budget=meta["budget"]
     )
     return count(profile, meta["rule"], seats=meta["seats"], seed=SEED)
@@ -103,7 +111,16 @@ def test_exchange_file_reads_back_to_the_same_count(name: str) -> None:
     record = build(meta, ballots, counted(meta, ballots))
     ext, text = exchange_file(json.loads(write_record(record)))
     winners = record["result"]["winners"]
-    if ext == "pb":
+    if ext == "csv":
+        # split ballots: one row per ballot, one column per theme, in option order
+        header, *rows = text.splitlines()
+        assert header.split(",") == ["A", "B", "C"]
+        again = sorted(
+            sorted((k, int(v)) for k, v in zip("ABC", row.split(","), strict=True) if v != "0")
+            for row in rows
+        )
+        assert again == sorted(sorted(c.items()) for _, c in ballots)
+    elif ext == "pb":
         pb = read_pb("x.pb", text=text)
         named = from_pabulib(pb.meta["rule"])
         assert named is not None and named.name == name
