@@ -34,6 +34,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ballots._gc import without_gc_pauses
 from ballots.formats.errors import FormatError
 from ballots.model import BallotGroup, BallotKind, Option, Profile
 
@@ -56,6 +57,7 @@ class BltElection:
     profile: Profile
 
 
+@without_gc_pauses
 def read_blt(source: str | os.PathLike[str], *, text: str | None = None) -> BltElection:
     """Read a BLT file, or ``text`` if given (``source`` then only names it in errors).
 

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ballots._gc import without_gc_pauses
 from ballots.formats.errors import FormatError
 from ballots.model import BallotGroup, BallotKind, Option, Profile
 
@@ -97,6 +98,7 @@ def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
         yield number, fields
 
 
+@without_gc_pauses
 def read_pb(source: str | os.PathLike[str], *, text: str | None = None) -> PbElection:
     """Read a pabulib file.
 

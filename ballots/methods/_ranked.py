@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from fractions import Fraction
 
+from ballots._gc import without_gc_pauses
 from ballots.model import BallotError, BallotKind, Profile
 from ballots.result import Result, Round, TieBreak
 from ballots.tiebreak import TieBreaker
@@ -33,6 +34,7 @@ def check_seats(seats: int, n_options: int, method: str) -> None:
         raise BallotError("too_many_seats", rule=method, seats=seats, options=n_options)
 
 
+@without_gc_pauses
 def indexed_groups(profile: Profile, method: str) -> tuple[tuple[str, ...], list[IndexedGroup]]:
     """The option ids and the profile's ballot groups as option indices.
 
