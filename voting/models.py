@@ -895,3 +895,57 @@ class ProcessCode(Base):
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     ideas_used: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PublishedResult(Base):
+    """What a certified result's public pages show, worked out once at certification
+    (voting.published): the record without its ballots and receipts, plus the per-option
+    figures the charts need, the record's hash and size, and the ballots as an exchange
+    file. A results page then reads kilobytes instead of parsing a record of many
+    megabytes on every view."""
+
+    __tablename__ = "published_results"
+
+    election_id: Mapped[int] = mapped_column(
+        ForeignKey("elections.id", ondelete="CASCADE"), primary_key=True
+    )
+    summary_json: Mapped[str] = mapped_column(Text)
+    record_sha256: Mapped[str] = mapped_column(String(64))
+    # Bytes of the record as served (UTF-8), for Content-Length while streaming.
+    record_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    ballots_ext: Mapped[str] = mapped_column(String(8), default="")
+    ballots_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Deferred: only the download streams it, in slices (voting.published.stream_text).
+    ballots_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+JOB_KINDS = ("count", "certify")
+JOB_STATES = ("queued", "running", "done", "failed")
+
+
+class Job(Base):
+    """A count or a certification waiting for, or done by, ``voting worker``
+    (voting.jobs). Without a worker the web app runs the job inline, as before."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(_in("kind", JOB_KINDS), name="ck_jobs_kind"),
+        CheckConstraint(_in("state", JOB_STATES), name="ck_jobs_state"),
+        Index("ix_jobs_state", "state", "id"),
+        Index("ix_jobs_election", "election_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"))
+    actor: Mapped[str] = mapped_column(String(80))
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    # What the clerk's page shows while it runs ("ballots read", "recounting", ...).
+    progress: Mapped[str] = mapped_column(String(200), default="")
+    # A coded error (voting.tally.TallyError) as JSON {"code": ..., "params": {...}}.
+    error_json: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    worker: Mapped[str] = mapped_column(String(120), default="")

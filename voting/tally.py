@@ -36,7 +36,7 @@ from ballots.record import (
 )
 from ballots.result import Result
 from ballots.turnout import Turnout
-from voting import audit, ballot_box, elections, signing
+from voting import audit, ballot_box, elections, published, signing
 from voting.models import Ballot, Election, Receipt, RollEntry, VotingCode, aware, utcnow
 
 
@@ -405,6 +405,8 @@ def certify_election(
         raise TallyError("already_certified")
     election.record_json = text
     election.certified_at = now
+    # What the public pages show, worked out now, once, in the same transaction.
+    published.publish(session, election, signed, text)
     elections.advance(session, election, "certified", actor=actor)
     audit.record(
         session,

@@ -301,7 +301,8 @@ def result_view(record: dict[str, Any], *, signed: bool = True) -> ResultView:
         spent=spent,
         signed=signed and bool(signature),
         fingerprint=str(signature.get("key_fingerprint", "")),
-        sha256=record_sha256(record),
+        # a published summary carries the hash of the whole record it came from
+        sha256=record["published"]["sha256"] if "published" in record else record_sha256(record),
     )
     view.charts = _charts(record, result, labels, costs, valid)
     view.next_line = next_step_sentence(
@@ -485,6 +486,8 @@ def _placed(result: Result, data: Round) -> str | None:
 def votes_per_option(record: dict[str, Any]) -> Counter[str]:
     """How many ballots name each option (any position): approvals for approval and
     budget ballots, votes for single-choice ballots."""
+    if "ballots" not in record:  # a published summary (voting.published) has the figures
+        return Counter(record["published"]["votes_per_option"])
     counter: Counter[str] = Counter({o["id"]: 0 for o in record["election"]["options"]})
     for ballot in record["ballots"]:
         counter.update(set(ballot["choices"]))
@@ -493,6 +496,8 @@ def votes_per_option(record: dict[str, Any]) -> Counter[str]:
 
 def first_preferences(record: dict[str, Any]) -> Counter[str]:
     """First preferences per option (ranked and single ballots)."""
+    if "ballots" not in record:
+        return Counter(record["published"]["first_preferences"])
     counter: Counter[str] = Counter({o["id"]: 0 for o in record["election"]["options"]})
     for ballot in record["ballots"]:
         if ballot["choices"]:
