@@ -155,7 +155,7 @@ def test_binding_result_decided_by_lot_says_so(
     verdict = _verdict(html)
     assert "Deze bindende uitslag is mede door loting bepaald" in verdict
     assert "bij 1 gelijke stand besliste het lot" in verdict
-    assert "ronde 1: tussen A, B en C viel het lot op" in verdict
+    assert "ronde 1, over wie gekozen wordt: tussen A, B en C viel het lot op" in verdict
     _html, english = _page(client, election, "en")
     assert "This binding result was decided partly by lot" in english
     advisory = publish("plurality", [["A"], ["B"]], roll=3, ballot_type="single", binding=False)

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired
 
 from voting import db
 from voting.auth import actor_name, role_required
-from voting.documents.report import proces_verbaal
+from voting.documents.report import proces_verbaal, report_people
 from voting.error_words import explain
 from voting.models import Election
 from voting.results.view import result_view
@@ -105,7 +105,10 @@ def draft_report(election_id: int) -> Response:
     except TallyError:
         abort(404)
     response = Response(
-        proces_verbaal(result_view(record, signed=False)), mimetype="application/pdf"
+        proces_verbaal(
+            result_view(record, signed=False), people=report_people(db.session(), election)
+        ),
+        mimetype="application/pdf",
     )
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{election.slug}-proces-verbaal-concept.pdf"'

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from voting import db, published, signing
-from voting.documents.report import proces_verbaal
+from voting.documents.report import proces_verbaal, report_people
 from voting.models import Election, PublishedResult
 from voting.results.forms import ReceiptForm, normalise_receipt
 from voting.results.view import result_csv, result_view
@@ -180,7 +180,11 @@ def report(slug: str) -> Response:
     if not_modified is not None:
         return not_modified
     response = _download(
-        proces_verbaal(result_view(published.summary(row)), certified_at=found.certified_at),
+        proces_verbaal(
+            result_view(published.summary(row)),
+            certified_at=found.certified_at,
+            people=report_people(db.session(), found),
+        ),
         "application/pdf",
         f"{slug}-proces-verbaal.pdf",
     )

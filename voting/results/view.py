@@ -272,7 +272,7 @@ def result_view(record: dict[str, Any], *, signed: bool = True) -> ResultView:
             "blanco gestemd). Niemand is gekozen en er is niet geloot."
         )
     elif result.tie_breaks:
-        decided += " " + _lot_sentence(result, labels, valid and turnout.binding)
+        decided += " " + _lot_sentence(result, labels, valid and turnout.binding, valid)
     if not valid:
         decided += " " + _(
             "Omdat de opkomst te laag was, is dit geen geldige uitslag; de gemeenteraad "
@@ -349,12 +349,13 @@ def _decided_sentence(
     return _("De telling wees aan, in deze volgorde: %(names)s.", names=names)
 
 
-def _lot_sentence(result: Result, labels: dict[str, str], binding: bool) -> str:
+def _lot_sentence(result: Result, labels: dict[str, str], binding: bool, valid: bool) -> str:
     """A result that a draw helped decide says so, in its summary, with each draw."""
     draws = "; ".join(
         _(
-            "ronde %(round)s: tussen %(tied)s viel het lot op %(chosen)s",
+            "ronde %(round)s, over %(purpose)s: tussen %(tied)s viel het lot op %(chosen)s",
             round=tie.round,
+            purpose=purpose_name(tie.purpose, valid),
             tied=_and_list([labels.get(o, o) for o in tie.tied]),
             chosen=labels.get(tie.chosen, tie.chosen),
         )
