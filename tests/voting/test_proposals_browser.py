@@ -11,7 +11,6 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from tests.voting.test_results_browser import server  # noqa: F401  (the live app)
 from voting import elections
 from voting.models import Election
 
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_my_proposals_fit_a_phone(
-    server: str,  # noqa: F811
+    live_server: str,
     browser: Any,
     client: FlaskClient,
     login: Callable[..., Any],
@@ -42,7 +41,7 @@ def test_my_proposals_fit_a_phone(
         )
     db_session.commit()
     # The test client's login session, handed to the browser.
-    host = urlparse(server).hostname
+    host = urlparse(live_server).hostname
     context = browser.new_context(viewport={"width": 320, "height": 640})
     context.add_cookies(
         [
@@ -52,7 +51,7 @@ def test_my_proposals_fit_a_phone(
     )
     try:
         page = context.new_page()
-        page.goto(f"{server}/voorstellen/mijn")
+        page.goto(f"{live_server}/voorstellen/mijn")
         assert page.get_by_role("heading", name="Kinderspeelplaatsvernieuwingsplan").is_visible()
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -3,7 +3,6 @@ axe-core violations, no CSP errors, for a ranked, a pairwise and a budget result
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,24 +10,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
 from tests.voting.tally_helpers import add_ballots, add_roll, make_key
 from voting.models import Election
 from voting.tally import certify_election, count_election
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def server(app: Flask) -> Iterator[str]:
-    """The app on a free local port."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -89,14 +76,14 @@ CUT_CAPTIONS = """() => [...document.querySelectorAll('caption, .table-caption')
   .map(c => c.textContent)"""
 
 
-def test_result_pages_fit_and_pass_axe(server: str, page: Any, published: list[str]) -> None:
+def test_result_pages_fit_and_pass_axe(live_server: str, page: Any, published: list[str]) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     paths = ["/uitslag/", "/uitslag/sleutel"]
     for slug in published:
         paths += [f"/uitslag/{slug}", f"/uitslag/{slug}/bon"]
     for path in paths:
-        response = page.goto(server + path)
+        response = page.goto(live_server + path)
         assert response is not None and response.status == 200, path
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"

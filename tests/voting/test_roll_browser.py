@@ -3,14 +3,11 @@ many are done."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from werkzeug.serving import make_server
 
 from tests.conftest import STAFF_PASSWORD
 from tools.fake_register import register_csv
@@ -20,22 +17,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def served(app: Flask) -> Iterator[str]:
-    """The app on a free local port, in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-@pytest.fixture
-def page(served: str, browser: Any) -> Iterator[Any]:
+def page(live_server: str, browser: Any) -> Iterator[Any]:
     """A fresh page in the shared Debian chromium."""
-    context = browser.new_context(base_url=served, accept_downloads=True)
+    context = browser.new_context(base_url=live_server, accept_downloads=True)
     try:
         yield context.new_page()
     finally:

@@ -5,14 +5,12 @@ voting and reads its audit log. axe-core checks the account pages on the way."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pyotp
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from tests.conftest import REPO, STAFF_PASSWORD
 from tests.voting.vote.test_vote_browser import axe_check
@@ -22,19 +20,6 @@ pytestmark = pytest.mark.browser
 
 THEME_FILE = REPO / "node_modules/@nl-design-system-unstable/voorbeeld-design-tokens/dist/theme.css"
 NEW_PASSWORD = "drie rode tulpen in de vaas"
-
-
-@pytest.fixture
-def served(app: Flask) -> Iterator[str]:
-    """The app on a free local port, in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 def log_in(page: Any, username: str, password: str) -> None:
@@ -54,14 +39,14 @@ def log_in(page: Any, username: str, password: str) -> None:
 def test_admin_invites_a_clerk_who_sets_up_a_buurtbudget(
     theme: str,
     app: Flask,
-    served: str,
+    live_server: str,
     browser: Any,
     make_staff: Callable[..., StaffUser],
 ) -> None:
     if theme != "default" and not THEME_FILE.exists():
         pytest.skip("the NL Design System packages are not installed (npm ci)")
     make_staff("admin", "beheer")
-    admin = browser.new_context(base_url=served)
+    admin = browser.new_context(base_url=live_server)
     page = admin.new_page()
     log_in(page, "beheer", STAFF_PASSWORD)
     page.goto("/beheer/medewerkers")
@@ -81,7 +66,7 @@ def test_admin_invites_a_clerk_who_sets_up_a_buurtbudget(
     axe_check(page)
     admin.close()
 
-    clerk = browser.new_context(base_url=served)
+    clerk = browser.new_context(base_url=live_server)
     page = clerk.new_page()
     page.goto(link.removeprefix("http://localhost"))
     page.fill("#password", NEW_PASSWORD)

@@ -7,7 +7,6 @@ the SMTP server stopped, the update is sent once it is back."""
 from __future__ import annotations
 
 import re
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -15,7 +14,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from tests.conftest import STAFF_PASSWORD
 from voting.follow_up import outbox
@@ -26,23 +24,10 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def server(app: Flask) -> Iterator[str]:
-    """The app on a free local port; mail links point at it."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{httpd.server_port}"
-    app.config["PUBLIC_BASE_URL"] = url
-    yield url
-    httpd.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page(browser: Any, server: str) -> Iterator[Any]:
+def page(browser: Any, live_server: str) -> Iterator[Any]:
     """A phone-sized page; fails the test on console errors."""
     errors: list[str] = []
-    context = browser.new_context(viewport={"width": 320, "height": 640}, base_url=server)
+    context = browser.new_context(viewport={"width": 320, "height": 640}, base_url=live_server)
     context.set_default_timeout(10_000)
     tab = context.new_page()
     tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

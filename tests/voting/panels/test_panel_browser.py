@@ -6,14 +6,11 @@ referendum; the public page shows the draw. axe-core checks the residents' pages
 from __future__ import annotations
 
 import random
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from tests.conftest import STAFF_PASSWORD
 from tests.voting.panels.support import CATEGORIES, DATES, codes_from_zip, register_bytes
@@ -24,30 +21,17 @@ from voting.models import StaffUser
 pytestmark = [pytest.mark.browser, pytest.mark.app_config(PANEL_JOBS_INLINE=True)]
 
 
-@pytest.fixture
-def served(app: Flask) -> Iterator[str]:
-    """The app on a free local port, in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
 def tick_and_press(page: Any, checkbox: str, button: str) -> None:
     page.check(checkbox)
     page.click(f"button:has-text('{button}')")
 
 
 def test_panel_from_invitations_to_preferendum(
-    app: Flask, served: str, browser: Any, make_staff: Any, tmp_path: Path
+    app: Flask, live_server: str, browser: Any, make_staff: Any, tmp_path: Path
 ) -> None:
     make_key(Path(app.config["SIGNING_KEY_PATH"]).parent)
     clerk: StaffUser = make_staff("clerk")
-    staff = browser.new_context(base_url=served, accept_downloads=True)
+    staff = browser.new_context(base_url=live_server, accept_downloads=True)
     page = staff.new_page()
     page.goto("/beheer/inloggen")
     page.fill("#username", clerk.username)
@@ -78,7 +62,7 @@ def test_panel_from_invitations_to_preferendum(
 
     # Residents sign up on a phone, without JavaScript.
     phone = browser.new_context(
-        base_url=served, java_script_enabled=False, viewport={"width": 320, "height": 640}
+        base_url=live_server, java_script_enabled=False, viewport={"width": 320, "height": 640}
     )
     resident = phone.new_page()
     rng = random.Random(11)
@@ -103,7 +87,7 @@ def test_panel_from_invitations_to_preferendum(
     assert response.ok
     resident.click("button:has-text('Aanmelden')")
     assert "Er is iets niet goed ingevuld" in resident.content()
-    with_js = browser.new_context(base_url=served).new_page()
+    with_js = browser.new_context(base_url=live_server).new_page()
     with_js.goto("/burgerberaad/afval-heemstede/aanmelden")
     axe_check(with_js)
 

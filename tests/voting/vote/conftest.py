@@ -3,13 +3,11 @@ and (for the browser tests) a live server and Debian's chromium."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
 from tests.voting.vote.support import add_codes, assert_consistent
 from voting.models import Election
@@ -34,16 +32,3 @@ def codes_for(db_session: Session) -> Callable[[Election, int], list[str]]:
         return add_codes(db_session, election, count)
 
     return make
-
-
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    """The app served on a free local port in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
