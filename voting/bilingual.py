@@ -61,3 +61,11 @@ def marked(item: Any, field: str) -> Markup:
     text = escape(text_of(item, field))
     # The text is escaped above and the attribute is ours (bandit B704).
     return Markup(f"<span{attr}>{text}</span>") if attr else text  # nosec B704
+
+
+def english_option_names(election: Any) -> dict[str, str]:
+    """Option key -> the clerk's English name, on an English page (``{}`` on a Dutch
+    one, or when the clerk gave none): for pages that show names from the record."""
+    if page_language() != "en":
+        return {}
+    return {o.key: o.title_en for o in election.options if getattr(o, "title_en", "")}

@@ -359,3 +359,23 @@ def test_english_page(publish: Callable[..., Election], client: FlaskClient) -> 
     election = publish("irv")
     response = client.get(f"/uitslag/{election.slug}?lang=en")
     assert response.status_code == 200
+
+
+def test_english_page_uses_english_names_and_marks_dutch_ones(
+    publish: Callable[..., Election], client: FlaskClient, db_session: Session
+) -> None:
+    """An English result page shows the clerk's English option names; names it can
+    only show in Dutch carry lang="nl" for screen readers. The Dutch page, the record
+    and the proces-verbaal keep the official Dutch names."""
+    election = publish("irv")
+    first, second = election.options[0], election.options[1]
+    first.title_en = "The English plan"
+    db_session.commit()
+    english = client.get(f"/uitslag/{election.slug}?lang=en").get_data(as_text=True)
+    assert "The English plan" in english
+    assert re.search(r'<th scope="row" lang="nl">' + re.escape(second.title) + "<", english)
+    assert not re.search(r'lang="nl">The English plan<', english)
+    dutch = client.get(f"/uitslag/{election.slug}").get_data(as_text=True)
+    assert "The English plan" not in dutch and 'scope="row" lang="nl"' not in dutch
+    record = json.loads(election.record_json or "")
+    assert record["election"]["options"][0]["name"] == first.title

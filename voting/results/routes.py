@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from voting import db, published, signing
+from voting.bilingual import english_option_names
 from voting.documents.report import proces_verbaal, report_people
 from voting.models import Election, PublishedResult
 from voting.results.forms import ReceiptForm, normalise_receipt
@@ -110,7 +111,7 @@ def election(slug: str) -> Response | str:
     body = render_template(
         "results/election.html",
         election=found,
-        view=result_view(published.summary(row)),
+        view=result_view(published.summary(row), english_names=english_option_names(found)),
         ballots_ext=row.ballots_ext,
         form=ReceiptForm(),
     )
@@ -202,7 +203,7 @@ def receipt(slug: str) -> tuple[str, int] | str:
         return pending
     found, row = _certified(slug)
     record = published.summary(row)
-    view = result_view(record)
+    view = result_view(record, english_names=english_option_names(found))
     form = ReceiptForm()
     counted = None
     status = 200

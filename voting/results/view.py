@@ -25,6 +25,7 @@ from ballots.record.exchange import exchange_file
 from ballots.result import Result, Round, TieBreak
 from ballots.turnout import Turnout
 from voting import charts
+from voting.bilingual import SOURCE_LANGUAGE, page_language
 from voting.charts import Bar, RoundBars, Segment
 from voting.formatting import format_money, format_number, format_percent
 from voting.labels import rule_description, tally_unit_label
@@ -107,6 +108,15 @@ class ResultView:
     next_line: str = ""  # what happens next, worked out from the verdict
     announced: str = ""  # the clerk's own "what happens next", as announced before
     announced_before: bool = False  # True: the announcement was for a valid result
+    dutch_names: frozenset[str] = frozenset()  # option names shown in Dutch on a page that is not
+
+    def lang_attr(self, text: str) -> Markup:
+        """`` lang="nl"`` for a table cell that shows an option's Dutch name (alone or
+        followed by its amount) on a page in another language, so that a screen reader
+        pronounces it as Dutch; ``""`` otherwise."""
+        text = str(text)
+        dutch = any(text == n or text.startswith(n + " (") for n in self.dutch_names)
+        return Markup(' lang="nl"') if dutch else Markup("")  # nosec B704 - a fixed attribute
 
     @property
     def valid(self) -> bool:
@@ -252,11 +262,25 @@ def status_sentence(turnout: Turnout) -> str:
     return _("De uitslag is geldig en raadgevend: een advies aan de gemeenteraad.")
 
 
-def result_view(record: dict[str, Any], *, signed: bool = True) -> ResultView:
-    """Work out the page for ``record`` (signed and certified, or the clerk's preview)."""
+def result_view(
+    record: dict[str, Any], *, signed: bool = True, english_names: dict[str, str] | None = None
+) -> ResultView:
+    """Work out the page for ``record`` (signed and certified, or the clerk's preview).
+
+    ``english_names`` (option id -> the clerk's English name) is for English pages:
+    those names replace the record's Dutch ones; every name still shown in Dutch on a
+    page in another language is listed in ``dutch_names``, to be marked ``lang="nl"``.
+    The record and the proces-verbaal keep the official Dutch names."""
     meta = record["election"]
     result = Result.from_dict(record["result"])
-    labels = {o["id"]: o.get("name") or o["id"] for o in meta["options"]}
+    dutch = {o["id"]: o.get("name") or o["id"] for o in meta["options"]}
+    english = english_names or {}
+    labels = {key: english.get(key) or name for key, name in dutch.items()}
+    shown_in_dutch = (
+        frozenset(name for key, name in dutch.items() if not english.get(key))
+        if page_language() != SOURCE_LANGUAGE
+        else frozenset()
+    )
     costs = {o["id"]: int(o.get("cost", 0)) for o in meta["options"]}
     turnout = Turnout.from_record(record)
     winners = [(w, labels.get(w, w), costs.get(w, 0)) for w in result.winners]
@@ -304,6 +328,7 @@ def result_view(record: dict[str, Any], *, signed: bool = True) -> ResultView:
         # a published summary carries the hash of the whole record it came from
         sha256=record["published"]["sha256"] if "published" in record else record_sha256(record),
     )
+    view.dutch_names = shown_in_dutch
     view.charts = _charts(record, result, labels, costs, valid)
     view.next_line = next_step_sentence(
         meta["kind"] == "budget", valid, bool(turnout.binding and valid), result.decided
