@@ -11,6 +11,9 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
+from ballots.panels.model import Quota, Respondent
+from ballots.panels.quotas import quotas_from_shares
+
 # (value, population share, relative reply rate)
 CATEGORIES: dict[str, list[tuple[str, Fraction, float]]] = {
     "geslacht": [
@@ -62,3 +65,17 @@ def generate_pool(size: int, seed: int = 1) -> list[dict[str, str]]:
 def population_shares() -> dict[str, dict[str, Fraction]]:
     """The population shares per category and value."""
     return {c: {v: s for v, s, _ in values} for c, values in CATEGORIES.items()}
+
+
+def benchmark_problem(respondents: int, seats: int) -> tuple[list[Respondent], list[Quota]]:
+    """The benchmark's pool and quotas: ``respondents`` generated people (seed 1) and,
+    per category value, the population share × ``seats`` ± 1/40 of the seats."""
+    people = [
+        Respondent(f"r{i:04d}", answers) for i, answers in enumerate(generate_pool(respondents))
+    ]
+    quotas = [
+        q
+        for category, shares in population_shares().items()
+        for q in quotas_from_shares(category, shares, seats, Fraction(seats, 40))
+    ]
+    return people, quotas

@@ -112,3 +112,23 @@ def test_quotas_that_cannot_hold_together_are_named_with_the_shortfall() -> None
     problem = problems[0]
     assert problem.code == "joint" and abs(problem.short) == 1
     assert (problem.category, problem.value) in {("gender", "f"), ("age", "old")}
+
+
+def test_dropping_unused_panels_from_the_master_lp_changes_no_probability(monkeypatch) -> None:
+    """The master LP deletes long-unused panels to stay fast; the exact pricing finds
+    any it needs again, so every probability stays what the full master gives."""
+    import ballots.panels.leximin as module
+    from tools.panel_pool import benchmark_problem, population_shares
+
+    people, quotas = benchmark_problem(150, 25)
+    size = 25
+    profiles = group_profiles(people, list(population_shares()))
+    monkeypatch.setattr(module, "KEEP_PANELS", 1000.0)
+    full = leximin(profiles, quotas, size)
+    monkeypatch.setattr(module, "KEEP_PANELS", 0.0)  # the floor: profiles + 20 columns
+    dropping = leximin(profiles, quotas, size)
+    assert dropping.dropped_panels > 0  # the small master really dropped panels
+    assert dropping.portfolio.problems(quotas, size) == []
+    assert dropping.float_probabilities == pytest.approx(full.float_probabilities, abs=1e-8)
+    ours, theirs = dropping.portfolio.probabilities(), full.portfolio.probabilities()
+    assert float(min(ours.values())) == pytest.approx(float(min(theirs.values())), abs=1e-9)
