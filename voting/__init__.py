@@ -108,10 +108,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_process_blueprints(app: Flask) -> None:
     """Processes (trajecten) with one letter for several stages (issue #13)."""
     from voting.processes.admin_routes import bp as processes_admin_bp
+    from voting.processes.letter_routes import bp as process_letters_bp
     from voting.processes.routes import bp as processes_bp
 
     app.register_blueprint(processes_bp)
     app.register_blueprint(processes_admin_bp, url_prefix="/beheer")
+    app.register_blueprint(process_letters_bp, url_prefix="/beheer")
 
 
 def _register_staff_blueprints(app: Flask) -> None:

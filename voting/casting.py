@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from voting import ballot_box, codes
 from voting.ballot_validation import check_choices
 from voting.models import Election, Receipt, SealedBallot, VotingCode, aware, utcnow
+from voting.processes import lookup
 
 RECEIPT_LENGTH = 10  # 50 random bits: unguessable, short enough to type back
 
@@ -62,6 +63,9 @@ class CodeOutcome(Enum):
     REVOKED = "revoked"
     NOT_OPEN_YET = "not_open_yet"
     CLOSED = "closed"
+    # A process letter's code that is not on the roll of the stage open now (the
+    # resident came on the register after that stage's roll was fixed).
+    NOT_IN_STAGE = "not_in_stage"
 
     @property
     def is_failed_attempt(self) -> bool:
@@ -104,13 +108,36 @@ def look_up_code(
         .where(VotingCode.code_hash == digest)
     ).first()
     if row is None:
-        return CodeCheck(CodeOutcome.UNKNOWN)
+        return _process_code(session, pepper, entered, now)
     code, election = row
     if code.used_at is not None:
         return CodeCheck(CodeOutcome.USED, election, digest)
     if code.revoked_at is not None:
         return CodeCheck(CodeOutcome.REVOKED, election, digest)
     return CodeCheck(window_outcome(election, now), election, digest)
+
+
+_PROCESS_OUTCOMES = {
+    lookup.OK: CodeOutcome.OK,
+    lookup.USED: CodeOutcome.USED,
+    lookup.REVOKED: CodeOutcome.REVOKED,
+    lookup.NOT_OPEN_YET: CodeOutcome.NOT_OPEN_YET,
+    lookup.CLOSED: CodeOutcome.CLOSED,
+    lookup.NOT_IN_STAGE: CodeOutcome.NOT_IN_STAGE,
+}
+
+
+def _process_code(session: Session, pepper: str, entered: str, now: datetime | None) -> CodeCheck:
+    """A code on no single election's letter may be a process letter's code: it votes
+    in the stage open now, through that stage's own code row and hash
+    (:mod:`voting.processes.lookup`)."""
+    found = lookup.stage_for_code(session, pepper, entered, now)
+    if found is None:
+        return CodeCheck(CodeOutcome.UNKNOWN)
+    outcome = _PROCESS_OUTCOMES[found.status]
+    if found.election is None and outcome is not CodeOutcome.REVOKED:
+        return CodeCheck(CodeOutcome.UNKNOWN)  # a process without stages
+    return CodeCheck(outcome, found.election, found.code_hash)
 
 
 def window_outcome(election: Election, now: datetime | None = None) -> CodeOutcome:

@@ -89,3 +89,12 @@ def voter_key(pepper: str, election_slug: str, person_reference: str) -> str:
     so the roll holds no identity and keys of two elections cannot be linked."""
     message = f"{election_slug}\x00{person_reference.strip()}".encode()
     return hmac.new(pepper.encode(), message, hashlib.sha256).hexdigest()
+
+
+def stage_code_hash(pepper: str, election_slug: str, code: str) -> str:
+    """What one stage of a process stores for the process letter's ``code``:
+    HMAC-SHA256(pepper, slug + code). Each stage gets its own hash of the same code,
+    so without the code no row of one stage can be matched to another stage's or to
+    the process's own (:func:`code_hash`)."""
+    message = f"stage\x00{election_slug}\x00{normalise(code)}".encode()
+    return hmac.new(pepper.encode(), message, hashlib.sha256).hexdigest()

@@ -31,6 +31,7 @@ from voting.ballot_validation import (
 )
 from voting.documents.paper_ballot import paper_ballot_pdf
 from voting.models import Election, VotingCode
+from voting.processes import lookup
 
 bp = Blueprint("paper", __name__)
 
@@ -98,7 +99,8 @@ def enter(election_id: int) -> str | Response | tuple[str, int]:
         reason = "code" if code_problem is not None else "ballot"
         return _refused(dbs, election, form, reason, problems, 422)
 
-    digest = codes.code_hash(current_app.config["CODE_PEPPER"], entered)
+    # A stage of a process holds its own hash of the process letter's code.
+    digest = lookup.hash_for_election(dbs, current_app.config["CODE_PEPPER"], election, entered)
     try:
         done = paper_entry.enter_paper(
             dbs,

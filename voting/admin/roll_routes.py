@@ -41,6 +41,7 @@ from voting.error_words import explain
 from voting.extensions import csrf
 from voting.labels import REASON_LABELS
 from voting.models import AuditEvent, Election, VotingCode
+from voting.processes.service import process_of
 from voting.roll_import import (
     Eligibility,
     RegisterCheck,
@@ -212,7 +213,7 @@ def import_letters(election_id: int) -> Response | tuple[str, int]:
                 "nieuwe brief maken voor een bewoner die zijn brief kwijt is."
             ),
         )
-    refusal = setup_checks.letters_refusal(election)
+    refusal = _process_refusal(election) or setup_checks.letters_refusal(election)
     if refusal:
         return _page(election, 409, import_form=form, problem=refusal)
     report, problem = _read(election, form)
@@ -346,6 +347,9 @@ def reissue(election_id: int) -> Response | tuple[str, int]:
         return _page(election, reissue_form=form, lookup_status=status)
     if election.phase in CLOSED_PHASES:
         return _page(election, 409, reissue_form=form, problem=_("De stemming is voorbij."))
+    refusal = _process_refusal(election)
+    if refusal:
+        return _page(election, 409, reissue_form=form, problem=refusal)
     resident, problem = _resident(form, reference)
     if resident is None:
         return _page(election, 400, reissue_form=form, problem=problem)
@@ -364,6 +368,19 @@ def reissue(election_id: int) -> Response | tuple[str, int]:
             "Content-Disposition": 'attachment; filename="nieuwe-brief.pdf"',
             "Cache-Control": "no-store",
         },
+    )
+
+
+def _process_refusal(election: Election) -> str | None:
+    """A stage of a process gets its letters from the process: one letter, one code
+    for every stage (voting.processes.letter_routes)."""
+    process = process_of(db.session(), election)
+    if process is None:
+        return None
+    return _(
+        "Deze verkiezing is een stap van het traject '%(title)s'. Maak de brieven en "
+        "nieuwe brieven bij het traject: één brief met één code voor alle stappen.",
+        title=process.title,
     )
 
 

@@ -86,6 +86,9 @@ class LetterContext:
     help_phone: str = "14 0 + netnummer"
     help_desk: str = "de balie van het gemeentehuis"
     letter_date: date = field(default_factory=date.today)
+    # A process letter (issue #13): one line per step with its dates; the one code
+    # takes part in every step, so the letter lists the steps instead of options.
+    stages: tuple[str, ...] = ()
 
     @classmethod
     def for_election(cls, election: Any, config: Mapping[str, Any]) -> LetterContext:
@@ -114,6 +117,49 @@ class LetterContext:
             help_phone=setting("LETTER_HELP_PHONE", cls.help_phone),
             help_desk=setting("LETTER_HELP_DESK", cls.help_desk),
         )
+
+
+def process_letter_context(
+    process: Any, steps: Iterable[Any], config: Mapping[str, Any]
+) -> LetterContext:
+    """The context of a process letter: the process's title and one line per step of
+    its timeline (``voting.processes.service.timeline``) with the step's dates, in
+    Dutch like every letter."""
+
+    def day(moment: datetime | None) -> str:
+        return format_day(moment, "d MMMM y", locale="nl") if moment else ""
+
+    lines = []
+    for step in steps:
+        what = (
+            f"Ideeën indienen voor {step.election.title}"
+            if step.kind == "ideas"
+            else f"{step.election.title}: stemmen"
+        )
+        if step.opens_at and step.closes_at:
+            what += f", van {day(step.opens_at)} tot {day(step.closes_at)}"
+        elif step.closes_at:
+            what += f", tot {day(step.closes_at)}"
+        elif step.opens_at:
+            what += f", vanaf {day(step.opens_at)}"
+        lines.append(f"Stap {step.number}. {what}.")
+    municipality = process.municipality or config.get("MUNICIPALITY", "")
+    base_url = str(config.get("PUBLIC_BASE_URL", "")).rstrip("/")
+
+    def setting(name: str, default: str) -> str:
+        return str(config.get(name) or os.environ.get(name) or default)
+
+    return LetterContext(
+        municipality=municipality,
+        title=process.title,
+        question="",
+        base_url=base_url,
+        proposals_url=f"{base_url}/traject/{process.slug}",
+        sender_line=setting("LETTER_SENDER", municipality),
+        help_phone=setting("LETTER_HELP_PHONE", LetterContext.help_phone),
+        help_desk=setting("LETTER_HELP_DESK", LetterContext.help_desk),
+        stages=tuple(lines),
+    )
 
 
 # --- The PDF ----------------------------------------------------------------------------
@@ -157,7 +203,8 @@ def _layout(ctx: LetterContext, folder: Path | str | None) -> _Layout:
     # Room for the body: the code box starts no higher than 40 mm below the fold and
     # the text after it must end above the footer.
     room = 284 - 55 - sum(5 + 5 * len(block) + 2 for _, block in after) - 2 - BODY_TOP
-    title = ("B", 12.0, 0.0, lines(f"Stemmen over: {ctx.title}", "B", 12, 170))
+    heading = f"Meedoen aan: {ctx.title}" if ctx.stages else f"Stemmen over: {ctx.title}"
+    title = ("B", 12.0, 0.0, lines(heading, "B", 12, 170))
     intro = lines(common["intro"], "", 10, 170)
     choices = [("", 10.0, 4.0, lines(item, "", 10, 166)) for item in common["choices"]]
     when = ("", 10.0, 0.0, lines(common["when"], "", 10, 170))
@@ -172,6 +219,11 @@ def _layout(ctx: LetterContext, folder: Path | str | None) -> _Layout:
         "Deze code is alleen voor u en werkt één keer. Of scan de QR-code met uw "
         "telefoon: dan hoeft u de code niet over te typen."
     )
+    if ctx.stages:
+        note = (
+            "Deze code is alleen voor u. U gebruikt hem in elke stap: in elke stemming "
+            "stemt u er één keer mee. Of scan de QR-code met uw telefoon."
+        )
     layout = _Layout(common["date"], tuple(blocks), after, lines(note, "", 9, 118))
     close_fonts(pdf)
     return layout
@@ -333,7 +385,18 @@ def _common_text(ctx: LetterContext) -> dict[str, Any]:
     else:
         intro = f"U mag meestemmen. De vraag is: {ctx.question or ctx.title}"
         choices = [f"{key}. {title}" for key, title in ctx.options]
-    if ctx.opens_at and ctx.closes_at:
+    if ctx.stages:
+        intro = (
+            f"U mag mee beslissen over {ctx.title}. Dat gaat in {len(ctx.stages)} "
+            "stappen. Met de code in deze brief doet u aan alle stappen mee:"
+        )
+        choices = list(ctx.stages)
+    if ctx.stages:
+        period = (
+            "Ideeën indienen gebruikt uw code niet op. Alles over de stappen staat op "
+            f"{ctx.proposals_url}"
+        )
+    elif ctx.opens_at and ctx.closes_at:
         period = f"U kunt stemmen van {when(ctx.opens_at)} tot {when(ctx.closes_at)}."
     elif ctx.closes_at:
         period = f"U kunt stemmen tot {when(ctx.closes_at)}."

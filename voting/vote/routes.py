@@ -525,6 +525,24 @@ def _code_refused(form: CodeForm, check: CodeCheck) -> str | Response | tuple[st
     if outcome in (CodeOutcome.NOT_OPEN_YET, CodeOutcome.CLOSED):
         assert check.election is not None
         return _not_open(check.election, outcome)
+    if outcome is CodeOutcome.NOT_IN_STAGE:
+        # A process code with no code row in the stage open now: the resident voted
+        # in this stage with an earlier letter, or came on the register after the
+        # stage's roll was fixed. Nothing stored tells which, on purpose.
+        return (
+            render_template(
+                "vote/problem.html",
+                election=check.election,
+                title=_("Met deze code kunt u in deze stap niet stemmen"),
+                message=_(
+                    "Misschien heeft u in deze stap al gestemd met een eerdere brief. Of u "
+                    "stond nog niet op de kiezerslijst toen deze stap begon. Denkt u dat dit "
+                    "niet klopt? Bel de gemeente."
+                ),
+                back=False,
+            ),
+            409,
+        )
     message = _code_message(form.code.data or "", outcome)
     return (
         render_template("vote/code.html", form=form, qr=False, problems=[Problem(message, "code")]),

@@ -1,0 +1,228 @@
+"""One letter, one code for a whole process: it votes once in each voting stage,
+stage by stage, online or on paper; a lost letter is replaced in every stage; nothing
+stored ties one stage's code row to another's or to the process's."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.voting.processes.support import MakeElection, import_letters, make_process, register
+from tests.voting.vote.support import assert_consistent, enter_code, vote
+from voting import codes, roll
+from voting.models import Election, Process, ProcessCode, RollEntry, VotingCode
+
+
+@pytest.fixture
+def stages(make_election: MakeElection, db_session: Session) -> tuple[Election, Election, Process]:
+    poll = make_election(
+        title="Welke thema's?", ballot_type="approval", rule="approval", phase="draft", min_age=0
+    )
+    final = make_election(
+        title="Stemmen op ideeën", kind="budget", phase="draft", costs=[100, 200], min_age=0
+    )
+    return poll, final, make_process(db_session, poll, final)
+
+
+def _set_phase(db_session: Session, election: Election, phase: str) -> None:
+    db_session.refresh(election)
+    election.phase = phase
+    db_session.commit()
+
+
+def _hashes(db_session: Session, election: Election) -> set[str]:
+    return set(
+        db_session.scalars(
+            select(VotingCode.code_hash).where(VotingCode.election_id == election.id)
+        )
+    )
+
+
+def _codes_in_pdf(data: bytes) -> list[str]:
+    found = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        words = page.extract_text().split()
+        found += [codes.normalise(w) for w in words if len(w) == 21 and codes.problem(w) is None]
+    return found
+
+
+def test_one_code_votes_once_in_each_stage(
+    app: Flask,
+    client: FlaskClient,
+    login: Callable[..., object],
+    db_session: Session,
+    stages: tuple[Election, Election, Process],
+) -> None:
+    poll, final, process = stages
+    login("clerk")
+    rows = import_letters(client, process, register(6))
+    assert len(rows) == 6
+    for election in (poll, final):
+        counts = roll.roll_counts(db_session, election.id)
+        assert counts["roll"] == 6 and counts["live"] == 6
+    # Each stage has its own hash of every code, and the process yet another: no
+    # value in one table finds a row in another without the code itself.
+    process_hashes = set(db_session.scalars(select(ProcessCode.code_hash)))
+    assert len(process_hashes) == 6
+    assert not _hashes(db_session, poll) & _hashes(db_session, final)
+    assert not process_hashes & (_hashes(db_session, poll) | _hashes(db_session, final))
+    # ... and the stages' voter keys differ too.
+    keys = [
+        set(db_session.scalars(select(RollEntry.voter_key).where(RollEntry.election_id == e.id)))
+        for e in (poll, final)
+    ]
+    assert not keys[0] & keys[1]
+
+    code = rows[0]["stemcode"]
+    resident = app.test_client()
+    # Before any stage opens, the code is known and told when to come back.
+    page = enter_code(resident, code).get_data(as_text=True)
+    assert "Welke thema" in page
+    _set_phase(db_session, poll, "voting")
+    assert vote(resident, poll, code, {"choice": ["A", "B"]}).status_code == 303
+    again = app.test_client()
+    used = enter_code(again, code)
+    assert used.status_code == 409
+    assert "Deze stemming is een stap van een traject." in used.get_data(as_text=True)
+    _set_phase(db_session, poll, "closed")
+    _set_phase(db_session, final, "voting")
+    later = app.test_client()
+    assert vote(later, final, code, {"choice": ["P01"]}).status_code == 303
+    assert enter_code(app.test_client(), code).status_code == 409
+    assert roll.roll_counts(db_session, poll.id)["used"] == 1
+    assert roll.roll_counts(db_session, final.id)["used"] == 1
+    assert db_session.scalar(select(ProcessCode.revoked_at).limit(1)) is None
+    assert_consistent(db_session)
+
+
+def test_letter_names_every_stage_with_its_dates(
+    client: FlaskClient,
+    login: Callable[..., object],
+    stages: tuple[Election, Election, Process],
+) -> None:
+    _poll, _final, process = stages
+    login("clerk")
+    response = client.post(
+        f"/beheer/trajecten/{process.id}/brieven/importeren",
+        data={"register": (io.BytesIO(register(2)), "r.csv"), "output": "pdf"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.get_data()))
+    assert len(reader.pages) == 2
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Meedoen aan: Buurtbudget Oud-Woensel" in text
+    assert "Stap 1. Welke thema's?: stemmen, van" in text
+    assert "Stap 2. Stemmen op ideeën: stemmen, van" in text
+    assert "in elke stemming stemt u er één keer mee" in text
+    assert len(_codes_in_pdf(response.get_data())) == 2
+    # Once letters exist, the stages they name stay as they are.
+    stage_id = process.stages[0].id
+    refused = client.post(f"/beheer/trajecten/{process.id}/stappen/{stage_id}/verwijderen")
+    assert refused.status_code == 409
+
+
+def test_lost_letter_is_replaced_in_every_stage_still_to_vote(
+    app: Flask,
+    client: FlaskClient,
+    login: Callable[..., object],
+    db_session: Session,
+    stages: tuple[Election, Election, Process],
+) -> None:
+    poll, final, process = stages
+    login("clerk")
+    body = register(3)
+    rows = import_letters(client, process, body)
+    reference = next(csv.reader(io.StringIO(body.decode().splitlines()[1]), delimiter=";"))[0]
+    old = rows[0]["stemcode"]
+    _set_phase(db_session, poll, "voting")
+    assert vote(app.test_client(), poll, old, {"choice": ["A"]}).status_code == 303
+    lookup_page = client.post(
+        f"/beheer/trajecten/{process.id}/brieven/nieuwe-brief",
+        data={"person_reference": reference, "lookup": "Opzoeken"},
+    ).get_data(as_text=True)
+    assert "heeft gestemd" in lookup_page and "nog niet gestemd" in lookup_page
+    letter = client.post(
+        f"/beheer/trajecten/{process.id}/brieven/nieuwe-brief",
+        data={
+            "person_reference": reference,
+            "name": "A. de Vries",
+            "address": "Hemelrijken 1",
+            "postcode": "5612 AB",
+            "town": "Eindhoven",
+            "print_letter": "1",
+        },
+    )
+    assert letter.status_code == 200, letter.get_data(as_text=True)[:3000]
+    (new,) = _codes_in_pdf(letter.get_data())
+    assert enter_code(app.test_client(), old).status_code == 410  # revoked everywhere
+    assert enter_code(app.test_client(), new).status_code == 409  # voted in the poll
+    _set_phase(db_session, poll, "closed")
+    _set_phase(db_session, final, "voting")
+    assert vote(app.test_client(), final, new, {"choice": ["P02"]}).status_code == 303
+    assert roll.roll_counts(db_session, poll.id)["used"] == 1
+    final_counts = roll.roll_counts(db_session, final.id)
+    assert (final_counts["used"], final_counts["revoked"], final_counts["roll"]) == (1, 1, 3)
+    # Someone who never got a process letter is told so.
+    unknown = client.post(
+        f"/beheer/trajecten/{process.id}/brieven/nieuwe-brief",
+        data={
+            "person_reference": "nobody",
+            "name": "X",
+            "address": "Y 1",
+            "postcode": "5612 AB",
+            "town": "Z",
+            "print_letter": "1",
+        },
+    )
+    assert unknown.status_code == 404
+    assert_consistent(db_session)
+
+
+def test_paper_ballot_with_the_process_code_counts_in_its_stage(
+    app: Flask,
+    client: FlaskClient,
+    login: Callable[..., object],
+    db_session: Session,
+    stages: tuple[Election, Election, Process],
+) -> None:
+    poll, _final, process = stages
+    login("clerk")
+    rows = import_letters(client, process, register(2))
+    _set_phase(db_session, poll, "voting")
+    response = client.post(
+        f"/beheer/papier/{poll.id}", data={"code": rows[1]["stemcode"], "choice": "B"}
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    db_session.expire_all()
+    channels = db_session.scalars(
+        select(VotingCode.used_channel).where(VotingCode.used_at.is_not(None))
+    ).all()
+    assert channels == ["paper"]
+    # The same code then cannot vote online in that stage.
+    assert enter_code(app.test_client(), rows[1]["stemcode"]).status_code == 409
+    assert_consistent(db_session)
+
+
+def test_a_stage_gets_its_letters_from_the_process(
+    client: FlaskClient,
+    login: Callable[..., object],
+    stages: tuple[Election, Election, Process],
+) -> None:
+    poll, _final, _process = stages
+    login("clerk")
+    response = client.post(
+        f"/beheer/verkiezing/{poll.id}/kiezers/importeren",
+        data={"register": (io.BytesIO(register(2)), "r.csv"), "output": "csv"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 409
+    assert "Maak de brieven en nieuwe brieven bij het traject" in response.get_data(as_text=True)
