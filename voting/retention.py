@@ -1,7 +1,9 @@
 """Deleting what a finished process no longer needs (``voting retention``, and the
 clerk's button): once an election has been certified for ``RETENTION_DAYS`` days, its
-voting codes, roll keys and e-mail addresses go. The signed record, the results and
-the follow-up (decisions, progress, milestones) stay, as does the audit log.
+voting codes, roll keys, receipts, paper entries that never counted and e-mail
+addresses go. The signed record (which lists the receipts, apart from the ballots),
+the results and the follow-up (decisions, progress, milestones) stay, as does the audit
+log.
 
 Each module registers what it deletes with :func:`purger`, so a new kind of personal
 data (panel sign-ups, for instance) brings its own purge function::
@@ -24,7 +26,16 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from voting import audit
-from voting.models import Election, RollEntry, VotingCode, aware, utcnow
+from voting.models import (
+    AuditEvent,
+    Election,
+    PaperEntry,
+    Receipt,
+    RollEntry,
+    VotingCode,
+    aware,
+    utcnow,
+)
 
 Purge = Callable[[Session, Election, bool], int]
 PURGERS: dict[str, Purge] = {}
@@ -58,6 +69,46 @@ def _purge_roll(session: Session, election: Election, apply: bool) -> int:
         session.execute(delete(VotingCode).where(VotingCode.election_id == election.id))
         session.execute(delete(RollEntry).where(where))
     return count
+
+
+@purger("receipts")
+def _purge_receipts(session: Session, election: Election, apply: bool) -> int:
+    # The online receipt check ends here; the signed record keeps the published list,
+    # so a resident can still find their receipt in it (the check page says how).
+    where = Receipt.election_id == election.id
+    count = session.scalar(select(func.count()).select_from(Receipt).where(where)) or 0
+    if apply and count:
+        session.execute(delete(Receipt).where(where))
+    return count
+
+
+@purger("paper_entries")
+def _purge_paper_entries(session: Session, election: Election, apply: bool) -> int:
+    # First entries that never got a matching second one still hold a code's hash.
+    where = PaperEntry.election_id == election.id
+    count = session.scalar(select(func.count()).select_from(PaperEntry).where(where)) or 0
+    if apply and count:
+        session.execute(delete(PaperEntry).where(where))
+    return count
+
+
+def receipts_purged(session: Session, election: Election) -> bool:
+    """True once retention deleted ``election``'s receipts (the receipt check then
+    points at the signed record instead)."""
+    if election.phase != "certified":
+        return False
+    # One receipt is enough to know (an index look-up, not a count of a million).
+    kept = session.scalar(
+        select(Receipt.receipt).where(Receipt.election_id == election.id).limit(1)
+    )
+    if kept is not None:
+        return False
+    purges = session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.election_id == election.id, AuditEvent.action == "retention.purge")
+    )
+    return bool(purges)
 
 
 @dataclass

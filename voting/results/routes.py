@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from voting import db, published, signing
+from voting import db, published, retention, signing
 from voting.bilingual import english_option_names
 from voting.documents.report import proces_verbaal, report_people
 from voting.models import Election, PublishedResult
@@ -207,7 +207,11 @@ def receipt(slug: str) -> tuple[str, int] | str:
     form = ReceiptForm()
     counted = None
     status = 200
-    if form.validate_on_submit():
+    purged = retention.receipts_purged(db.session(), found)
+    if purged:
+        # After the retention period the check is in the signed record only.
+        status = 410 if form.is_submitted() else 200
+    elif form.validate_on_submit():
         wanted = normalise_receipt(form.receipt.data or "")
         # one indexed look-up, not a walk through a million receipts
         counted = published.find_receipt(db.session(), found, wanted)
@@ -228,6 +232,7 @@ def receipt(slug: str) -> tuple[str, int] | str:
             view=view,
             form=form,
             counted=counted,
+            purged=purged,
             receipts=record[published.FIGURES]["receipts"],
         ),
         status,

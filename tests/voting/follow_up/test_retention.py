@@ -122,7 +122,8 @@ def test_retention_deletes_personal_data_of_finished_processes_only(
     dry = runner.invoke(args=["retention"])
     assert dry.exit_code == 0, dry.output
     assert (
-        "lang-geleden: would delete voting_codes 10, roll_keys 10, mail_addresses 2" in dry.output
+        "lang-geleden: would delete voting_codes 10, roll_keys 10, receipts 3, paper_entries 0, "
+        "mail_addresses 2" in dry.output
     )
     assert "net-klaar" not in dry.output and "Dry run" in dry.output
     stored = _everything_stored(db_session)
@@ -142,7 +143,9 @@ def test_retention_deletes_personal_data_of_finished_processes_only(
     ).one()
     assert event.election_id == old.id and event.details["voting_codes"] == 10
     again = runner.invoke(args=["retention", "--apply"])
-    assert "voting_codes 0, roll_keys 0, mail_addresses 0" in again.output
+    assert (
+        "voting_codes 0, roll_keys 0, receipts 0, paper_entries 0, mail_addresses 0" in again.output
+    )
 
     # The published record still verifies, and the public pages still work.
     record = tmp_path / "record.json"
