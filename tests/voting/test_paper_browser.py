@@ -6,15 +6,12 @@ ballots: one with the agreed choice and one invalid, each with its code used."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
 from tests.conftest import STAFF_PASSWORD
 from tests.voting.box_support import peek_ballots
@@ -25,21 +22,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def served(app: Flask) -> Iterator[str]:
-    """The app on a free local port, in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-@pytest.fixture
 def clerk_page(
-    served: str, browser: Any, make_staff: Callable[..., StaffUser]
+    live_server: str, browser: Any, make_staff: Callable[..., StaffUser]
 ) -> Iterator[Callable[[str], Any]]:
     """``clerk_page(name)``: a page in its own browser context, logged in as clerk
     ``name`` (two clerks need two sessions, as on two desks)."""
@@ -47,7 +31,7 @@ def clerk_page(
 
     def open_as(name: str) -> Any:
         user = make_staff("clerk", name)
-        context = browser.new_context(base_url=served)
+        context = browser.new_context(base_url=live_server)
         contexts.append(context)
         page = context.new_page()
         page.goto("/beheer/inloggen")
