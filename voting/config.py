@@ -31,6 +31,13 @@ def _number(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    raw = os.environ.get(name, "").strip().lower() or default
+    if raw not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
+    return raw
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
     """Read every setting from the environment (``BUURTSTEM_ENV``, ``DATABASE_URL``,
     ``SECRET_KEY``, ``CODE_PEPPER``, ``REDIS_URL``, ``SIGNING_KEY_PATH``,
@@ -60,6 +67,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAIL_FROM": env.get("MAIL_FROM", "buurtstem@localhost"),
         "UPLOAD_MAX_BYTES": _number("UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
         "RETENTION_DAYS": _number("RETENTION_DAYS", 180),
+        # Who counts and certifies (voting.jobs): the web request itself, or `voting worker`.
+        "JOB_RUNNER": _choice("JOB_RUNNER", ("inline", "worker"), "inline"),
         **staff_settings(),
     }
 

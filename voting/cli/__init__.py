@@ -102,6 +102,61 @@ def demo(serve: bool, reset: bool, host: str, port: int) -> None:
         run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
+@click.command("serve")
+@click.option("--bind", default=None, help="Address, e.g. 0.0.0.0:8000 (default WEB_BIND).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Default WEB_WORKERS.")
+@click.option("--threads", type=click.IntRange(1, 64), default=None, help="Default WEB_THREADS.")
+@with_appcontext
+def serve(bind: str | None, workers: int | None, threads: int | None) -> None:
+    """Serve the app with gunicorn and voting/gunicorn_conf.py (the production server)."""
+    import os
+    import shutil
+
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:voting.gunicorn_conf"]
+    if bind:
+        command += ["--bind", bind]
+    if workers:
+        command += ["--workers", str(workers)]
+    if threads:
+        command += ["--threads", str(threads)]
+        if threads > 1:
+            command += ["--worker-class", "gthread"]
+    if shutil.which("gunicorn") is None and not _has_module("gunicorn"):
+        raise click.ClickException('gunicorn is not installed: pip install -e ".[server]"')
+    click.echo(f"Serving {_safe_url()} with gunicorn ({' '.join(command[3:])})", err=True)
+    # The settings were checked when the app was built for this command; gunicorn's
+    # workers build their own. exec: signals reach gunicorn's master directly.
+    os.execv(sys.executable, [*command, "voting:create_app()"])
+
+
+def _has_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run the queued jobs, then stop.")
+@click.option("--poll", default=2.0, show_default=True, help="Seconds between looks at the queue.")
+@with_appcontext
+def worker(once: bool, poll: float) -> None:
+    """Run counts and certifications queued by the clerks' pages (JOB_RUNNER=worker)."""
+    import logging
+
+    from voting import jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if jobs.runner() != "worker" and not once:
+        click.echo(
+            "Note: JOB_RUNNER is not 'worker', so the web app runs jobs itself; "
+            "this worker only takes jobs queued from the command line.",
+            err=True,
+        )
+    app = current_app._get_current_object()
+    ran = jobs.work(app, once=once, poll_seconds=poll)
+    click.echo(f"{ran} job(s) run.")
+
+
 def _safe_url() -> str:
     return db.engine().url.render_as_string(hide_password=True)
 
@@ -117,6 +172,8 @@ def register_commands(app: Flask) -> None:
         db_group,
         create_user,
         demo,
+        serve,
+        worker,
         keys_group,
         roll_group,
         mail_group,
