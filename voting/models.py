@@ -744,6 +744,8 @@ class Panel(Base):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     drawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The retention period (RETENTION_DAYS) runs from here.
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     referendum: Mapped[Election | None] = relationship()
 

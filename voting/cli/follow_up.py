@@ -75,24 +75,29 @@ def mail_status() -> None:
 @click.option("--days", type=int, default=None, help="Override RETENTION_DAYS.")
 @with_appcontext
 def retention_command(apply_: bool, days: int | None) -> None:
-    """Delete the codes, roll keys and e-mail addresses of processes certified more
-    than RETENTION_DAYS days ago. A dry run unless --apply; the record stays."""
+    """Delete the codes, roll keys and e-mail addresses of processes certified, and the
+    sign-ups and invitations of citizens' panels finished, more than RETENTION_DAYS
+    days ago. A dry run unless --apply; the records stay."""
     days = int(current_app.config["RETENTION_DAYS"]) if days is None else days
     if days < 0:
         raise click.BadParameter("must be 0 or more", param_hint="--days")
     with db.new_session() as session:
         report = retention.run(session, days, apply=apply_, actor="cli")
         # Finished citizens' panels: their sign-ups, contact details and invitations.
-        panels = panel_retention.run(session, apply=apply_, actor="cli")
+        panels = panel_retention.run(session, days, apply=apply_, actor="cli")
         if apply_:
             session.commit()
         else:
             session.rollback()
     verb = "deleted" if apply_ else "would delete"
-    for slug, counts in panels.items():
-        click.echo(f"panel {slug}: {verb} " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for panel in panels:
+        counts = ", ".join(f"{k} {v}" for k, v in panel.counts.items())
+        click.echo(f"panel {panel.slug}: {verb} {counts}")
     if not report and not panels:
-        click.echo(f"Nothing to delete: no election was certified {days} or more days ago.")
+        click.echo(
+            f"Nothing to delete: no election was certified and no panel finished "
+            f"{days} or more days ago."
+        )
     for purge in report:
         counts = ", ".join(f"{name} {count}" for name, count in purge.counts.items())
         click.echo(f"{purge.slug}: {verb} {counts}")

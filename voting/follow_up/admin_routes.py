@@ -26,6 +26,7 @@ from voting.follow_up.forms import (
 from voting.follow_up.uploads import DEFAULT_MAX_BYTES, UploadRefused, clean_upload
 from voting.formatting import format_amount_field
 from voting.models import Election, utcnow
+from voting.panels import retention as panel_retention
 
 bp = Blueprint("follow_up_admin", __name__)
 
@@ -298,6 +299,7 @@ def import_csv(election_id: int) -> Response | tuple[str, int]:
 def _retention_page(status: int = 200, **context: Any) -> tuple[str, int]:
     session = db.session()
     days = int(current_app.config["RETENTION_DAYS"])
+    panels = panel_retention.run(session, days, apply=False, actor=actor_name())
     preview = retention.run(session, days, apply=False, actor=actor_name())
     context.setdefault("form", RetentionForm(formdata=None))
     pending, failed = outbox.waiting(session)
@@ -306,6 +308,7 @@ def _retention_page(status: int = 200, **context: Any) -> tuple[str, int]:
             "follow_up/admin/retention.html",
             days=days,
             preview=preview,
+            panels=panels,
             pending=pending,
             failed=failed,
             **context,
@@ -329,13 +332,27 @@ def retention_apply() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _retention_page(400, form=form)
     days = int(current_app.config["RETENTION_DAYS"])
-    done = retention.run(db.session(), days, apply=True, actor=actor_name())
-    flash(
-        _(
-            "%(rows)s gegevens van %(count)s afgeronde stemmingen zijn verwijderd.",
-            rows=sum(p.total for p in done),
-            count=len(done),
-        ),
-        "success",
-    )
+    session = db.session()
+    # Panels first: the elections' run commits, and so deletes both in one transaction.
+    panels = panel_retention.run(session, days, apply=True, actor=actor_name())
+    done = retention.run(session, days, apply=True, actor=actor_name())
+    if done or not panels:
+        flash(
+            _(
+                "%(rows)s gegevens van %(count)s afgeronde stemmingen zijn verwijderd.",
+                rows=sum(p.total for p in done),
+                count=len(done),
+            ),
+            "success",
+        )
+    if panels:
+        flash(
+            _(
+                "%(rows)s aanmeldingen en uitnodigingen van %(count)s afgeronde "
+                "burgerberaden zijn verwijderd.",
+                rows=sum(p.total for p in panels),
+                count=len(panels),
+            ),
+            "success",
+        )
     return redirect(url_for("follow_up_admin.retention_preview"), 303)

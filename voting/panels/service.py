@@ -24,7 +24,7 @@ from ballots.panels.quotas import QuotaProblem, simple_problems
 from ballots.panels.sampling import Candidate, invitation_sample
 from voting import audit, codes
 from voting.error_words import explain
-from voting.models import Election, Panel, PanelInvitation, PanelSignup
+from voting.models import Election, Panel, PanelInvitation, PanelSignup, utcnow
 from voting.panels import contact
 from voting.panels.setup import all_quotas, categories_from_json
 from voting.roll import Letter
@@ -63,6 +63,8 @@ def advance(session: Session, panel: Panel, to: str, *, actor: str) -> None:
         raise PanelError("not_drawn", "Loot eerst het panel.")
     audit.record(session, actor, "panel.phase", panel=panel.slug, old=panel.phase, new=to)
     panel.phase = to
+    if to == "finished":
+        panel.finished_at = utcnow()  # the retention period starts
 
 
 def _has_invitations(session: Session, panel: Panel) -> bool:

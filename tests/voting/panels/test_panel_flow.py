@@ -136,9 +136,10 @@ def test_a_panel_from_invitations_to_referendum(app, client, login, db_session, 
     public = client.get("/burgerberaad/afval").get_data(as_text=True)
     assert "Afval vaker ophalen" in public and "<svg" in public
 
-    # Finished: the retention command deletes sign-ups, contacts and invitations.
+    # Finished: after the retention period (here 0 days) the retention command deletes
+    # sign-ups, contacts and invitations.
     assert client.post(f"{base}/fase", data={"confirm": "y"}).status_code == 302
-    result = app.test_cli_runner().invoke(args=["retention", "--apply"])
+    result = app.test_cli_runner().invoke(args=["retention", "--apply", "--days", "0"])
     assert "panel afval: deleted" in result.output, result.output
     db_session.expire_all()
     assert db_session.scalars(select(PanelSignup)).all() == []
