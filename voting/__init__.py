@@ -114,6 +114,11 @@ def _register_process_blueprints(app: Flask) -> None:
     app.register_blueprint(processes_bp)
     app.register_blueprint(processes_admin_bp, url_prefix="/beheer")
     app.register_blueprint(process_letters_bp, url_prefix="/beheer")
+    from voting.ideas.admin_routes import bp as ideas_admin_bp
+    from voting.ideas.routes import bp as ideas_bp
+
+    app.register_blueprint(ideas_bp)
+    app.register_blueprint(ideas_admin_bp, url_prefix="/beheer")
 
 
 def _register_staff_blueprints(app: Flask) -> None:

@@ -144,6 +144,26 @@ TEXTS: dict[str, LazyString] = {
     "ideas_need_budget": _l("Alleen een buurtbudget neemt ideeën van bewoners aan."),
     "ideas_dates_order": _l("Het indienen van ideeën sluit voordat het opent."),
     "ideas_limit_bad": _l("Het aantal ideeën per code moet tussen 0 en 20 liggen."),
+    # voting.ideas: ideas from residents and organisers.
+    "cost_lines_missing": _l("Vul minstens één kostenregel in: wat het is en wat het kost."),
+    "cost_line_item": _l("Kostenregel %(line)s: schrijf op waar het geld voor is."),
+    "cost_line_amount": _l(
+        "Kostenregel %(line)s: het bedrag moet in hele euro's zijn, 0 of meer, zoals 1250."
+    ),
+    "cost_lines_sum": _l(
+        "De kostenregels tellen op tot € %(given)s, niet tot het totaal van € %(total)s."
+    ),
+    "idea_total_zero": _l("Het idee moet meer dan € 0 kosten."),
+    "ideas_closed": _l("Voor dit buurtbudget kunt u nu geen ideeën indienen."),
+    "idea_limit": _l("Met deze code zijn al %(limit)s ideeën ingediend; meer kan niet."),
+    "image_type": _l("De foto moet een JPEG- of PNG-bestand zijn."),
+    "image_too_large": _l("De foto is te groot (hoogstens %(megabytes)s MB)."),
+    "image_broken": _l("De foto is niet te lezen."),
+    "theme_unknown": _l("Kies een van de thema's."),
+    "merge_same": _l("Een voorstel kan niet met zichzelf worden samengevoegd."),
+    "merge_other_election": _l("De voorstellen horen bij verschillende buurtbudgetten."),
+    "merge_phase": _l("Samenvoegen kan alleen voordat het stemmen begint."),
+    "merge_target_gone": _l("Het voorstel om mee samen te voegen staat niet op het stembiljet."),
 }
 
 # Where a ballot error happened, before its sentence.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
@@ -28,3 +29,6 @@ class ProposalForm(FlaskForm):
             NumberRange(min=1, max=INT_COLUMN_MAX, message=TOO_LARGE),
         ],
     )
+    theme = StringField(_l("Thema"), validators=[Length(max=100)])
+    location = StringField(_l("Waar? Een buurt of een straat"), validators=[Length(max=200)])
+    image = FileField(_l("Foto of tekening (mag leeg; JPEG of PNG)"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,10 +12,53 @@ from voting import db, elections
 from voting.admin.setup_forms import option_values
 from voting.auth import actor_name, role_required
 from voting.error_words import explain
+from voting.ideas import service as ideas
 from voting.models import Election, Option
 from voting.proposals.forms import ProposalForm
 
 bp = Blueprint("proposals", __name__)
+
+
+def _details(form: ProposalForm, option: Option) -> None:
+    """Theme, place, cost lines (optional; they must add up to the cost) and a photo.
+    Raises :class:`voting.ideas.service.IdeaError`."""
+    lines = None
+    if ideas.has_cost_rows(request.form):
+        lines = ideas.parse_cost_lines(request.form, form.cost.data)
+    image = None
+    upload = form.image.data
+    if upload is not None and getattr(upload, "filename", ""):
+        limit = int(current_app.config.get("UPLOAD_MAX_BYTES", ideas.DEFAULT_IMAGE_MAX_BYTES))
+        image = ideas.image_attachment(upload.filename or "", upload.read(limit + 1), limit)
+    ideas.set_details(
+        db.session(),
+        option,
+        theme=form.theme.data or "",
+        location=form.location.data or "",
+        lines=lines,
+        image=image,
+    )
+
+
+def _form_page(
+    form: ProposalForm, election: Election, option: Option | None = None
+) -> tuple[str, int]:
+    rows = [
+        (n, request.form.get(f"kosten-post-{n}", ""), request.form.get(f"kosten-bedrag-{n}", ""))
+        for n in range(1, ideas.MAX_COST_LINES + 1)
+    ]
+    if option is not None and request.method == "GET":
+        for n, line in enumerate(option.cost_lines[: ideas.MAX_COST_LINES], 1):
+            rows[n - 1] = (n, line["item"], str(line["amount"]))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "proposals/form.html",
+        form=form,
+        election=election,
+        option=option,
+        themes=ideas.themes_for(db.session(), election),
+        cost_rows=rows,
+    ), status
 
 
 def _budget_election(slug: str) -> Election:
@@ -61,7 +104,7 @@ def submit(slug: str) -> str | Response:
     if form.validate_on_submit():
         session = db.session()
         try:
-            elections.add_option(
+            option = elections.add_option(
                 session,
                 election,
                 **option_values(form),
@@ -70,15 +113,15 @@ def submit(slug: str) -> str | Response:
                 submitter_name=current_user.display_name or current_user.username,
                 review_status="submitted",
             )
-        except elections.SetupError as error:
+            _details(form, option)
+        except (elections.SetupError, ideas.IdeaError) as error:
             session.rollback()
             form.cost.errors = [*form.cost.errors, explain(error)]
         else:
             session.commit()
             flash(_("Uw voorstel is ingediend. De gemeente bekijkt het."), "success")
             return redirect(url_for("proposals.mine"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("proposals/form.html", form=form, election=election), status
+    return _form_page(form, election)
 
 
 @bp.route("/bewerken/<int:option_id>", methods=["GET", "POST"])
@@ -103,7 +146,8 @@ def edit(option_id: int) -> str | Response:
                 **option_values(form),
                 actor=actor_name(),
             )
-        except elections.SetupError as error:
+            _details(form, option)
+        except (elections.SetupError, ideas.IdeaError) as error:
             session.rollback()
             form.cost.errors = [*form.cost.errors, explain(error)]
         else:
@@ -111,7 +155,4 @@ def edit(option_id: int) -> str | Response:
             session.commit()
             flash(_("Uw voorstel is gewijzigd."), "success")
             return redirect(url_for("proposals.mine"))
-    status = 400 if form.is_submitted() else 200
-    return render_template(
-        "proposals/form.html", form=form, election=election, option=option
-    ), status
+    return _form_page(form, election, option)

@@ -1,0 +1,50 @@
+"""The idea form (residents and organisers) and the clerk's merge form. The cost lines
+are read by :func:`voting.ideas.service.parse_cost_lines`: a table of rows, no
+JavaScript needed."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from voting.request_guard import INT_COLUMN_MAX, TOO_LARGE
+
+
+class IdeaForm(FlaskForm):
+    """An idea for a buurtbudget: what, why, where, for which theme, and its costs."""
+
+    title = StringField(_l("Naam van uw idee"), validators=[DataRequired(), Length(max=200)])
+    summary = StringField(
+        _l("In één zin: wat gaat er gebeuren?"), validators=[DataRequired(), Length(max=500)]
+    )
+    description = TextAreaField(
+        _l("Uitleg: waarom is dit goed voor de buurt?"), validators=[Length(max=10000)]
+    )
+    theme = StringField(_l("Thema"), validators=[Length(max=100)])
+    location = StringField(
+        _l("Waar? Een buurt of een straat"), validators=[DataRequired(), Length(max=200)]
+    )
+    total = IntegerField(
+        _l("Totale kosten in hele euro's"),
+        validators=[Optional(), NumberRange(min=1, max=INT_COLUMN_MAX, message=TOO_LARGE)],
+    )
+    image = FileField(_l("Foto of tekening (mag leeg; JPEG of PNG)"))
+    submitter_name = StringField(
+        _l("Uw naam of de naam van uw groep (mag leeg; staat bij het idee)"),
+        validators=[Length(max=200)],
+    )
+
+
+class IdeaCodeForm(FlaskForm):
+    """The code from the process letter, to send in ideas."""
+
+    code = StringField(_l("Code uit uw brief"))
+
+
+class MergeForm(FlaskForm):
+    """Merge a proposal into another one (duplicates)."""
+
+    into = SelectField(_l("Samenvoegen met"), coerce=int, validators=[DataRequired()])
