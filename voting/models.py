@@ -429,8 +429,8 @@ def _refuse_delete(*_args: object) -> None:
 
 
 # --- Follow-up: council decisions, implementation, mail updates (issue #14) ----------
-# A decision is about a *subject*: today always an election; a panel recommendation
-# (issue #12) will add its own nullable foreign key and subject type. Decisions and
+# A decision is about a *subject*: an election, or a citizens' panel's advice (subject
+# "panel_recommendation", with panel_id and the recommendation's number). Decisions and
 # project updates are append-only (database triggers in migration 0005): a change is
 # a new dated entry, so the history residents read can never be rewritten.
 
@@ -450,6 +450,13 @@ class CouncilDecision(Base):
             "subject_type <> 'election' OR election_id IS NOT NULL",
             name="ck_decisions_election_set",
         ),
+        CheckConstraint(
+            "subject_type <> 'panel_recommendation' OR panel_id IS NOT NULL",
+            name="ck_decisions_panel_set",
+        ),
+        CheckConstraint(
+            "recommendation IS NULL OR recommendation >= 1", name="ck_decisions_recommendation"
+        ),
         CheckConstraint(_in("body", DECIDING_BODIES), name="ck_decisions_body"),
         CheckConstraint(_in("outcome", DECISION_OUTCOMES), name="ck_decisions_outcome"),
         CheckConstraint(
@@ -457,11 +464,18 @@ class CouncilDecision(Base):
             name="ck_decisions_source_url",
         ),
         Index("ix_council_decisions_election", "election_id"),
+        Index("ix_council_decisions_panel", "panel_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_type: Mapped[str] = mapped_column(String(30), default="election")
     election_id: Mapped[int | None] = mapped_column(ForeignKey("elections.id"), nullable=True)
+    # A citizens' panel's advice (subject "panel_recommendation"): the panel, and the
+    # number of the recommendation decided on (1 = the first; None = the whole advice).
+    panel_id: Mapped[int | None] = mapped_column(
+        ForeignKey("panels.id", name="fk_council_decisions_panel_id_panels"), nullable=True
+    )
+    recommendation: Mapped[int | None] = mapped_column(Integer, nullable=True)
     decided_on: Mapped[date] = mapped_column(Date)
     body: Mapped[str] = mapped_column(String(20))
     outcome: Mapped[str] = mapped_column(String(20))
@@ -738,7 +752,8 @@ class Panel(Base):
     job_total: Mapped[int] = mapped_column(Integer, default=0)
     job_message: Mapped[str] = mapped_column(String(300), default="")
     recommendations_json: Mapped[str] = mapped_column(Text, default="[]")
-    council_response: Mapped[str] = mapped_column(Text, default="")
+    # What the council did with the advice: CouncilDecision rows (subject
+    # "panel_recommendation"), append-only like the elections' decisions.
     referendum_id: Mapped[int | None] = mapped_column(
         ForeignKey("elections.id", ondelete="SET NULL"), nullable=True
     )

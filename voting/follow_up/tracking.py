@@ -23,6 +23,7 @@ from voting.models import (
     Election,
     Milestone,
     Option,
+    Panel,
     ProjectUpdate,
 )
 from voting.tally import stored_result
@@ -92,6 +93,99 @@ def record_decision(
         source_url=decision.source_url,
     )
     notify.queue_update(session, election, [notify.Line("decision", outcome=outcome)])
+    session.commit()
+    return decision
+
+
+def panel_decisions(session: Session, panel: Panel) -> list[CouncilDecision]:
+    """Every decision on ``panel``'s advice, newest first."""
+    return list(
+        session.scalars(
+            select(CouncilDecision)
+            .where(CouncilDecision.panel_id == panel.id)
+            .order_by(CouncilDecision.decided_on.desc(), CouncilDecision.id.desc())
+        )
+    )
+
+
+@dataclass
+class AdviceDecisions:
+    """What the council decided on a panel's advice: on the advice as a whole and per
+    recommendation (by number, from 1), each newest first (the first is in force)."""
+
+    whole: list[CouncilDecision] = field(default_factory=list)
+    per_recommendation: dict[int, list[CouncilDecision]] = field(default_factory=dict)
+
+    def current(self, number: int) -> CouncilDecision | None:
+        """The decision in force on recommendation ``number``, if any."""
+        found = self.per_recommendation.get(number)
+        return found[0] if found else None
+
+    @property
+    def any(self) -> bool:
+        """True once any decision is recorded."""
+        return bool(self.whole or self.per_recommendation)
+
+
+def advice_decisions(session: Session, panel: Panel) -> AdviceDecisions:
+    """The panel's decisions grouped as :class:`AdviceDecisions`."""
+    grouped = AdviceDecisions()
+    for decision in panel_decisions(session, panel):
+        if decision.recommendation is None:
+            grouped.whole.append(decision)
+        else:
+            grouped.per_recommendation.setdefault(decision.recommendation, []).append(decision)
+    return grouped
+
+
+def record_panel_decision(
+    session: Session,
+    panel: Panel,
+    *,
+    recommendation: int | None,
+    decided_on: date,
+    body: str,
+    outcome: str,
+    explanation: str,
+    source_url: str,
+    actor: str,
+) -> CouncilDecision:
+    """Add a dated decision on a seated or finished ``panel``'s advice: on the whole
+    advice (``recommendation`` None) or on recommendation number ``recommendation``
+    (from 1). A change is a new entry; audit-logged, then committed. Raises
+    :class:`FollowUpError` ``panel_not_seated``, ``no_advice`` or
+    ``no_such_recommendation``."""
+    if panel.phase not in ("seated", "finished"):
+        raise FollowUpError("panel_not_seated")
+    if not panel.recommendations:
+        raise FollowUpError("no_advice")
+    if recommendation is not None and not 1 <= recommendation <= len(panel.recommendations):
+        raise FollowUpError("no_such_recommendation", count=len(panel.recommendations))
+    decision = CouncilDecision(
+        subject_type="panel_recommendation",
+        panel_id=panel.id,
+        recommendation=recommendation,
+        decided_on=decided_on,
+        body=body,
+        outcome=outcome,
+        explanation=explanation.strip(),
+        source_url=source_url.strip(),
+        recorded_by=actor,
+    )
+    session.add(decision)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "follow_up.panel_decision",
+        panel=panel.slug,
+        decision_id=decision.id,
+        recommendation=recommendation,
+        decided_on=decided_on.isoformat(),
+        body=body,
+        outcome=outcome,
+        source_url=decision.source_url,
+    )
     session.commit()
     return decision
 

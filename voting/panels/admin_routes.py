@@ -26,12 +26,15 @@ from voting import audit, db
 from voting.admin.roll_routes import _upload_form
 from voting.auth import actor_name, role_required
 from voting.extensions import csrf
+from voting.follow_up import tracking
+from voting.follow_up.tracking import FollowUpError
 from voting.models import Panel, PanelInvitation, PanelSignup
 from voting.panels import contact, drawing, service
 from voting.panels.forms import (
     AdviceForm,
     ConfirmForm,
     DrawForm,
+    PanelDecisionForm,
     PanelForm,
     RegisterForm,
     signup_answers,
@@ -170,7 +173,10 @@ def _page(panel: Panel, status: int = 200, **context: Any) -> tuple[str, int]:
     context.setdefault("draw_form", DrawForm(formdata=None, seed=panel.draw_seed))
     if not context["advice_form"].is_submitted():
         context["advice_form"].recommendations.data = "\n".join(panel.recommendations)
-        context["advice_form"].council_response.data = panel.council_response
+    if "decision_form" not in context:
+        context["decision_form"] = PanelDecisionForm(formdata=None, decided_on=date.today())
+    context["decision_form"].set_recommendations(panel.recommendations)
+    decisions = tracking.advice_decisions(session, panel)
     return (
         render_template(
             "panels/admin_panel.html",
@@ -183,6 +189,8 @@ def _page(panel: Panel, status: int = 200, **context: Any) -> tuple[str, int]:
             problems=problems,
             portfolio=portfolio,
             quotas=categories_from_json(panel.categories),
+            decisions=decisions,
+            decision_list=tracking.panel_decisions(session, panel),
             **context,
         ),
         status,
@@ -430,7 +438,7 @@ def selected_letters(panel_id: int) -> Response | tuple[str, int]:
 @bp.post("/burgerberaad/<int:panel_id>/advies")
 @role_required("clerk")
 def advice(panel_id: int) -> Response | tuple[str, int]:
-    """Store the panel's recommendations and the council's response."""
+    """Store the panel's recommendations (fixed once a decision is about them)."""
     panel = _panel(panel_id)
     form = AdviceForm()
     if not form.validate_on_submit():
@@ -442,14 +450,60 @@ def advice(panel_id: int) -> Response | tuple[str, int]:
         line.strip() for line in (form.recommendations.data or "").splitlines() if line.strip()
     ]
     session = db.session()
+    if lines != panel.recommendations and tracking.panel_decisions(session, panel):
+        # Decisions name recommendations by number: the advice they are about stays.
+        flash(
+            _("Het advies ligt vast: er is al een besluit over vastgelegd."),
+            "error",
+        )
+        return _page(panel, 409)
     panel.recommendations_json = json.dumps(lines, ensure_ascii=False)
-    panel.council_response = form.council_response.data or ""
     audit.record(
         session, actor_name(), "panel.advice", panel=panel.slug, recommendations=len(lines)
     )
     session.commit()
     flash(_("Het advies is opgeslagen."), "success")
     return redirect(url_for("panels_admin.show", panel_id=panel.id))
+
+
+_DECISION_ERRORS = {
+    "panel_not_seated": lambda n: _("Een besluit over het advies komt als het panel zit."),
+    "no_advice": lambda n: _("Vul eerst de aanbevelingen van het panel in."),
+    "no_such_recommendation": lambda n: _(
+        "Het advies heeft %(count)s aanbevelingen: kies er een van.", count=n.get("count", 0)
+    ),
+}
+
+
+@bp.post("/burgerberaad/<int:panel_id>/besluit")
+@role_required("clerk")
+def add_decision(panel_id: int) -> Response | tuple[str, int]:
+    """Record the council's or the college's decision on the advice or on one of its
+    recommendations (a new dated entry; older ones stay as history)."""
+    panel = _panel(panel_id)
+    form = PanelDecisionForm()
+    form.set_recommendations(panel.recommendations)
+    if not form.validate_on_submit():
+        return _page(panel, 400, decision_form=form)
+    assert form.decided_on.data is not None
+    try:
+        tracking.record_panel_decision(
+            db.session(),
+            panel,
+            recommendation=form.recommendation.data or None,
+            decided_on=form.decided_on.data,
+            body=form.body.data or "raad",
+            outcome=form.outcome.data or "pending",
+            explanation=form.explanation.data or "",
+            source_url=form.source_url.data or "",
+            actor=actor_name(),
+        )
+    except FollowUpError as error:
+        db.session().rollback()
+        flash(_DECISION_ERRORS[error.code](error.numbers), "error")
+        return _page(panel, 409, decision_form=form)
+    flash(_("Het besluit is vastgelegd en staat op de openbare pagina."), "success")
+    return redirect(url_for("panels_admin.show", panel_id=panel.id), 303)
 
 
 @bp.post("/burgerberaad/<int:panel_id>/referendum")

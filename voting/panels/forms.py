@@ -15,6 +15,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TelField,
@@ -25,6 +26,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from voting.follow_up.forms import DecisionForm
 from voting.formatting import format_day
 
 
@@ -104,9 +106,19 @@ class AdviceForm(FlaskForm):
     recommendations = TextAreaField(
         _l("Aanbevelingen (één per regel)"), validators=[Length(max=20000)], render_kw={"rows": 6}
     )
-    council_response = TextAreaField(
-        _l("Wat deed de gemeenteraad ermee?"), validators=[Length(max=20000)]
-    )
+
+
+class PanelDecisionForm(DecisionForm):
+    """A decision of the council or the college on the panel's advice, as a whole or
+    on one recommendation (the choices are set per panel)."""
+
+    recommendation = SelectField(_l("Over welk deel van het advies?"), coerce=int, choices=[])
+
+    def set_recommendations(self, recommendations: list[str]) -> None:
+        """Offer the whole advice (0) and each recommendation by its number."""
+        self.recommendation.choices = [(0, _l("Het advies als geheel"))] + [
+            (number, f"{number}. {text}") for number, text in enumerate(recommendations, 1)
+        ]
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -13,6 +13,7 @@ from ballots.panels.draw import PROCEDURE as DRAW_PROCEDURE
 from ballots.panels.sampling import PROCEDURE as SAMPLE_PROCEDURE
 from voting import code_limits, db
 from voting.extensions import limiter
+from voting.follow_up import tracking
 from voting.models import Panel
 from voting.panels import contact, drawing, service
 from voting.panels.chart import group_probabilities, probability_svg
@@ -92,6 +93,7 @@ def show(slug: str) -> str:
         draw_procedure=DRAW_PROCEDURE,
         pool_size=len(service.pool(session, panel)) if panel.phase in ("signup", "draw") else None,
         seated=len(drawing.seated(session, panel)) if record else 0,
+        decisions=tracking.advice_decisions(session, panel),
     )
 
 

@@ -121,10 +121,7 @@ def test_a_panel_from_invitations_to_referendum(app, client, login, db_session, 
 
     # Seated, advice, and a referendum made from it; the pages link both ways.
     assert client.post(f"{base}/fase", data={"confirm": "y"}).status_code == 302
-    advice = {
-        "recommendations": "Afval vaker ophalen\nMeer containers\nStatiegeld",
-        "council_response": "",
-    }
+    advice = {"recommendations": "Afval vaker ophalen\nMeer containers\nStatiegeld"}
     assert client.post(f"{base}/advies", data=advice).status_code == 302
     assert client.post(f"{base}/referendum", data={"confirm": "y"}).status_code == 302
     election = db_session.scalar(select(Election))
