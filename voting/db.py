@@ -58,6 +58,9 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    from voting import election_cache  # here: it imports the models, which import us
+
+    election_cache.init_app(app, engine)
     app.teardown_appcontext(_close_session)
 
 

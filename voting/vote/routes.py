@@ -43,7 +43,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from werkzeug import Response
 
-from voting import casting, code_limits, codes, db, desk
+from voting import casting, code_limits, codes, db, desk, election_cache
 from voting.ballot_validation import (
     BLANK_SINGLE,
     BallotRefused,
@@ -177,7 +177,8 @@ def _needs_visit(view: Callable[..., Any]) -> Callable[..., Any]:
                 flash(_("U heeft al gestemd. Hieronder staat uw stembewijs."), "info")
                 return redirect(url_for("vote.receipt"), 303)
             return redirect(url_for("vote.enter_code"), 303)
-        election = db.session().get(Election, state["e"])
+        # the election and its options from this worker's copy while voting runs
+        election = election_cache.election(db.session(), state["e"])
         if election is None:
             _end_visit()
             return redirect(url_for("vote.enter_code"), 303)
@@ -422,7 +423,7 @@ def _receipt_found() -> tuple[Election, str] | None:
     if state is None:
         return None
     dbs = db.session()
-    election = dbs.get(Election, state["e"])
+    election = election_cache.election(dbs, state["e"])
     if election is None or not casting.receipt_exists(dbs, election, state["r"]):
         return None
     return election, str(state["r"])

@@ -1,0 +1,89 @@
+"""Elections that are open for voting, read once per worker instead of once per page.
+
+A resident's visit shows the same election and options on four pages; reading them
+from the database each time was most of a visit's SQL. While voting runs an election
+and its options are fixed (setup is locked), so each worker keeps a copy for a few
+seconds (:data:`SECONDS`) and gives every request its own attached copy of it
+(``Session.merge(load=False)``: no SQL).
+
+Nothing stale can let a vote in: the cast itself checks in SQL that the election is
+still open (voting.casting). Within a worker the copy is dropped the moment any
+statement of this process writes to ``elections`` or ``options``; another worker's
+copy is at most :data:`SECONDS` old, so a closed election shows as closed there a few
+seconds later at worst.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session, selectinload
+
+from voting.models import Election
+
+SECONDS = 5.0
+_WRITES = ("UPDATE ELECTIONS", "UPDATE OPTIONS", "DELETE FROM ELECTIONS", "DELETE FROM OPTIONS")
+_WRITES += ("INSERT INTO OPTIONS",)
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: dict[int, tuple[float, Election]] = {}
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+def init_app(app: Flask, engine: Engine) -> None:
+    """Give ``app`` its cache and drop it whenever this process writes an election
+    or an option through ``engine``."""
+    cache = _Cache()
+    app.extensions["election_cache"] = cache
+
+    def watch(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        head = statement.lstrip()[:24].upper().replace('"', "")
+        if head.startswith(_WRITES):
+            cache.clear()
+
+    event.listen(engine, "before_cursor_execute", watch)
+
+
+def election(session: Session, election_id: int) -> Election | None:
+    """Election ``election_id`` with its options, attached to ``session``: from this
+    worker's copy while it is open for voting and the copy is fresh, otherwise read
+    (two statements: the election, its options) and, when it is open, kept."""
+    cache: _Cache | None = current_app.extensions.get("election_cache")
+    if cache is None:
+        return session.get(Election, election_id)
+    now = time.monotonic()
+    hit = cache.entries.get(election_id)
+    if hit is not None and now - hit[0] < SECONDS:
+        return session.merge(hit[1], load=False)
+    copy = _detached_copy(session, election_id)
+    if copy is None:
+        return None
+    if copy.is_open():
+        with cache.lock:
+            cache.entries[election_id] = (now, copy)
+    return session.merge(copy, load=False)
+
+
+def _detached_copy(session: Session, election_id: int) -> Election | None:
+    """The election and its options read in a session of their own and then let go:
+    a copy no request's session owns, safe to merge into many."""
+    bind = session.get_bind()
+    with Session(bind=bind, expire_on_commit=False) as own:
+        copy = own.scalar(
+            select(Election)
+            .options(selectinload(Election.options))
+            .where(Election.id == election_id)
+        )
+        if copy is not None:
+            own.expunge_all()
+    return copy
