@@ -18,7 +18,10 @@ from sqlalchemy.orm import Session
 from voting import audit, ballot_box, codes, db
 from voting.cli.demo_panel import SLUG as PANEL_SLUG
 from voting.cli.demo_panel import add_demo_panel
+from voting.cli.demo_process import SLUG as PROCESS_SLUG
+from voting.cli.demo_process import add_demo_process
 from voting.cli.example_election import add_certified_example
+from voting.cli.keys import write_share_files
 from voting.migrate import upgrade
 from voting.models import Base, Election, Option, StaffUser, utcnow
 from voting.roll import add_voter, issue_code
@@ -100,6 +103,13 @@ def build_demo(app: Flask, *, reset: bool = False) -> str:
         shares_folder = Path(app.instance_path) / "demo-box-shares"
         for election in (duiven, woensel):
             _demo_box(session, election, shares_folder)
+        process = add_demo_process(session, pepper)
+        for election in process.elections:
+            write_share_files(
+                election, process.shares[election.id], shares_folder, header=DEMO_SHARE_HEADER
+            )
+        lines += ["", f"## {process.process.title}: one code per resident for all steps"]
+        lines += [codes.formatted(code) for code in process.codes[:20]]
         # A result to look at from the first minute: a counted, signed election.
         example = add_certified_example(session, app)
     codes_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -117,6 +127,8 @@ def build_demo(app: Flask, *, reset: bool = False) -> str:
             f"  Staff pages:     {app.config['PUBLIC_BASE_URL']}/beheer/",
             f"  All {ROLL_SIZE * 2} codes and the logins: {codes_file}",
             f"  A citizens' panel:   {app.config['PUBLIC_BASE_URL']}/burgerberaad/{PANEL_SLUG}",
+            f"  A four-step process: {app.config['PUBLIC_BASE_URL']}/traject/{PROCESS_SLUG}"
+            f"  (one code for every step: {codes.formatted(process.codes[0])})",
             f"  Ballot-box key shares (DEMO ONLY, 2 of 3 open a box): {shares_folder}",
             *(
                 [f"  A certified result:  {app.config['PUBLIC_BASE_URL']}/uitslag/{example.slug}"]
@@ -136,8 +148,6 @@ DEMO_SHARE_HEADER = (
 
 def _demo_box(session: Session, election: Election, folder: Path) -> None:
     """Make the election's ballot box and keep its shares in ``folder`` (demo only)."""
-    from voting.cli.keys import write_share_files
-
     shares = ballot_box.make_box(
         session,
         election,

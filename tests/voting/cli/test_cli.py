@@ -91,13 +91,15 @@ def test_demo_twice_keeps_data_and_reset_rebuilds(
     assert runner.invoke(args=["demo", "--no-serve"]).exit_code == 0
     again = runner.invoke(args=["demo", "--no-serve"])
     assert "already exists" in again.output
-    assert db_session.scalar(select(func.count()).select_from(Election)) == 3
+    # Duiven, Oud-Woensel, the certified example, and the process's three stages
+    assert db_session.scalar(select(func.count()).select_from(Election)) == 6
     db_session.rollback()  # a reset drops tables: no open transaction may hold them
     reset = runner.invoke(args=["demo", "--no-serve", "--reset"])
     assert reset.exit_code == 0, reset.output
-    assert db_session.scalar(select(func.count()).select_from(Election)) == 3
-    # 3 plans, 12 proposals and the 5 playgrounds of the certified example
-    assert db_session.scalar(select(func.count()).select_from(Option)) == 20
+    assert db_session.scalar(select(func.count()).select_from(Election)) == 6
+    # 3 plans, 12 proposals and the 5 playgrounds of the certified example; the
+    # process: 5 themes in the poll and in the split, 3 ideas of the wijkraad
+    assert db_session.scalar(select(func.count()).select_from(Option)) == 33
 
 
 def test_create_user(runner: FlaskCliRunner, db_session: Session) -> None:

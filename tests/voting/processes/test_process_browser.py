@@ -1,0 +1,240 @@
+"""The whole Oud-Woensel process in Debian's chromium with ONE letter code: the
+resident votes in the theme poll, sends in an idea, the clerk accepts it (in the
+browser too), the resident votes on the ideas with the same code, both stages are
+counted and certified through the clerk's screens, and ``tools/verify.py`` passes on
+each downloaded record.
+
+The budget split (step 2, a ``distribution`` ballot) and per-theme budgets are the
+budget helper's part of issue #13; the web ballot for them was not on main when this
+test was written, so the split stage stays "still to come" here and the vote on the
+ideas is one budget over all themes."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.conftest import STAFF_PASSWORD, TEST_PEPPER
+from voting.cli.demo_process import SLUG, DemoProcess, add_demo_process
+from voting.models import Election, Option, StaffUser, utcnow
+
+pytestmark = pytest.mark.browser
+REPO = Path(__file__).resolve().parents[3]
+PHONE = {"viewport": {"width": 360, "height": 740}}
+
+
+@pytest.fixture
+def page_for(browser: Any, live_server: str) -> Iterator[Any]:
+    """``page_for()``: a fresh phone-sized browser context and page, failing the test
+    on console errors other than expected 4xx loads."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def make() -> Any:
+        context = browser.new_context(base_url=live_server, locale="nl-NL", **PHONE)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda m: (
+                errors.append(m.text)
+                if m.type == "error" and "Failed to load resource" not in m.text
+                else None
+            ),
+        )
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert errors == [], errors
+
+
+def _enter_code(page: Any, code: str) -> None:
+    page.fill("#code", code)
+    page.get_by_role("button", name="Verder", exact=True).click()
+
+
+def _confirm(page: Any) -> str:
+    page.get_by_role("button", name="Verder naar controleren").click()
+    page.get_by_role("button", name="Ja, dit is mijn stem").click()
+    page.wait_for_url(re.compile(r"/stem/bewijs$"))
+    found = re.search(r"[0-9A-Z]{5}-[0-9A-Z]{5}", page.content())
+    assert found is not None
+    return found.group(0)
+
+
+def _close_count_certify(
+    client: FlaskClient, demo: DemoProcess, election: Election, db_session: Session
+) -> None:
+    """The clerk's screens: close, open the box with two of three shares, count, certify."""
+    closed = client.post(
+        f"/beheer/verkiezing/{election.id}/fase",
+        data={"confirm": "ja", "confirm_early": "ja", "to": "closed"},
+    )
+    assert closed.status_code == 302, closed.get_data(as_text=True)[:2000]
+    opened = client.post(
+        f"/beheer/stembus/{election.id}/openen",
+        data={"share": [share.text for share in demo.shares[election.id][1:]]},
+    )
+    assert opened.status_code == 302
+    assert client.post(f"/beheer/telling/{election.id}/tellen").status_code == 302
+    certified = client.post(f"/beheer/telling/{election.id}/vaststellen", data={"confirm": "y"})
+    assert certified.headers["Location"].endswith(f"/uitslag/{election.slug}")
+    db_session.refresh(election)
+    assert election.phase == "certified"
+
+
+def _verify(page: Any, slug: str, work: Path, key_file: Path) -> str:
+    """Download the record from the results page as a resident would, and verify it."""
+    page.goto(f"/uitslag/{slug}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ondertekend record met alle stemmen (JSON)").click()
+    record = work / f"{slug}-record.json"
+    download.value.save_as(record)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "verify.py"), str(record), "--key", str(key_file)],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All checks passed" in result.stdout
+    return record.read_text(encoding="utf-8")
+
+
+def test_one_letter_code_through_the_whole_process(
+    app: Flask,
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    db_session: Session,
+    page_for: Any,
+    live_server: str,
+    tmp_path: Path,
+) -> None:
+    assert runner.invoke(args=["keys", "generate"]).exit_code == 0
+    demo = add_demo_process(db_session, TEST_PEPPER)
+    poll, split, final = demo.elections
+    code = demo.codes[0]
+    clerk = StaffUser(username="griffie", display_name="Griffie", role="clerk")
+    clerk.set_password(STAFF_PASSWORD)
+    db_session.add(clerk)
+    db_session.commit()
+    assert (
+        client.post(
+            "/beheer/inloggen", data={"username": "griffie", "password": STAFF_PASSWORD}
+        ).status_code
+        == 302
+    )
+
+    # Step 1: the resident finds the process and votes in the theme poll.
+    resident = page_for()
+    resident.goto(f"/traject/{SLUG}")
+    assert resident.get_by_text("Stap 1: Welke thema's vindt u belangrijk?").is_visible()
+    resident.get_by_role("link", name=re.compile("^Stemmen")).first.click()
+    _enter_code(resident, code.lower())
+    resident.get_by_label("Groen").check()
+    resident.get_by_label("Spelen").check()
+    poll_receipt = _confirm(resident)
+
+    # Step 3: with the same code, an idea (the code is not used up by it).
+    resident.goto(f"/traject/{SLUG}")
+    resident.get_by_role("link", name="Idee indienen").click()
+    _enter_code(resident, code)
+    resident.get_by_label("Naam van uw idee").fill("Watertappunt bij het speelveld")
+    resident.get_by_label("In één zin: wat gaat er gebeuren?").fill(
+        "Een kraan met drinkwater voor kinderen en sporters."
+    )
+    resident.locator("#theme").select_option("Spelen")
+    resident.get_by_label("Waar? Een buurt of een straat").fill("Hemelrijken")
+    resident.fill("#kosten-post-1", "Tappunt")
+    resident.fill("#kosten-bedrag-1", "3200")
+    resident.fill("#kosten-post-2", "Aansluiting op de waterleiding")
+    resident.fill("#kosten-bedrag-2", "1800")
+    resident.get_by_role("button", name="Idee indienen").click()
+    assert resident.get_by_text(
+        "Ingediend. De gemeente bekijkt of het kan.", exact=True
+    ).is_visible()
+    idea = db_session.scalar(select(Option).where(Option.title == "Watertappunt bij het speelveld"))
+    assert idea is not None and idea.cost == 5000 and idea.from_resident
+
+    # The clerk checks the idea in the browser: feasible, with a public reason.
+    office = page_for()
+    office.goto("/beheer/inloggen")
+    office.fill("#username", "griffie")
+    office.fill("#password", STAFF_PASSWORD)
+    office.get_by_role("button", name="Inloggen").click()
+    office.goto(f"/beheer/verkiezing/{final.id}/opties")
+    office.check(f"#accept-{idea.id}")
+    office.fill(f"#reason-{idea.id}", "Kan: de waterleiding ligt er al.")
+    office.locator(f"form:has(#accept-{idea.id})").get_by_role(
+        "button", name="Besluit opslaan"
+    ).click()
+    assert office.get_by_text("Het besluit over het voorstel is opgeslagen.").is_visible()
+
+    # The theme poll is counted and certified; its result is public.
+    _close_count_certify(client, demo, poll, db_session)
+    # The vote on the ideas opens (the clerk moves it on; its first day is today).
+    db_session.refresh(final)
+    final.opens_at = utcnow() - timedelta(minutes=1)
+    db_session.commit()
+    for phase in ("review", "voting"):
+        moved = client.post(
+            f"/beheer/verkiezing/{final.id}/fase", data={"confirm": "ja", "to": phase}
+        )
+        assert moved.status_code == 302, moved.get_data(as_text=True)[:2000]
+
+    # Step 4: the same code votes on the ideas, the resident's own among them.
+    resident.goto(f"/traject/{SLUG}")
+    assert resident.get_by_text("Klaar: de uitslag is bekend").is_visible()
+    resident.goto("/stem")
+    _enter_code(resident, code)
+    resident.get_by_label(re.compile("Watertappunt bij het speelveld")).check()
+    resident.get_by_label(re.compile("Speeltuin Hemelrijken opknappen")).check()
+    final_receipt = _confirm(resident)
+    assert final_receipt != poll_receipt
+    # Voted in every open stage: the code says so and stores nothing more.
+    again = page_for()
+    again.goto("/stem")
+    _enter_code(again, code)
+    assert again.get_by_role("heading", name="U heeft al gestemd").is_visible()
+
+    _close_count_certify(client, demo, final, db_session)
+    key_file = tmp_path / "buurtstem-public-key.pem"
+    key_file.write_bytes(client.get("/uitslag/sleutel.pem").data)
+    work = tmp_path / "bewoner"
+    work.mkdir()
+    public = page_for()
+    poll_record = _verify(public, poll.slug, work, key_file)
+    final_record = _verify(public, final.slug, work, key_file)
+    assert poll_receipt in poll_record and final_receipt in final_record
+    assert poll_receipt not in final_record  # receipts stay with their own stage
+    assert idea.key in final_record
+
+    # The timeline: steps 1, 3 and 4 done, the split still to come; the idea's page
+    # says it is on the ballot, with the reason.
+    public.goto(f"/traject/{SLUG}")
+    steps = public.locator("li.timeline-step")
+    assert steps.count() == 4
+    assert "step-done" in (steps.nth(0).get_attribute("class") or "")
+    assert "Komt nog" in steps.nth(1).inner_text()
+    assert "step-done" in (steps.nth(2).get_attribute("class") or "")
+    assert "step-done" in (steps.nth(3).get_attribute("class") or "")
+    public.goto(f"/voorstel/{final.slug}/{idea.key}")
+    assert public.get_by_text("Kan: de waterleiding ligt er al.").is_visible()
+    assert split.phase == "draft"
