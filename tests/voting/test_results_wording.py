@@ -9,6 +9,7 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.voting.tally_helpers import add_ballots, add_roll, make_key
+from voting.follow_up import tracking
 from voting.models import Election
 from voting.tally import certify_election, count_election
 
@@ -226,3 +228,31 @@ def test_ballots_per_channel_and_kind(
     _html, english = _page(client, election, "en")
     assert "7 ballots were cast: 4 online and 3 on paper." in english
     assert "2 ballots were blank, 1 was invalid." in english
+
+
+def test_follow_up_of_an_invalid_result_promises_nothing(
+    publish: Callable[..., Election], client: FlaskClient, app: Flask, db_session: Session
+) -> None:
+    invalid = publish("greedy", [["P01", "P03"], ["P02"], ["P03"]], roll=100, **BUDGET)
+    text = _text(client.get(f"/volgen/{invalid.slug}").get_data(as_text=True))
+    assert "De uitslag is ongeldig. Op grond van deze stemming wordt niets uitgevoerd" in text
+    assert "Uitvoering" not in text and "gepland" not in text
+    assert client.get(f"/volgen/{invalid.slug}/project/P03").status_code == 404
+    # The council may still decide to carry it out: then the projects are followed.
+    with app.test_request_context():
+        tracking.record_decision(
+            db_session,
+            invalid,
+            decided_on=date(2027, 1, 12),
+            body="raad",
+            outcome="adopted",
+            explanation="De raad neemt de voorstellen toch over.",
+            source_url="",
+            actor="griffie",
+        )
+    text = _text(client.get(f"/volgen/{invalid.slug}").get_data(as_text=True))
+    assert "Uitvoering" in text and "Voorstel 3" in text
+    assert client.get(f"/volgen/{invalid.slug}/project/P03").status_code == 200
+    valid = publish("greedy", [["P01"], ["P03"]], roll=4, **BUDGET)
+    text = _text(client.get(f"/volgen/{valid.slug}").get_data(as_text=True))
+    assert "Uitvoering" in text and "De gemeente heeft nog geen besluit genomen" in text

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from voting import published
 from voting.follow_up import tracking
 from voting.follow_up.labels import BODY_LABELS, OUTCOME_LABELS
 from voting.formatting import format_moment
@@ -42,7 +43,21 @@ def voting_over(election: Election) -> bool:
     )
 
 
-def _sentence(election: Election, decision: CouncilDecision | None) -> str:
+# Decisions under which the council carries out what a vote pointed to, even one whose
+# result is not valid (the council may decide so itself).
+ADOPTING = ("adopted", "adopted_in_part")
+
+
+def result_valid(session: Session, election: Election) -> bool:
+    """True unless ``election``'s certified result is not valid (turnout below the
+    threshold, or declared invalid); True before certification."""
+    row = published.published(session, election)
+    if row is None:
+        return True
+    return bool(published.summary(row).get("turnout", {}).get("valid", True))
+
+
+def _sentence(election: Election, decision: CouncilDecision | None, valid: bool = True) -> str:
     if election.phase == "proposals":
         return _("Bewoners kunnen nu voorstellen indienen.")
     if election.phase == "review":
@@ -55,6 +70,13 @@ def _sentence(election: Election, decision: CouncilDecision | None) -> str:
         return _("Het stemmen begint binnenkort.")
     if election.phase != "certified":
         return _("Het stemmen is voorbij. De stemmen worden geteld.")
+    if decision is None and not valid:
+        # What happens next must not contradict the verdict: nothing is carried out
+        # on the strength of a vote that does not count.
+        return _(
+            "De uitslag is ongeldig. Op grond van deze stemming wordt niets uitgevoerd; de "
+            "gemeenteraad beslist zelf."
+        )
     if decision is None:
         return _("De uitslag is vastgesteld. De gemeente heeft nog geen besluit genomen.")
     if decision.outcome == "pending":
@@ -73,10 +95,13 @@ def election_state(session: Session, election: Election) -> ElectionState:
     """Everything the public follow-up shows about ``election``."""
     decisions = tracking.decisions(session, election)
     decision = decisions[0] if decisions else None
+    valid = election.phase != "certified" or result_valid(session, election)
+    # A result that is not valid funds or adopts nothing, unless the council decides to.
+    carried_out = valid or (decision is not None and decision.outcome in ADOPTING)
     return ElectionState(
         election=election,
-        sentence=_sentence(election, decision),
+        sentence=_sentence(election, decision, valid),
         decision=decision,
         decisions=decisions,
-        projects=tracking.projects(session, election),
+        projects=tracking.projects(session, election) if carried_out else [],
     )
