@@ -79,6 +79,14 @@ def test_panel_from_invitations_to_preferendum(
         resident.check("#consent")
         resident.click("button:has-text('Aanmelden')")
         assert resident.locator("h1").inner_text() == "U bent aangemeld"
+    # The public page on the phone: nothing sideways, and the facts' values keep a
+    # readable width next to long terms (they once shrank to a letter per line).
+    resident.goto("/burgerberaad/afval-heemstede")
+    fits_width(resident)
+    widths = resident.eval_on_selector_all(
+        ".facts dd", "els => els.map(e => e.getBoundingClientRect().width)"
+    )
+    assert widths and min(widths) >= 80, widths
     # A wrong code gets a clear message, in the page, with a 400.
     resident.goto("/burgerberaad/afval-heemstede/aanmelden")
     resident.fill("#code", "AAAA-BBBB-CCCC-DDDD-E")
