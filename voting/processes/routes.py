@@ -19,7 +19,22 @@ bp = Blueprint("processes", __name__)
 def process_helpers() -> dict[str, Any]:
     """``process_of(election)`` for an election's pages, and ``step_state_label(step)``
     for the timeline."""
-    return {"process_of": _process_of, "step_state_label": step_state_label}
+    return {
+        "process_of": _process_of,
+        "step_state_label": step_state_label,
+        "active_processes": active_processes,
+    }
+
+
+def active_processes() -> list[tuple[Process, service.Step]]:
+    """Processes with a step open now or still to come, each with that step (for the
+    front page)."""
+    rows = []
+    for process in db.session().scalars(select(Process).order_by(Process.id)):
+        step = service.current_step(service.timeline(process))
+        if step is not None:
+            rows.append((process, step))
+    return rows
 
 
 def _process_of(election: Election | None) -> Process | None:

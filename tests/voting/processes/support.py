@@ -8,9 +8,11 @@ import io
 from collections.abc import Callable
 
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from tools.fake_register import register_csv
+from voting import codes
 from voting.models import Election, Process, ProcessStage
 
 
@@ -48,3 +50,12 @@ def import_letters(
 
 
 MakeElection = Callable[..., Election]
+
+
+def codes_in_pdf(data: bytes) -> list[str]:
+    """The letter codes printed in a letters PDF."""
+    found = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        words = page.extract_text().split()
+        found += [codes.normalise(w) for w in words if len(w) == 21 and codes.problem(w) is None]
+    return found

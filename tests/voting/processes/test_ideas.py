@@ -16,7 +16,15 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.voting.processes.support import MakeElection, import_letters, make_process, register
+from tests.voting.processes.support import (
+    MakeElection,
+    import_letters,
+    make_process,
+    register,
+)
+from tests.voting.processes.support import (
+    codes_in_pdf as _codes_in_pdf,
+)
 from voting.models import (
     Attachment,
     AuditEvent,
@@ -126,7 +134,10 @@ def test_resident_sends_in_an_idea_with_the_letter_code(
 
 
 def test_a_code_sends_in_at_most_its_limit(
-    app: Flask, db_session: Session, setup: tuple[Election, Process, list[str]]
+    app: Flask,
+    client: FlaskClient,
+    db_session: Session,
+    setup: tuple[Election, Process, list[str]],
 ) -> None:
     final, _process, codes = setup
     resident = app.test_client()
@@ -141,6 +152,25 @@ def test_a_code_sends_in_at_most_its_limit(
     assert "Met één brief kunt u 2 ideeën indienen." in refused.get_data(as_text=True)
     again = resident.post(f"/ideeen/{final.slug}/idee", data={**IDEA, "title": "Idee 3"})
     assert again.status_code == 409
+    # A new letter does not reset the limit: ideas of the old code count.
+    body = register(3)
+    reference = body.decode().splitlines()[2].split(";")[0]
+    reissued = client.post(
+        f"/beheer/trajecten/{_process.id}/brieven/nieuwe-brief",
+        data={
+            "person_reference": reference,
+            "name": "B. Jansen",
+            "address": "Dreef 2",
+            "postcode": "5612 AB",
+            "town": "Eindhoven",
+            "print_letter": "1",
+        },
+    )
+    assert reissued.status_code == 200
+    (new_code,) = _codes_in_pdf(reissued.get_data())
+    renewed = app.test_client()
+    _start(renewed, final, new_code)
+    assert renewed.get(f"/ideeen/{final.slug}/idee").status_code == 409
     # Another resident's code has its own limit.
     other = app.test_client()
     _start(other, final, codes[2])

@@ -88,6 +88,9 @@ def test_one_code_votes_once_in_each_stage(
     assert "Welke thema" in page
     _set_phase(db_session, poll, "voting")
     assert vote(resident, poll, code, {"choice": ["A", "B"]}).status_code == 303
+    receipt = resident.get("/stem/bewijs").get_data(as_text=True)
+    assert "met dezelfde code doet u mee aan de volgende stappen" in receipt
+    assert f'href="/traject/{process.slug}"' in receipt
     again = app.test_client()
     used = enter_code(again, code)
     assert used.status_code == 409

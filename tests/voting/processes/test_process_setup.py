@@ -195,6 +195,7 @@ def test_public_timeline_shows_every_step_in_order_with_its_state(
     # The open stage's card on the front page leads to the process.
     front = client.get("/").get_data(as_text=True)
     assert "Dit is een stap van het traject:" in front and 'href="/traject/oud-woensel"' in front
+    assert "Beslissen in stappen" in front
     listing = client.get("/trajecten").get_data(as_text=True)
     assert "stap 2: Nu open: stem met uw code" in listing
 
