@@ -11,9 +11,11 @@ code and to count the ideas sent with it. No name or address is stored.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -41,6 +43,7 @@ from voting.roll import (
 from voting.roll_import import Resident
 
 CLOSED_PHASES = ("closed", "counted", "certified")
+T = TypeVar("T")
 
 
 def resident_key(pepper: str, process: Process, person_reference: str) -> str:
@@ -149,22 +152,25 @@ def _import_batch(
         )
     if not chosen:
         return []
-    # Each resident's rows in each table go in as one batch in the register's order,
-    # as a single election's import does: the order says only who is on the roll.
+    # Rows get their ids in the order they are written. Each table gets its own
+    # shuffle of the batch, so row N of one stage is not row N of the next, and the
+    # order ties no stage's row to another's or to the letter's number.
     _bulk_insert(
         session,
         ProcessCode.__table__,
-        [
-            {
-                "process_id": process.id,
-                "resident_key": resident_key(pepper, process, r.person_reference),
-                "code_hash": codes.code_hash(pepper, code),
-                "issued_at": now,
-                "revoked_at": None,
-                "ideas_used": 0,
-            }
-            for r, code in chosen
-        ],
+        _shuffled(
+            [
+                {
+                    "process_id": process.id,
+                    "resident_key": resident_key(pepper, process, r.person_reference),
+                    "code_hash": codes.code_hash(pepper, code),
+                    "issued_at": now,
+                    "revoked_at": None,
+                    "ideas_used": 0,
+                }
+                for r, code in chosen
+            ]
+        ),
     )
     pairs = [(r.person_reference, code) for r, code in chosen]
     for election in stages:
@@ -192,7 +198,7 @@ def _stage_codes(
             )
         ).all()
     )
-    new = [k for k in keys if k not in entry_ids]
+    new = _shuffled([k for k in keys if k not in entry_ids])
     if new:
         _bulk_insert(
             session,
@@ -234,8 +240,15 @@ def _stage_codes(
         if entry_ids[key] not in voted
     ]
     if rows:
-        _bulk_insert(session, VotingCode.__table__, rows)
+        _bulk_insert(session, VotingCode.__table__, _shuffled(rows))
     return len(rows)
+
+
+def _shuffled(items: list[T]) -> list[T]:
+    """``items`` in a fresh random order (the operating system's randomness)."""
+    out = list(items)
+    secrets.SystemRandom().shuffle(out)
+    return out
 
 
 @dataclass(frozen=True)

@@ -229,3 +229,51 @@ def test_a_stage_gets_its_letters_from_the_process(
     )
     assert response.status_code == 409
     assert "Maak de brieven en nieuwe brieven bij het traject" in response.get_data(as_text=True)
+
+
+def test_row_order_ties_no_stage_to_another(
+    client: FlaskClient,
+    login: Callable[..., object],
+    db_session: Session,
+    stages: tuple[Election, Election, Process],
+) -> None:
+    """Rows get their ids in the order they are written: each stage's roll and codes are
+    written in their own random order, so the n-th row of one stage is not the n-th
+    resident of another, nor the n-th letter."""
+    poll, final, process = stages
+    login("clerk")
+    body = register(40)
+    rows = import_letters(client, process, body)
+    references = [line.split(";")[0] for line in body.decode().splitlines()[1:]]
+    pepper = client.application.config["CODE_PEPPER"]
+
+    def order(election: Election) -> list[str]:
+        by_key = {codes.voter_key(pepper, election.slug, ref): ref for ref in references}
+        keys = db_session.scalars(
+            select(RollEntry.voter_key)
+            .where(RollEntry.election_id == election.id)
+            .order_by(RollEntry.id)
+        )
+        return [by_key[key] for key in keys]
+
+    def code_order(election: Election) -> list[str]:
+        by_hash = {
+            codes.stage_code_hash(pepper, election.slug, r["stemcode"]): r["stemcode"] for r in rows
+        }
+        hashes = db_session.scalars(
+            select(VotingCode.code_hash)
+            .where(VotingCode.election_id == election.id)
+            .order_by(VotingCode.id)
+        )
+        return [by_hash[h] for h in hashes]
+
+    letters = [r["stemcode"] for r in rows]
+    assert sorted(order(poll)) == sorted(order(final)) == sorted(references)
+    assert order(poll) != order(final) and order(poll) != references
+    assert code_order(poll) != code_order(final) and code_order(poll) != letters
+    by_process_hash = {codes.code_hash(pepper, c): c for c in letters}
+    process_order = [
+        by_process_hash[h]
+        for h in db_session.scalars(select(ProcessCode.code_hash).order_by(ProcessCode.id))
+    ]
+    assert process_order != letters
