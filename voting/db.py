@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from voting.config import ConfigError
@@ -89,4 +89,10 @@ def new_session() -> Iterator[Session]:
 def _close_session(_exc: BaseException | None) -> None:
     s = g.pop("db_session", None)
     if s is not None:
-        s.close()
+        try:
+            s.close()
+        except DBAPIError:
+            # The database went away mid-request (a restart): closing rolls back on a
+            # dead connection. Drop it; the pool connects afresh on the next request.
+            with suppress(DBAPIError):
+                s.invalidate()

@@ -4,6 +4,7 @@ the content security policy, and redirects only to this site's own paths."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -76,6 +77,40 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def database_unreachable(error: Exception) -> tuple[str, int, dict[str, str]]:
+    """The database went away (restarted, network gone): ``503`` with "try again in a
+    minute", never a crash page. Whatever the request was doing was rolled back, so
+    a code that had not voted is still unused; the pool reconnects by itself
+    (``pool_pre_ping``) on the next request."""
+    from flask import current_app, render_template
+    from flask_babel import gettext as _
+
+    from voting import db
+
+    current_app.logger.warning("database unreachable: %s", str(error).splitlines()[0][:200])
+    with contextlib.suppress(Exception):
+        db.session().rollback()
+    voting = request.path.startswith("/stem")
+    description = _(
+        "De gemeente kan uw verzoek nu even niet verwerken. Probeer het over een minuut opnieuw."
+    )
+    if voting:
+        description += " " + _(
+            "Was uw stem nog niet opgeslagen, dan is uw stemcode ook niet gebruikt: u kunt "
+            "gewoon opnieuw stemmen. Was hij wel opgeslagen, dan ziet u straks uw stembewijs."
+        )
+    page = render_template(
+        "error.html", status=503, title=_("Even niet bereikbaar"), description=description
+    )
+    return page, 503, {"Retry-After": "30"}
+
+
 def init_app(app: Flask) -> None:
-    """Register the response headers."""
+    """Register the response headers and the page for a database that went away."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
     app.after_request(add_security_headers)
+    # A lost or refused connection (and SQLite's "database is locked" past its busy
+    # timeout); other database errors are bugs and stay 500s.
+    app.register_error_handler(OperationalError, database_unreachable)
+    app.register_error_handler(InterfaceError, database_unreachable)

@@ -157,6 +157,39 @@ def worker(once: bool, poll: float) -> None:
     click.echo(f"{ran} job(s) run.")
 
 
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(target: str) -> None:
+    """Write a consistent backup of the database to TARGET (safe while people vote)."""
+    from voting.backup import BackupError, backup
+
+    try:
+        path = backup(current_app.config["DATABASE_URL"], target)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backup of {_safe_url()} written to {path} ({path.stat().st_size:,} bytes).")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask: replace the database's contents.")
+@with_appcontext
+def restore_command(source: str, yes: bool) -> None:
+    """Replace the database's contents with the backup SOURCE. Stop the app and the
+    worker first."""
+    from voting.backup import BackupError, restore
+
+    if not yes:
+        click.confirm(f"Replace everything in {_safe_url()} with {source}?", abort=True)
+    db.engine().dispose()
+    try:
+        restore(current_app.config["DATABASE_URL"], source)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {source} into {_safe_url()}. Start the app and the worker again.")
+
+
 def _safe_url() -> str:
     return db.engine().url.render_as_string(hide_password=True)
 
@@ -174,6 +207,8 @@ def register_commands(app: Flask) -> None:
         demo,
         serve,
         worker,
+        backup_command,
+        restore_command,
         keys_group,
         roll_group,
         mail_group,
