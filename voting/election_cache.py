@@ -27,17 +27,20 @@ from voting.models import Election
 
 SECONDS = 5.0
 _WRITES = ("UPDATE ELECTIONS", "UPDATE OPTIONS", "DELETE FROM ELECTIONS", "DELETE FROM OPTIONS")
-_WRITES += ("INSERT INTO OPTIONS",)
+_WRITES += ("INSERT INTO OPTIONS", "UPDATE PROCESS", "INSERT INTO PROCESS", "DELETE FROM PROCESS")
+_NONE = object()  # "in no process", kept like a found one
 
 
 class _Cache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.entries: dict[int, tuple[float, Election]] = {}
+        self.processes: dict[int, tuple[float, Any]] = {}
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.processes.clear()
 
 
 def init_app(app: Flask, engine: Engine) -> None:
@@ -87,3 +90,24 @@ def _detached_copy(session: Session, election_id: int) -> Election | None:
         if copy is not None:
             own.expunge_all()
     return copy
+
+
+def process_of(session: Session, election: Election) -> Any:
+    """The process ``election`` is a stage of, or None (voting.processes.service.
+    process_of), from this worker's copy while the election is open for voting: the
+    receipt page names it, and it does not change while residents vote."""
+    from voting.processes import service
+
+    cache: _Cache | None = current_app.extensions.get("election_cache")
+    if cache is None or not election.is_open():
+        return service.process_of(session, election)
+    now = time.monotonic()
+    hit = cache.processes.get(election.id)
+    if hit is None or now - hit[0] >= SECONDS:
+        with Session(bind=session.get_bind(), expire_on_commit=False) as own:
+            found = service.process_of(own, election.id)
+            own.expunge_all()
+        hit = (now, _NONE if found is None else found)
+        with cache.lock:
+            cache.processes[election.id] = hit
+    return None if hit[1] is _NONE else session.merge(hit[1], load=False)

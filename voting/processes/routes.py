@@ -8,7 +8,7 @@ from flask import Blueprint, abort, render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from voting import db
+from voting import db, election_cache
 from voting.models import Election, Process
 from voting.processes import service
 
@@ -38,7 +38,8 @@ def active_processes() -> list[tuple[Process, service.Step]]:
 
 
 def _process_of(election: Election | None) -> Process | None:
-    return service.process_of(db.session(), election) if election is not None else None
+    # While voting runs, from the worker's copy (a resident's receipt page names it).
+    return election_cache.process_of(db.session(), election) if election is not None else None
 
 
 STEP_STATE_LABELS = {
