@@ -91,10 +91,11 @@ def voter_key(pepper: str, election_slug: str, person_reference: str) -> str:
     return hmac.new(pepper.encode(), message, hashlib.sha256).hexdigest()
 
 
-def stage_code_hash(pepper: str, election_slug: str, code: str) -> str:
+def stage_code_hash(pepper: str, election_id: int, code: str) -> str:
     """What one stage of a process stores for the process letter's ``code``:
-    HMAC-SHA256(pepper, slug + code). Each stage gets its own hash of the same code,
+    HMAC-SHA256(pepper, stage id + code). Each stage gets its own hash of the same code,
     so without the code no row of one stage can be matched to another stage's or to
-    the process's own (:func:`code_hash`)."""
-    message = f"stage\x00{election_slug}\x00{normalise(code)}".encode()
+    the process's own (:func:`code_hash`). The election's id, not its slug, goes in:
+    a slug can still be edited after the letters are printed, an id never changes."""
+    message = f"stage\x00{int(election_id)}\x00{normalise(code)}".encode()
     return hmac.new(pepper.encode(), message, hashlib.sha256).hexdigest()

@@ -91,7 +91,7 @@ def stage_for_code(
     for election in elections:
         if not election.is_open(now):
             continue
-        digest = codes.stage_code_hash(pepper, election.slug, entered)
+        digest = codes.stage_code_hash(pepper, election.id, entered)
         code = session.scalar(
             select(VotingCode).where(
                 VotingCode.election_id == election.id, VotingCode.code_hash == digest
@@ -122,5 +122,5 @@ def hash_for_election(session: Session, pepper: str, election: Election, entered
         select(ProcessStage.id).where(ProcessStage.election_id == election.id)
     )
     if in_process is not None:
-        return codes.stage_code_hash(pepper, election.slug, entered)
+        return codes.stage_code_hash(pepper, election.id, entered)
     return codes.code_hash(pepper, entered)

@@ -233,7 +233,7 @@ def _stage_codes(
         {
             "election_id": election.id,
             "roll_entry_id": entry_ids[key],
-            "code_hash": codes.stage_code_hash(pepper, election.slug, code),
+            "code_hash": codes.stage_code_hash(pepper, election.id, code),
             "issued_at": now,
         }
         for (_reference, code), key in zip(chosen, keys, strict=True)
