@@ -112,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  record sha256 (without signature): {record_sha256(record)}")
     counts = record["counts"]
     print(
-        f"  ballots cast: {counts['cast']} ({counts['online']} online, {counts['paper']} on "
+        f"  ballots cast: {counts['cast']} ({counts['online']} online"
+        + (f" of which {counts['desk']} at a town-hall desk" if "desk" in counts else "")
+        + f", {counts['paper']} on "
         f"paper; {counts['votes']} with choices, {counts['blank']} blank, "
         f"{counts['invalid']} invalid); receipts: {len(record['receipts'])}"
     )

@@ -44,6 +44,8 @@ PHASES = ("draft", "proposals", "review", "voting", "closed", "counted", "certif
 REVIEW_STATUSES = ("submitted", "accepted", "rejected", "withdrawn")
 ROLES = ("organiser", "clerk", "admin")
 CHANNELS = ("online", "paper")
+# How a code was used: online, on paper, or online on a town-hall desk's computer.
+CAST_CHANNELS = ("online", "paper", "desk")
 PAPER_ENTRY_STATUSES = ("pending", "mismatch")
 
 
@@ -252,7 +254,7 @@ class VotingCode(Base):
         ),
         Index("ix_voting_codes_roll", "roll_entry_id"),
         CheckConstraint(
-            "used_channel IS NULL OR " + _in("used_channel", CHANNELS),
+            "used_channel IS NULL OR " + _in("used_channel", CAST_CHANNELS),
             name="ck_voting_codes_used_channel",
         ),
     )

@@ -90,6 +90,7 @@ class BallotCounts:
     votes: int
     blank: int
     invalid: int
+    desk: int = 0  # of the online ballots, those cast on a town-hall desk's computer
 
     @property
     def cast(self) -> int:
@@ -105,6 +106,7 @@ class BallotCounts:
             "votes": self.votes,
             "blank": self.blank,
             "invalid": self.invalid,
+            "desk": self.desk,
         }
 
 
@@ -167,8 +169,11 @@ def ballot_counts(session: Session, election: Election) -> BallotCounts:
         else:
             votes += number
     return BallotCounts(
-        online=int(channels.get("online", 0)) + int(channels.get(None, 0)),
+        online=int(channels.get("online", 0))
+        + int(channels.get(None, 0))
+        + int(channels.get("desk", 0)),
         paper=int(channels.get("paper", 0)),
+        desk=int(channels.get("desk", 0)),
         votes=votes,
         blank=blank,
         invalid=invalid,
@@ -363,7 +368,7 @@ def preview_record(
             counts={
                 k: v
                 for k, v in ballot_counts(session, election).to_dict().items()
-                if k in ("online", "paper", "invalid")
+                if k in ("online", "paper", "invalid", "desk")
             },
             result=result,
             turnout={},

@@ -29,7 +29,7 @@ Layout (``"format": "buurtstem-record/2"``)::
       "ballots_sha256": hex,
       "receipts": [str, ...],           # sorted, one per ballot cast
       "receipts_sha256": hex,
-      "counts": {cast, online, paper, votes, blank, invalid},
+      "counts": {cast, online, paper, votes, blank, invalid[, desk]},  # desk: of online
       "result": Result.to_dict(),
       "turnout": {ballots, roll_size, percent, threshold_percent, threshold_met,
                   valid, binding},

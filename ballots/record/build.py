@@ -25,6 +25,7 @@ from ballots.record.layout import (
     FORMAT,
     HASH_PROCEDURE,
     KINDS,
+    OPTIONAL_COUNT_FIELDS,
     TURNOUT_FIELDS,
 )
 from ballots.record.profile import check_ballot
@@ -56,7 +57,9 @@ def build_record(
     published apart, sorted: a receipt proves a ballot was counted, never which ballot
     it is.
     ``counts`` gives ``online``, ``paper`` and ``invalid`` (default: all online, none
-    invalid); ``cast``, ``votes`` and ``blank`` are computed and, if given, must agree.
+    invalid), and optionally ``desk`` (how many of the online ballots were cast on a
+    town-hall desk's computer); ``cast``, ``votes`` and ``blank`` are computed and, if
+    given, must agree.
     Every ballot has one receipt: ``cast`` = receipts = ballots + invalid.
     ``turnout`` may give ``roll_size`` and ``threshold_percent`` when ``election`` does
     not, ``valid`` (default: threshold met), ``binding`` (default: election binding and
@@ -142,7 +145,7 @@ def build_record(
 
 
 def _counts(given: Mapping[str, int], ballots: list[list[str]], receipts: int) -> dict[str, int]:
-    unknown = sorted(set(given) - set(COUNT_FIELDS))
+    unknown = sorted(set(given) - set(COUNT_FIELDS) - set(OPTIONAL_COUNT_FIELDS))
     if unknown:
         raise RecordError("count_fields_unknown", fields=", ".join(unknown))
     blank = sum(1 for b in ballots if not b)
@@ -164,6 +167,13 @@ def _counts(given: Mapping[str, int], ballots: list[list[str]], receipts: int) -
             raise RecordError("count_disagrees", field=name, given=given[name], computed=value)
     if online + paper != cast:
         raise RecordError("channels_disagree", online=online, paper=paper, cast=cast)
+    if "desk" in given:
+        # Online ballots cast on a town-hall desk's computer: part of ``online``.
+        desk = given["desk"]
+        _check_int(desk, "count desk", minimum=0)
+        if desk > online:
+            raise RecordError("count_disagrees", field="desk", given=desk, computed=online)
+        counts["desk"] = desk
     if receipts != cast:
         raise RecordError("receipts_disagree", receipts=receipts, cast=cast)
     return counts

@@ -79,8 +79,9 @@ def check_receipts(record: Mapping[str, Any]) -> list[str]:
 
 def check_counts(record: Mapping[str, Any]) -> list[str]:
     """Lines where the counts disagree with each other, the ballots or the receipts:
-    cast = online + paper = votes + blank + invalid = receipts = turnout ballots, and
-    the ballots listed are exactly the votes and the blank ones."""
+    cast = online + paper = votes + blank + invalid = receipts = turnout ballots, the
+    desk ballots (if given) are some of the online ones, and the ballots listed are
+    exactly the votes and the blank ones."""
     counts = record["counts"]
     ballots = record["ballots"]
     blank = sum(1 for b in ballots if not b["choices"])
@@ -94,6 +95,10 @@ def check_counts(record: Mapping[str, Any]) -> list[str]:
     for name, value in checks:
         if value != counts["cast"]:
             problems.append(f"{counts['cast']} ballots cast, but {name} give {value}")
+    if not 0 <= counts.get("desk", 0) <= counts["online"]:
+        problems.append(
+            f"counts say {counts['desk']} ballots at a desk, of {counts['online']} online"
+        )
     if counts["blank"] != blank:
         problems.append(f"counts say {counts['blank']} blank ballots, the record holds {blank}")
     if counts["votes"] != len(ballots) - blank:

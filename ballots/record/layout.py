@@ -21,6 +21,9 @@ HASH_PROCEDURE = (
 # How many ballots were cast, by channel and by kind (votes with choices, blank,
 # invalid); cast = online + paper = votes + blank + invalid = number of receipts.
 COUNT_FIELDS = ("cast", "online", "paper", "votes", "blank", "invalid")
+# Optional: how many of the online ballots were cast on a town-hall desk's computer
+# (at most ``online``; records made before it existed have no such field).
+OPTIONAL_COUNT_FIELDS = ("desk",)
 
 # The election fields a record may carry. Anything else is refused rather than
 # published: a record must never leak a field nobody meant to make public.

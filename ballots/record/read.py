@@ -10,7 +10,13 @@ from typing import Any
 
 from ballots.formats.errors import FormatError
 from ballots.model import WEIGHTED_KINDS, BallotError, BallotKind
-from ballots.record.layout import COUNT_FIELDS, FORMAT, KINDS, SIGNATURE_FIELDS
+from ballots.record.layout import (
+    COUNT_FIELDS,
+    FORMAT,
+    KINDS,
+    OPTIONAL_COUNT_FIELDS,
+    SIGNATURE_FIELDS,
+)
 from ballots.record.locate import BadJson, line_of, line_of_error, no_constant, unique_keys
 from ballots.record.profile import profile_from_record
 
@@ -170,6 +176,8 @@ def _check_structure(record: Any) -> None:
             raise _SchemaError(("receipts", i), f"receipt {i + 1} is not a non-empty string")
     for name in COUNT_FIELDS:
         _field(record["counts"], name, int, ("counts",))
+    for name in OPTIONAL_COUNT_FIELDS:
+        _field(record["counts"], name, int, ("counts",), optional=True)
     try:
         profile_from_record(record)
     except BallotError as error:

@@ -104,6 +104,7 @@ def test_a_spoiled_paper_ballot_counts_as_invalid_not_for_an_option(
         "votes": 1,
         "blank": 0,
         "invalid": 1,
+        "desk": 0,
     }
     assert record["turnout"]["ballots"] == 2 and len(record["receipts"]) == 2
     assert [b["choices"] for b in record["ballots"]] == [["B"]]

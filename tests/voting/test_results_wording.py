@@ -216,6 +216,7 @@ def test_ballots_per_channel_and_kind(
     )
     assert rows == {
         "Online uitgebracht": "4",
+        "waarvan aan de balie van het gemeentehuis": "0",
         "Op papier uitgebracht": "3",
         "Samen uitgebracht": "7",
         "Met een keuze": "4",

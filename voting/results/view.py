@@ -150,6 +150,17 @@ class ResultView:
         counts = self.counts
         return [
             (_("Online uitgebracht"), counts["online"], ""),
+            *(
+                [
+                    (
+                        _("waarvan aan de balie van het gemeentehuis"),
+                        counts["desk"],
+                        _("online, op de computer van de balie"),
+                    )
+                ]
+                if "desk" in counts
+                else []
+            ),
             (_("Op papier uitgebracht"), counts["paper"], _("ingevoerd door de griffie")),
             (_("Samen uitgebracht"), counts["cast"], _("telt voor de opkomst")),
             (_("Met een keuze"), counts["votes"], _("geteld voor de opties")),
@@ -173,10 +184,20 @@ class ResultView:
                     counts["cast"],
                 )
                 + ": "
-                + _(
-                    "%(online)s online en %(paper)s op papier.",
-                    online=format_number(counts["online"]),
-                    paper=format_number(counts["paper"]),
+                + (
+                    _(
+                        "%(online)s online (waarvan %(desk)s aan de balie van het "
+                        "gemeentehuis) en %(paper)s op papier.",
+                        online=format_number(counts["online"]),
+                        desk=format_number(counts["desk"]),
+                        paper=format_number(counts["paper"]),
+                    )
+                    if counts.get("desk")
+                    else _(
+                        "%(online)s online en %(paper)s op papier.",
+                        online=format_number(counts["online"]),
+                        paper=format_number(counts["paper"]),
+                    )
                 ),
                 ngettext(
                     "%(num)d stembiljet was blanco",

@@ -251,8 +251,11 @@ def confirm(election: Election, state: dict[str, Any]) -> str | Response | tuple
         return _other_visit()
     dbs = db.session()
     try:
+        # At a town-hall desk the resident votes online on the desk's computer; the
+        # code (never the ballot) remembers that, for the count per channel.
+        channel = "desk" if desk.is_desk(client_address()) else "online"
         receipt = casting.cast_ballot(
-            dbs, election, state["h"], draft["c"], "online", receipt=state["rc"]
+            dbs, election, state["h"], draft["c"], channel, receipt=state["rc"]
         )
     except casting.AlreadyUsed:
         if casting.receipt_exists(dbs, election, state["rc"]):

@@ -493,6 +493,12 @@ class TestRecountAndChecks:
             )
         spoiled["counts"]["paper"] = 0
         assert check_counts(spoiled) == ["6 ballots cast, but online + paper give 5"]
+        # Desk votes are some of the online ones, never more.
+        at_desk = build(election=election(), result=irv_result(), turnout={}, counts={"desk": 2})
+        assert at_desk["counts"]["desk"] == 2 and check_counts(at_desk) == []
+        assert "desk" not in build(election=election(), result=irv_result(), turnout={})["counts"]
+        with pytest.raises(ValueError, match="desk"):
+            build(election=election(), result=irv_result(), turnout={}, counts={"desk": 6})
 
     def test_turnout_claims(self, record: dict[str, Any]) -> None:
         record["turnout"].update(percent="50", threshold_met=False, binding=True, valid=True)
