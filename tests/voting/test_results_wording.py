@@ -211,7 +211,12 @@ def test_ballots_per_channel_and_kind(
         (_text(what).strip(), _text(number).strip())
         for what, number in re.findall(
             r'<tr><th scope="row">(.*?)</th><td class="num">(.*?)</td>',
-            html.split('id="stembiljetten"')[1].split("</table>")[0],
+            # each kind's meaning sits under its name, in a span of its own
+            re.sub(
+                r'<span class="meaning">.*?</span>',
+                "",
+                html.split('id="stembiljetten"')[1].split("</table>")[0],
+            ),
         )
     )
     assert rows == {

@@ -80,7 +80,7 @@ def test_desk_votes_are_counted_as_online_at_the_desk(
     tally.certify_election(db_session, election, "griffie", signing_key, municipality="Duiven")
     client = app.test_client()
     page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/uitslag/balie").text))
-    assert "waarvan aan de balie van het gemeentehuis 2" in page
+    assert "waarvan aan de balie van het gemeentehuis online, op de computer van de balie 2" in page
     assert "4 online (waarvan 2 aan de balie van het gemeentehuis) en 0 op papier." in page
     english = re.sub(r"<[^>]+>", " ", client.get("/uitslag/balie?lang=en").text)
     assert "4 online (2 of them at the town hall desk) and 0 on paper." in " ".join(english.split())
