@@ -26,12 +26,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import STAFF_PASSWORD, TEST_PEPPER
+from tests.voting.vote.test_vote_browser import axe_check, fits_width
 from voting.cli.demo_process import SLUG, DemoProcess, add_demo_process
 from voting.models import Election, Option, StaffUser, utcnow
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[3]
-PHONE = {"viewport": {"width": 360, "height": 740}}
+PHONE = {"viewport": {"width": 320, "height": 640}, "device_scale_factor": 1}
 
 
 @pytest.fixture
@@ -61,6 +62,12 @@ def page_for(browser: Any, live_server: str) -> Iterator[Any]:
     for context in contexts:
         context.close()
     assert errors == [], errors
+
+
+def _checked(page: Any) -> None:
+    """The page as it is now passes axe-core (nothing serious) and fits 320 px."""
+    axe_check(page)
+    fits_width(page)
 
 
 def _enter_code(page: Any, code: str) -> None:
@@ -146,6 +153,7 @@ def test_one_letter_code_through_the_whole_process(
     resident = page_for()
     resident.goto(f"/traject/{SLUG}")
     assert resident.get_by_text("Stap 1: Welke thema's vindt u belangrijk?").is_visible()
+    _checked(resident)
     resident.get_by_role("link", name=re.compile("^Stemmen")).first.click()
     _enter_code(resident, code.lower())
     resident.get_by_label("Groen").check()
@@ -155,7 +163,9 @@ def test_one_letter_code_through_the_whole_process(
     # Step 3: with the same code, an idea (the code is not used up by it).
     resident.goto(f"/traject/{SLUG}")
     resident.get_by_role("link", name="Idee indienen").click()
+    _checked(resident)
     _enter_code(resident, code)
+    _checked(resident)
     resident.get_by_label("Naam van uw idee").fill("Watertappunt bij het speelveld")
     resident.get_by_label("In één zin: wat gaat er gebeuren?").fill(
         "Een kraan met drinkwater voor kinderen en sporters."
@@ -170,6 +180,9 @@ def test_one_letter_code_through_the_whole_process(
     assert resident.get_by_text(
         "Ingediend. De gemeente bekijkt of het kan.", exact=True
     ).is_visible()
+    _checked(resident)
+    resident.goto(f"/voorstellen/{final.slug}")
+    _checked(resident)
     idea = db_session.scalar(select(Option).where(Option.title == "Watertappunt bij het speelveld"))
     assert idea is not None and idea.cost == 5000 and idea.from_resident
 
