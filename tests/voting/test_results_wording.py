@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Callable
 from datetime import date
@@ -140,6 +141,9 @@ def test_plurals(publish: Callable[..., Election], client: FlaskClient) -> None:
     assert "Money goes to 1 proposal, together" in english
     assert "1 of the 3 voters voted" in english
     assert "1 ballot was cast" in english
+    [receipt] = json.loads(one.record_json or "")["receipts"]
+    checked = _text(client.post(f"/uitslag/{one.slug}/bon", data={"receipt": receipt}).text)
+    assert "in de lijst van 1 bonnummer in het verslag" in checked
     two = publish("greedy", [["P03"], ["P03", "P04"]], roll=3, **{**BUDGET, "budget": 30_000})
     _html, text = _page(client, two)
     assert "Geld gaat naar 2 voorstellen, samen" in text
@@ -147,6 +151,9 @@ def test_plurals(publish: Callable[..., Election], client: FlaskClient) -> None:
     assert "Er zijn 2 stembiljetten uitgebracht" in text
     _html, english = _page(client, two, "en")
     assert "Money goes to 2 proposals" in english and "2 ballots were cast" in english
+    receipt = json.loads(two.record_json or "")["receipts"][0]
+    checked = _text(client.post(f"/uitslag/{two.slug}/bon", data={"receipt": receipt}).text)
+    assert "in de lijst van 2 bonnummers in het verslag" in checked
 
 
 def test_binding_result_decided_by_lot_says_so(

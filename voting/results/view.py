@@ -178,10 +178,12 @@ class ResultView:
         counts = self.counts
         return " ".join(
             [
+                # The form follows the count; the figure is shown grouped (12.000).
                 ngettext(
-                    "Er is %(num)d stembiljet uitgebracht",
-                    "Er zijn %(num)d stembiljetten uitgebracht",
+                    "Er is %(cast)s stembiljet uitgebracht",
+                    "Er zijn %(cast)s stembiljetten uitgebracht",
                     counts["cast"],
+                    cast=format_number(counts["cast"]),
                 )
                 + ": "
                 + (
@@ -200,15 +202,17 @@ class ResultView:
                     )
                 ),
                 ngettext(
-                    "%(num)d stembiljet was blanco",
-                    "%(num)d stembiljetten waren blanco",
+                    "%(blank)s stembiljet was blanco",
+                    "%(blank)s stembiljetten waren blanco",
                     counts["blank"],
+                    blank=format_number(counts["blank"]),
                 )
                 + ", "
                 + ngettext(
-                    "%(num)d was ongeldig.",
-                    "%(num)d waren ongeldig.",
+                    "%(invalid)s was ongeldig.",
+                    "%(invalid)s waren ongeldig.",
                     counts["invalid"],
+                    invalid=format_number(counts["invalid"]),
                 ),
                 _(
                     "Blanco en ongeldige stembiljetten tellen mee voor de opkomst, maar niet "
