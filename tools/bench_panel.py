@@ -90,9 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     ours_min = float(min(result.portfolio.probabilities().values()))
     print(
         f"Buurtstem leximin: {ours_s:.2f} s ({ours_cpu:.2f} s CPU), lowest probability "
-        f"{ours_min:.9f}, {len(result.portfolio.panels)} panels, {result.stages} stages, "
-        f"{result.panel_searches} integer programs; target {TARGET_SECONDS:.0f} s: "
-        + ("met" if ours_s <= TARGET_SECONDS else "NOT met")
+        f"{ours_min:.9f}, {len(result.portfolio.panels)} panels, {result.stages} stages "
+        f"({result.path}), {result.panel_searches} integer programs; "
+        f"target {TARGET_SECONDS:.0f} s: " + ("met" if ours_s <= TARGET_SECONDS else "NOT met")
     )
     if args.skip_oracle or not available():
         print("sortition-algorithms: not run" + ("" if available() else " (not installed)"))

@@ -24,6 +24,18 @@ probability. For each stage:
   probability of the unfixed profiles; profiles with ``y_t > 0`` cannot get more
   (complementary slackness) and are fixed at it.
 
+That is the exact method, and the fallback. First comes a faster way to the same
+result: the leximin over the LP relaxation of the panels (expected seats anywhere in
+the polytope of the quotas, one small LP per stage, :func:`_compact_leximin`) is an
+upper bound in the leximin order, since every lottery's expected seats lie in that
+polytope. If a lottery over panels reaches it, it is the leximin. Panels to reach it
+come from a walk over the polytope's faces (:func:`_caratheodory`) and then the same
+column generation, on one LP "every profile at least z times its bound"
+(:func:`_decompose`), whose exact stop proves z = 1. Only if z stays below 1 do the
+stages above run (with the panels found so far). On the benchmark pool (1,000
+respondents, 150 seats) the bound is reached and this takes seconds where the stages
+took minutes.
+
 When every profile is fixed, a last LP finds the panels' probabilities. The result
 is then rounded to whole numbers out of :data:`ballots.panels.portfolio.DENOMINATOR`
 and checked exactly: every panel meets every quota, and every probability is exact.
@@ -46,6 +58,7 @@ EPS = 1e-7  # optimality tolerance of the column generation (probability units)
 FIX_EPS = 1e-6  # a dual value above this fixes its profile
 MORE_PANELS = 8  # extra panels looked for per dual solution
 KEEP_PANELS = 2.0  # columns kept in the master LP, times the number of profiles
+DECOMPOSE_EPS = 1e-9  # a lottery this close to the relaxation's leximin reaches it
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
@@ -167,22 +180,30 @@ class PanelSearch:
             return None
         return panel
 
-    def _round(self, x: np.ndarray, w: np.ndarray) -> tuple[int, ...] | None:
+    def _round(
+        self,
+        x: np.ndarray,
+        w: np.ndarray,
+        bounds: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[int, ...] | None:
         """Round a fractional panel to a quota-meeting one, or None: start from the
         whole seats, then add seats one at a time, first where a minimum is short,
-        then where the relaxation had the largest fraction, then by weight."""
+        then where the relaxation had the largest fraction, then by weight.
+        ``bounds`` (seats per profile at most, quota minima, quota maxima) narrow the
+        model's own, e.g. to a face of its polytope."""
         if self.has_households:
             return None  # rare; the integer program handles them
+        upper, q_min, q_max = bounds or (self.upper, self.q_min, self.q_max)
         seats = np.floor(x + 1e-9)
         fraction = x - seats
         counts = self.member @ seats
         for _ in range(self.size - int(seats.sum())):
-            room = (seats < self.upper) & np.all(
-                (self.member == 0) | (counts[:, None] + 1 <= self.q_max[:, None]), axis=0
+            room = (seats < upper) & np.all(
+                (self.member == 0) | (counts[:, None] + 1 <= q_max[:, None]), axis=0
             )
             if not room.any():
                 return None
-            short = (counts < self.q_min).astype(float)
+            short = (counts < q_min).astype(float)
             helps = short @ self.member
             score = helps * 4.0 + fraction * 2.0 + w / (np.abs(w).max() + 1e-12)
             score[~room] = -np.inf
@@ -190,7 +211,7 @@ class PanelSearch:
             seats[t] += 1
             fraction[t] = 0.0
             counts += self.member[:, t]
-        if np.any(counts < self.q_min) or np.any(counts > self.q_max):
+        if np.any(counts < q_min) or np.any(counts > q_max):
             return None
         return tuple(int(v) for v in seats)
 
@@ -205,6 +226,8 @@ class LeximinResult:
     panel_searches: int
     seconds: float
     dropped_panels: int = 0  # deleted from the master LP as unused (found again if needed)
+    # "relaxation": panels reach the relaxation's leximin; "stages": column generation
+    path: str = "relaxation"
 
 
 def _initial_panels(search: PanelSearch) -> tuple[list[tuple[int, ...]], set[int]]:
@@ -245,7 +268,7 @@ class _MasterLP:
     the dual keeps the basis as small as the number of profiles, however many panels
     join, so every re-solve from the warm basis stays cheap."""
 
-    def __init__(self, profiles: Sequence[Profile]) -> None:
+    def __init__(self, profiles: Sequence[Profile], scale: Sequence[float] | None = None) -> None:
         self.n = n = len(profiles)
         self.sizes = np.array([float(p.size) for p in profiles])
         self.solver = h = _silent(lp=True)
@@ -254,13 +277,18 @@ class _MasterLP:
         h.addRows(n, np.zeros(n), np.full(n, inf), 0, np.array([], dtype=np.int32),
                   np.array([], dtype=np.int32), np.array([]))  # fmt: skip
         h.addRow(1.0, 1.0, 0, np.array([], dtype=np.int32), np.array([]))
-        # column 0: z, free, in every unfixed profile's row with -1
-        h.addCol(1.0, -inf, inf, n, np.arange(n, dtype=np.int32), -np.ones(n))
+        # column 0: z, free, in every unfixed profile's row with -1 (with a ``scale``:
+        # -scale_t, so z is the fraction of each profile's target that all reach)
+        z_column = -np.ones(n) if scale is None else -np.asarray(scale, dtype=float)
+        h.addCol(1.0, -inf, inf, n, np.arange(n, dtype=np.int32), z_column)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         self.panels: list[tuple[int, ...]] = []  # column j + 1 of the LP
         self.seen: set[tuple[int, ...]] = set()  # the panels now in the LP
         # More than a basis (n + 1 columns) always stays, so a re-solve has room to move.
-        self.keep = max(n + 20, int(KEEP_PANELS * n))
+        # Only the master with a scale (no stages, no fixed rows) drops panels: with
+        # fixed rows, HiGHS 1.16 once called a master infeasible after deletions.
+        self.keep = max(n + 20, int(KEEP_PANELS * n)) if scale is not None else 1 << 60
+        self.shares: np.ndarray | None = None  # per profile, at the last solve
         self.dropped = 0
 
     def add_panel(self, panel: tuple[int, ...]) -> bool:
@@ -284,8 +312,13 @@ class _MasterLP:
     def fix(self, t: int, probability: float) -> None:
         """Profile ``t`` is fixed at ``probability``: its row loses ``z`` and gets the
         probability as its lower bound."""
-        self.solver.changeCoeff(t, 0, 0.0)
-        self.solver.changeRowBounds(t, probability, highspy.kHighsInf)
+        h = self.solver
+        if self.shares is not None:
+            # Never above what the last solution gives it (the solver meets bounds only
+            # to its tolerance): the lottery found stays feasible for good.
+            probability = min(probability, float(self.shares[t]) - 1e-9)
+        h.changeCoeff(t, 0, 0.0)
+        h.changeRowBounds(t, max(0.0, probability), highspy.kHighsInf)
 
     def solve(self) -> tuple[np.ndarray, float, float]:
         """``(y, ŷ, z)``: the dual prices of the profiles and of the lottery row, and
@@ -293,8 +326,17 @@ class _MasterLP:
         h = self.solver
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            # The LP is feasible by construction (the last lottery still is); a warm
+            # start can still go wrong after many column changes: start cold once.
+            h.clearSolver()
+            h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise LeximinError(f"master LP: {h.modelStatusToString(h.getModelStatus())}")
-        duals = np.array(h.getSolution().row_dual)
+        solution = h.getSolution()
+        # Each profile's probability in this lottery (z's coefficient -1 in an unfixed
+        # row; stages fix profiles only in the master without a scale).
+        self.shares = np.array(solution.row_value[: self.n]) + float(solution.col_value[0])
+        duals = np.array(solution.row_dual)
         # HiGHS reports a maximisation's duals with the signs of the minimisation of
         # -z: the profile rows' come out negative and the lottery row's positive.
         sign = -1.0 if duals[: self.n].sum() < 0 else 1.0
@@ -386,6 +428,173 @@ def _final_probabilities(
     return list(h.getSolution().col_value[:m])
 
 
+def _compact_leximin(search: PanelSearch, progress: Progress | None) -> tuple[list[float], int]:
+    """The leximin over the LP relaxation of the panels: expected seats ``x_t`` of
+    each profile anywhere in the polytope the quotas, the panel size and the household
+    rule cut out, with one stage per probability level as in the column generation,
+    but as one small LP per stage (no panels, no pricing). Each profile's probability
+    is ``x_t / n_t``; returns them and the number of stages.
+
+    Every lottery over panels gives expected seats in that polytope, so these
+    probabilities are an upper bound in the leximin order; when a lottery reaches
+    them (:func:`_decompose`) they are the leximin itself."""
+    n = search.n
+    sizes = np.array([float(p.size) for p in search.profiles])
+    h = _silent()
+    # Exact enough that the bound, not the solver's tolerance, decides.
+    h.setOptionValue("primal_feasibility_tolerance", 1e-10)
+    h.setOptionValue("dual_feasibility_tolerance", 1e-10)
+    model = search.relaxed.getLp()
+    model.col_cost_ = np.zeros(n)
+    h.passModel(model)
+    inf = highspy.kHighsInf
+    h.addCol(1.0, -inf, inf, 0, np.array([], dtype=np.int32), np.array([]))  # z, column n
+    base = h.getNumRow()
+    for t in range(n):  # x_t - n_t z >= 0
+        h.addRow(0.0, inf, 2, np.array([t, n], dtype=np.int32), np.array([1.0, -sizes[t]]))
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    fixed: dict[int, float] = {}
+    stages = 0
+    while len(fixed) < n:
+        stages += 1
+        if progress:
+            progress("fixing probabilities", len(fixed), n)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise LeximinError("no panel meets the quotas")
+        level = max(0.0, min(1.0, float(h.getInfo().objective_function_value)))
+        # The row's dual times n_t is the profile's price y_t of the column generation.
+        prices = np.abs(np.array(h.getSolution().row_dual)[base:]) * sizes
+        unfixed = [t for t in range(n) if t not in fixed]
+        chosen = [t for t in unfixed if prices[t] > FIX_EPS] or [
+            max(unfixed, key=lambda t: prices[t])
+        ]
+        for t in chosen:
+            fixed[t] = level
+            h.changeCoeff(base + t, n, 0.0)
+            h.changeRowBounds(base + t, sizes[t] * max(0.0, level - 1e-12), inf)
+    return [fixed[t] for t in range(n)], stages
+
+
+def _caratheodory(search: PanelSearch, target: Sequence[float]) -> list[tuple[int, ...]]:
+    """Panels whose lottery (nearly) gives every profile its ``target`` probability,
+    found directly instead of by column generation: at the point ``x`` of expected
+    seats, take a panel ``c`` on the smallest face of the relaxation's polytope that
+    holds ``x``, and move ``x`` away from ``c`` (``x' = (x - θc) / (1 - θ)``, ``θ`` as
+    large as the polytope allows) onto a smaller face, until ``x`` is a panel itself.
+    At most one step per dimension, each a small LP; a fractional corner of the face
+    is rounded within the face, and only if that fails the integer program decides.
+
+    Only a head start: the probabilities come from the exact column generation of
+    :func:`_decompose` over these panels, which also proves that nothing is missing.
+    So this may stop early (float noise builds up as ``x`` is rescaled, or a face has
+    no panel) and just returns what it found."""
+    n = search.n
+    model = search.relaxed.getLp()
+    rows = len(model.row_lower_)
+    matrix = np.zeros((rows, n))
+    starts, index, values = model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_
+    for t in range(n):
+        for k in range(starts[t], starts[t + 1]):
+            matrix[index[k], t] = values[k]
+    row_lo = np.array(model.row_lower_)
+    row_up = np.array(model.row_upper_)
+    quota_rows = slice(1, 1 + len(search.q_min))  # row 0 is the panel size
+    upper = search.upper
+    x = np.asarray(target, dtype=float) * upper
+    face = _silent(lp=True)
+    face.passModel(model)
+    face.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    mip = search.solver
+    rng = np.random.default_rng(12)  # any objective finds a corner; fixed, to repeat runs
+    cols = np.arange(n, dtype=np.int32)
+    row_ids = np.arange(rows, dtype=np.int32)
+    tol = 1e-7
+    found: list[tuple[int, ...]] = []
+    for _ in range(n + rows + 2):
+        at_low, at_up = x <= tol, x >= upper - tol
+        x = np.where(at_low, 0.0, np.where(at_up, upper, x))
+        col_lo = np.where(at_up, upper, 0.0)
+        col_up = np.where(at_low, 0.0, upper)
+        act = matrix @ x
+        tight_lo = np.isfinite(row_lo) & (act <= row_lo + tol)
+        tight_up = np.isfinite(row_up) & (act >= row_up - tol)
+        face_lo = np.where(tight_up, row_up, row_lo)
+        face_up = np.where(tight_lo, row_lo, row_up)
+        # Prefer the profiles with the most expected seats left: they leave soonest.
+        cost = x / upper + 1e-3 * rng.random(n)
+        face.changeColsBounds(n, cols, col_lo, col_up)
+        face.changeRowsBounds(rows, row_ids, face_lo, face_up)
+        face.changeColsCost(n, cols, cost)
+        face.run()
+        if face.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        corner = np.array(face.getSolution().col_value)
+        panel: tuple[int, ...] | None = tuple(int(v) for v in np.round(corner))
+        if np.abs(corner - np.round(corner)).max() > 1e-9:
+            panel = search._round(corner, cost, (col_up, face_lo[quota_rows], face_up[quota_rows]))
+        if panel is None:
+            mip.changeColsBounds(n, cols, col_lo, col_up)
+            mip.changeRowsBounds(rows, row_ids, face_lo, face_up)
+            mip.changeColsCost(n, cols, cost)
+            mip.run()
+            search.solves += 1
+            solved = mip.getModelStatus() == highspy.HighsModelStatus.kOptimal
+            if solved:
+                panel = tuple(int(v) for v in np.round(mip.getSolution().col_value))
+            mip.changeColsBounds(n, cols, np.zeros(n), upper)
+            mip.changeRowsBounds(rows, row_ids, row_lo, row_up)
+            if panel is None:
+                break
+        c = np.array(panel, dtype=float)
+        found.append(panel)
+        act_c = matrix @ c
+        limits = [1.0]
+        for room_x, room_c in (
+            (upper - x, upper - c),
+            (x, c),
+            (row_up - act, row_up - act_c),
+            (act - row_lo, act_c - row_lo),
+        ):
+            # x' has room (room_x - θ room_c) / (1 - θ): it stays >= 0 while
+            # θ <= room_x / room_c (binding only where c has more room than x).
+            ok = np.isfinite(room_x) & (room_x > tol) & (room_c > room_x + tol)
+            limits.extend(room_x[ok] / room_c[ok])
+        theta = max(0.0, min(limits))
+        if theta >= 1.0 - 1e-12 or theta <= 1e-12:
+            break  # x is the panel itself, or float noise stopped the walk
+        x = np.clip((x - theta * c) / (1.0 - theta), 0.0, upper)
+    return found
+
+
+def _generate_columns(search: PanelSearch, master: _MasterLP) -> tuple[np.ndarray, float]:
+    """Column generation on ``master`` until no panel improves it: the last prices
+    and the optimum. The stop is exact (integer program when the relaxation cannot
+    decide)."""
+    sizes = master.sizes
+    while True:
+        y, y_hat, value = master.solve()
+        master.drop_useless()
+        y = np.maximum(y, 0.0)
+        panel = search.improving(y / sizes, y_hat + EPS)
+        if panel is None or not master.add_panel(panel):
+            return y, value
+        _more_panels(search, master, y, y_hat, panel)
+
+
+def _decompose(
+    search: PanelSearch, target: Sequence[float], panels: Sequence[tuple[int, ...]]
+) -> tuple[_MasterLP, float]:
+    """A lottery over panels giving every profile its ``target`` probability, as far
+    as one exists: the master LP "the largest z with every profile at least z times
+    its target", grown by column generation. Returns it and z (1: reached)."""
+    master = _MasterLP(search.profiles, scale=target)
+    for panel in panels:
+        master.add_panel(panel)
+    _, value = _generate_columns(search, master)
+    return master, value
+
+
 def leximin(
     profiles: Sequence[Profile],
     quotas: Sequence[Quota],
@@ -403,34 +612,38 @@ def leximin(
     search = PanelSearch(profiles, quotas, size)
     n = len(profiles)
     panels, never = _initial_panels(search)
-    dual = _MasterLP(profiles)
+    # First the leximin of the relaxation (milliseconds), then panels that reach it:
+    # if they do, it is the leximin (nothing does better than the bound). Only if not
+    # (the quotas' polytope has fractional corners that matter), stage by stage below.
+    target, stages = _compact_leximin(search, progress)
+    fixed: dict[int, float] = {}
+    dual, reached = _decompose(search, target, [*panels, *_caratheodory(search, target)])
+    path = "relaxation"
+    if reached >= 1.0 - DECOMPOSE_EPS and not any(target[t] > 0 for t in never):
+        fixed = dict(enumerate(target))
+        panels = []
+    else:
+        path = "stages"
+        panels = list(dual.panels)
+        dual = _MasterLP(profiles)
+        stages = 0
     for panel in panels:
         dual.add_panel(panel)
-    fixed: dict[int, float] = {}
     for t in never:
         fixed[t] = 0.0
         dual.fix(t, 0.0)
     sizes = dual.sizes
-    stages = 0
     while len(fixed) < n:
         stages += 1
         if progress:
             progress("fixing probabilities", len(fixed), n)
-        while True:
-            y, y_hat, value = dual.solve()
-            dual.drop_useless()
-            y = np.maximum(y, 0.0)
-            panel = search.improving(y / sizes, y_hat + EPS)
-            if panel is None or not dual.add_panel(panel):
-                break
-            _more_panels(search, dual, y, y_hat, panel)
+        y, value = _generate_columns(search, dual)
         unfixed = [t for t in range(n) if t not in fixed]
         chosen = [t for t in unfixed if y[t] > FIX_EPS] or [max(unfixed, key=lambda t: y[t])]
         level = max(0.0, min(1.0, value))
         for t in chosen:
             fixed[t] = level
-            # A hair below the optimum, so float noise never makes a later stage infeasible.
-            dual.fix(t, max(0.0, level - 1e-10))
+            dual.fix(t, level)
     if progress:
         progress("fixing probabilities", n, n)
     float_probs = [fixed[t] for t in range(n)]
@@ -453,6 +666,7 @@ def leximin(
         panel_searches=search.solves,
         seconds=time.perf_counter() - started,
         dropped_panels=dual.dropped,
+        path=path,
     )
 
 

@@ -114,21 +114,31 @@ def test_quotas_that_cannot_hold_together_are_named_with_the_shortfall() -> None
     assert (problem.category, problem.value) in {("gender", "f"), ("age", "old")}
 
 
-def test_dropping_unused_panels_from_the_master_lp_changes_no_probability(monkeypatch) -> None:
-    """The master LP deletes long-unused panels to stay fast; the exact pricing finds
-    any it needs again, so every probability stays what the full master gives."""
+def test_both_ways_to_the_leximin_agree(monkeypatch) -> None:
+    """The fast way (the relaxation's leximin, then panels that reach it; also with a
+    master LP so small that it must drop panels and find them again) and the
+    stage-by-stage column generation (forced here) give the same probabilities."""
     import ballots.panels.leximin as module
     from tools.panel_pool import benchmark_problem, population_shares
 
     people, quotas = benchmark_problem(150, 25)
     size = 25
     profiles = group_profiles(people, list(population_shares()))
-    monkeypatch.setattr(module, "KEEP_PANELS", 1000.0)
-    full = leximin(profiles, quotas, size)
+    fast = leximin(profiles, quotas, size)
+    assert fast.path == "relaxation"
     monkeypatch.setattr(module, "KEEP_PANELS", 0.0)  # the floor: profiles + 20 columns
+    # Without the head start the column generation finds many panels: they must go.
+    monkeypatch.setattr(module, "_caratheodory", lambda search, target: [])
     dropping = leximin(profiles, quotas, size)
+    assert dropping.path == "relaxation"
     assert dropping.dropped_panels > 0  # the small master really dropped panels
-    assert dropping.portfolio.problems(quotas, size) == []
-    assert dropping.float_probabilities == pytest.approx(full.float_probabilities, abs=1e-8)
-    ours, theirs = dropping.portfolio.probabilities(), full.portfolio.probabilities()
-    assert float(min(ours.values())) == pytest.approx(float(min(theirs.values())), abs=1e-9)
+    monkeypatch.setattr(module, "DECOMPOSE_EPS", -1.0)  # never "reached": by stages
+    staged = leximin(profiles, quotas, size)
+    assert staged.path == "stages"
+    for result in (staged, dropping):
+        assert result.portfolio.problems(quotas, size) == []
+        assert result.float_probabilities == pytest.approx(fast.float_probabilities, abs=1e-7)
+        lowest = min(result.portfolio.probabilities().values())
+        assert float(lowest) == pytest.approx(
+            float(min(fast.portfolio.probabilities().values())), abs=1e-7
+        )
