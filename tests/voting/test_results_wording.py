@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from tests.voting.tally_helpers import add_ballots, add_roll, make_key
@@ -269,3 +270,29 @@ def test_follow_up_of_an_invalid_result_promises_nothing(
     valid = publish("greedy", [["P01"], ["P03"]], roll=4, **BUDGET)
     text = _text(client.get(f"/volgen/{valid.slug}").get_data(as_text=True))
     assert "Uitvoering" in text and "De gemeente heeft nog geen besluit genomen" in text
+
+
+def test_report_keeps_the_signatures_on_one_page_and_names_only_deciding_draws(
+    publish: Callable[..., Election], client: FlaskClient
+) -> None:
+    # Equal shares draws in a trial run ("raise") too; only draws in the outcome count.
+    election = publish(
+        "mes-add1",
+        [["P01", "P03"], ["P02"], ["P03"], ["P04", "P01"]],
+        roll=8,
+        paper=[["P02"]],
+        invalid=1,
+        **BUDGET,
+    )
+    record = json.loads(election.record_json or "")
+    purposes = [t["purpose"] for t in record["result"]["tie_breaks"]]
+    assert "raise" in purposes and any(p != "raise" for p in purposes)
+    deciding = sum(1 for p in purposes if p != "raise")
+    verdict = _verdict(client.get(f"/uitslag/{election.slug}").text)
+    assert f"bij {deciding} gelijke stand" in verdict and "proeftelling" not in verdict
+    data = client.get(f"/uitslag/{election.slug}/proces-verbaal.pdf").data
+    pages = [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(data)).pages]
+    signing = [n for n, text in enumerate(pages) if "Ondertekening" in text]
+    chair = [n for n, text in enumerate(pages) if "De voorzitter van de gemeenteraad" in text]
+    assert signing == chair and len(signing) == 1
+    assert pages[signing[0]].count("Handtekening:") == 3

@@ -335,7 +335,8 @@ def _signatures(pdf: DocumentPDF, view: ResultView, people: ReportPeople) -> Non
     """A block per signatory: who counted, who certified, and the council's chair, each
     with a name, a line to sign on and the date and place."""
     # Keep the whole block on one page: a signature apart from its text proves little.
-    if pdf.get_y() > pdf.h - 120:
+    # Heading and text about 30 mm, each signatory's block about 40 mm.
+    if pdf.get_y() + 30 + 40 * 3 > pdf.h - pdf.b_margin:
         pdf.add_page()
     pdf.heading(_("Ondertekening"))
     pdf.para(

@@ -320,7 +320,8 @@ def result_view(
             "Er is geen uitslag: geen enkel stembiljet koos een optie (er is niet of alleen "
             "blanco gestemd). Niemand is gekozen en er is niet geloot."
         )
-    elif result.tie_breaks:
+    elif any(t.purpose != "raise" for t in result.tie_breaks):
+        # A draw in an equal-shares trial run ("raise") is not in the outcome kept.
         decided += " " + _lot_sentence(result, labels, valid and turnout.binding, valid)
     if not valid:
         decided += " " + _(
@@ -410,8 +411,9 @@ def _lot_sentence(result: Result, labels: dict[str, str], binding: bool, valid: 
             chosen=labels.get(tie.chosen, tie.chosen),
         )
         for tie in result.tie_breaks
+        if tie.purpose != "raise"
     )
-    count = len(result.tie_breaks)
+    count = sum(1 for tie in result.tie_breaks if tie.purpose != "raise")
     if binding:
         return ngettext(
             "Deze bindende uitslag is mede door loting bepaald: bij %(num)d gelijke stand "
