@@ -144,6 +144,11 @@ TEXTS: dict[str, LazyString] = {
     "ideas_need_budget": _l("Alleen een buurtbudget neemt ideeën van bewoners aan."),
     "ideas_dates_order": _l("Het indienen van ideeën sluit voordat het opent."),
     "ideas_limit_bad": _l("Het aantal ideeën per code moet tussen 0 en 20 liggen."),
+    "carry_not_certified": _l("De eerdere stap heeft nog geen vastgestelde uitslag."),
+    "carry_target_started": _l(
+        "De opties van een stap kunnen alleen veranderen zolang die stap een concept is."
+    ),
+    "carry_order": _l("Winnaars gaan van een eerdere stap naar een latere."),
     # voting.ideas: ideas from residents and organisers.
     "cost_lines_missing": _l("Vul minstens één kostenregel in: wat het is en wat het kost."),
     "cost_line_item": _l("Kostenregel %(line)s: schrijf op waar het geld voor is."),

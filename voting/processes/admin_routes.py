@@ -104,6 +104,7 @@ def _page(process: Process, status: int = 200, **context: Any) -> tuple[str, int
             ideas_forms=ideas_forms,
             confirm_form=ConfirmForm(formdata=None),
             fixed=service.letters_printed(session, process),
+            carry=service.carry_targets(process),
             **context,
         ),
         status,
@@ -196,6 +197,35 @@ def remove_stage(process_id: int, stage_id: int) -> Response | tuple[str, int]:
         db.session().rollback()
         return _page(process, 409, problem=explain(error))
     flash(_("De stap is uit het traject gehaald."), "success")
+    return redirect(url_for("processes_admin.show", process_id=process.id), 303)
+
+
+@bp.post("/trajecten/<int:process_id>/stappen/<int:stage_id>/winnaars")
+@role_required("clerk")
+def carry_winners(process_id: int, stage_id: int) -> Response | tuple[str, int]:
+    """Make the certified winners of an earlier stage (field ``van``: its stage id) the
+    options of this draft stage."""
+    process = _process(process_id)
+    target = _stage(process, stage_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    raw = request.form.get("van", "")
+    if not raw.isdigit():
+        abort(400)
+    source = _stage(process, int(raw))
+    try:
+        titles = service.carry_winners(db.session(), source, target, actor=actor_name())
+    except service.ProcessError as error:
+        db.session().rollback()
+        return _page(process, 409, problem=explain(error))
+    flash(
+        _(
+            "De opties van %(title)s zijn nu: %(options)s.",
+            title=target.election.title,
+            options=", ".join(titles),
+        ),
+        "success",
+    )
     return redirect(url_for("processes_admin.show", process_id=process.id), 303)
 
 

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from ballots.errors import CodedError
 from voting import audit
-from voting.models import Election, Process, ProcessCode, ProcessStage, aware, utcnow
+from voting.models import Election, Option, Process, ProcessCode, ProcessStage, aware, utcnow
+from voting.tally import stored_result
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Before these phases nothing of a stage has reached residents, so it may still move.
@@ -39,6 +40,9 @@ class ProcessError(CodedError):
         "ideas_need_budget": "only a buurtbudget stage takes ideas",
         "ideas_dates_order": "the ideas window closes before it opens",
         "ideas_limit_bad": "the number of ideas per code must be between 0 and 20",
+        "carry_not_certified": "the earlier step has no certified result yet",
+        "carry_target_started": "the options of a step can change only while it is a draft",
+        "carry_order": "winners go from an earlier step to a later one",
     }
 
 
@@ -242,6 +246,64 @@ def set_ideas_window(
         closes_at=closes_at,
     )
     session.commit()
+
+
+def carry_targets(process: Process) -> list[tuple[ProcessStage, ProcessStage]]:
+    """(from, to) pairs where ``to`` can take the winners of ``from``: ``from`` is
+    certified, ``to`` comes later, is no buurtbudget and is still a draft."""
+    pairs = []
+    for later in process.stages:
+        if later.election.is_budget or later.election.phase != "draft":
+            continue
+        for earlier in process.stages:
+            if earlier.position < later.position and earlier.election.phase == "certified":
+                pairs.append((earlier, later))
+    return pairs
+
+
+def carry_winners(
+    session: Session, source: ProcessStage, target: ProcessStage, *, actor: str
+) -> list[str]:
+    """Make the winners of ``source``'s certified result the options of ``target``
+    (a draft): the themes chosen in the poll become the themes of the split. Returns
+    their titles. Audited; commits. Raises :class:`ProcessError`."""
+    if source.process_id != target.process_id or source.position >= target.position:
+        raise ProcessError("carry_order")
+    if target.election.phase != "draft" or target.election.is_budget:
+        raise ProcessError("carry_target_started")
+    result = stored_result(source.election)
+    if source.election.phase != "certified" or result is None:
+        raise ProcessError("carry_not_certified")
+    by_key = {o.key: o for o in source.election.options}
+    winners = [by_key[key] for key in result.winners if key in by_key]
+    election = target.election
+    for option in list(election.options):
+        election.options.remove(option)
+    session.flush()
+    for position, winner in enumerate(winners, start=1):
+        election.options.append(
+            Option(
+                key=winner.key,
+                position=position,
+                title=winner.title,
+                summary=winner.summary,
+                description=winner.description,
+                title_en=winner.title_en,
+                summary_en=winner.summary_en,
+                description_en=winner.description_en,
+            )
+        )
+    audit.record(
+        session,
+        actor,
+        "process.carry_winners",
+        election_id=election.id,
+        process_id=target.process_id,
+        source_election_id=source.election_id,
+        keys=[w.key for w in winners],
+    )
+    session.commit()
+    return [w.title for w in winners]
 
 
 def process_of(session: Session, election: Election | int) -> Process | None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.voting.tally_helpers import add_ballots, add_roll, make_key
 from voting.models import AuditEvent, Election, Process, ProcessStage, utcnow
+from voting.tally import certify_election, count_election
 
 NEW = {
     "title": "Buurtbudget Oud-Woensel",
@@ -205,3 +209,63 @@ def test_process_screens_need_a_clerk(client: FlaskClient, login: Callable[..., 
     login("organiser")
     assert client.get("/beheer/trajecten").status_code == 403
     assert client.get("/traject/bestaat-niet").status_code == 404
+
+
+def test_winners_of_the_theme_poll_become_the_split_s_themes(
+    app: Flask,
+    client: FlaskClient,
+    login: Callable[..., object],
+    make_election: Callable[..., Election],
+    db_session: Session,
+) -> None:
+    poll = make_election(
+        title="Thema's",
+        ballot_type="approval",
+        rule="approval",
+        seats=2,
+        phase="closed",
+        options=["Groen", "Spelen", "Schoon"],
+        box=False,
+    )
+    split = make_election(
+        title="Verdeling",
+        ballot_type="approval",
+        rule="approval",
+        phase="draft",
+        options=["X", "Y"],
+    )
+    add_roll(db_session, poll, 5)
+    add_ballots(
+        db_session,
+        poll,
+        [["P01", "P02"], ["P02"], ["P02", "P03"], ["P01"]],  # Groen P01, Spelen P02
+    )
+    login("clerk")
+    process_id = _create(client)
+    for position, election in enumerate((poll, split)):
+        db_session.add(
+            ProcessStage(process_id=process_id, election_id=election.id, position=position)
+        )
+    db_session.commit()
+    stages = {s.election_id: s.id for s in db_session.scalars(select(ProcessStage))}
+    url = f"/beheer/trajecten/{process_id}/stappen/{stages[split.id]}/winnaars"
+    early = client.post(url, data={"van": stages[poll.id]})
+    assert early.status_code == 409
+    assert "nog geen vastgestelde uitslag" in early.get_data(as_text=True)
+    key = make_key(Path(app.config["SIGNING_KEY_PATH"]).parent)
+    with app.test_request_context():
+        count_election(db_session, poll, "griffie")
+        certify_election(db_session, poll, "griffie", key)
+    page = client.get(f"/beheer/trajecten/{process_id}").get_data(as_text=True)
+    assert "Winnaars van 'Thema&#39;s' worden de opties van 'Verdeling'" in page
+    assert client.post(url, data={"van": stages[poll.id]}).status_code == 303
+    db_session.expire_all()
+    titles = [o.title for o in db_session.get(Election, split.id).options]  # type: ignore[union-attr]
+    assert titles == ["Spelen", "Groen"]
+    assert "process.carry_winners" in [e.action for e in db_session.scalars(select(AuditEvent))]
+    # Backwards is refused.
+    back = client.post(
+        f"/beheer/trajecten/{process_id}/stappen/{stages[poll.id]}/winnaars",
+        data={"van": stages[split.id]},
+    )
+    assert back.status_code == 409
