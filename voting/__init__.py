@@ -78,6 +78,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from voting.panels import retention as panel_retention  # noqa: F401  (registers its purge)
     from voting.panels.admin_routes import bp as panels_admin_bp
     from voting.panels.routes import bp as panels_bp
+    from voting.processes import retention as process_retention  # noqa: F401  (its purge)
     from voting.proposals.routes import bp as proposals_bp
     from voting.results.routes import bp as results_bp
     from voting.vote.routes import bp as vote_bp

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tests.voting.processes.support import MakeElection, import_letters, make_process, register
@@ -279,3 +279,41 @@ def test_row_order_ties_no_stage_to_another(
         for h in db_session.scalars(select(ProcessCode.code_hash).order_by(ProcessCode.id))
     ]
     assert process_order != letters
+
+
+def test_retention_deletes_the_process_codes_after_the_last_stage(
+    client: FlaskClient,
+    login: Callable[..., object],
+    db_session: Session,
+    stages: tuple[Election, Election, Process],
+) -> None:
+    from datetime import timedelta
+
+    from voting import retention
+    from voting.models import utcnow
+
+    poll, final, process = stages
+    login("clerk")
+    import_letters(client, process, register(4))
+    long_ago = utcnow() - timedelta(days=400)
+    # As if certified long ago (a plain UPDATE: certifying itself needs a signed record).
+    db_session.execute(
+        update(Election)
+        .where(Election.id == poll.id)
+        .values(phase="certified", certified_at=long_ago)
+    )
+    db_session.commit()
+    # The vote on the ideas is still to come: the letter's codes stay.
+    retention.run(db_session, 30, apply=True, actor="griffie")
+    db_session.commit()
+    assert db_session.scalar(select(func.count()).select_from(ProcessCode)) == 4
+    db_session.execute(
+        update(Election)
+        .where(Election.id == final.id)
+        .values(phase="certified", certified_at=long_ago + timedelta(days=10))
+    )
+    db_session.commit()
+    report = retention.run(db_session, 30, apply=True, actor="griffie")
+    db_session.commit()
+    assert db_session.scalar(select(func.count()).select_from(ProcessCode)) == 0
+    assert sum(r.counts.get("process_codes", 0) for r in report) == 4
