@@ -11,6 +11,7 @@ ideas is one budget over all themes."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -238,6 +239,10 @@ def test_one_letter_code_through_the_whole_process(
     assert poll_receipt in poll_record and final_receipt in final_record
     assert poll_receipt not in final_record  # receipts stay with their own stage
     assert idea.key in final_record
+    # Turnout per stage: one ballot each, out of every resident who got a letter.
+    for text in (poll_record, final_record):
+        turnout = json.loads(text)["turnout"]
+        assert (turnout["ballots"], turnout["roll_size"]) == (1, len(demo.codes))
 
     # The timeline: steps 1, 3 and 4 done, the split still to come; the idea's page
     # says it is on the ballot, with the reason.
