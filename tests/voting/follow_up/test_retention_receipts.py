@@ -112,3 +112,13 @@ def test_clerk_screen_counts_receipts(
     cells = body.split('<td class="num">')[1:]
     receipts_at = next(i for i, c in enumerate(columns) if c.endswith("Bonnummers"))
     assert cells[receipts_at - 1].split("<")[0] == "3"
+
+
+def test_privacy_statement_says_how_long_receipts_stay(app: Flask, client: FlaskClient) -> None:
+    days = app.config["RETENTION_DAYS"]
+    dutch = " ".join(client.get("/privacy").get_data(as_text=True).split())
+    assert "Uw bonnummer: een willekeurig nummer, apart van de stemmen bewaard." in dutch
+    assert f"Opzoeken op de website: tot {days} dagen na de uitslag." in dutch
+    assert "verzegelde stembus" in dutch
+    english = " ".join(client.get("/privacy?lang=en").get_data(as_text=True).split())
+    assert f"Looking it up on the website: until {days} days after the result." in english
