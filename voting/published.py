@@ -47,23 +47,32 @@ def tallies(record: dict[str, Any]) -> dict[str, dict[str, int]]:
     return {"votes_per_option": dict(naming), "first_preferences": dict(first)}
 
 
-def summary_of(record: dict[str, Any]) -> dict[str, Any]:
+def summary_of(record: dict[str, Any], sha256: str | None = None) -> dict[str, Any]:
     """The record as the public pages use it: every field but the ballots and the
     receipts, plus (under ``published``) the figures worked out from them and the
-    record's hash."""
+    record's hash (``sha256`` when the caller has it already: hashing a record of a
+    million ballots takes seconds)."""
     summary = {k: v for k, v in record.items() if k not in ("ballots", "receipts")}
     summary[FIGURES] = {
         **tallies(record),
         "receipts": len(record.get("receipts", ())),
-        "sha256": record_sha256(record),
+        "sha256": sha256 or record_sha256(record),
     }
     return summary
 
 
-def publish(session: Session, election: Election, record: dict[str, Any], text: str) -> None:
+def publish(
+    session: Session,
+    election: Election,
+    record: dict[str, Any],
+    text: str,
+    *,
+    sha256: str | None = None,
+) -> None:
     """Store the published form of ``election``'s signed ``record`` (its text as
-    served is ``text``); the caller commits, with the certification."""
-    summary = summary_of(record)
+    served is ``text``, its :func:`~ballots.record.record_sha256` ``sha256`` if known);
+    the caller commits, with the certification."""
+    summary = summary_of(record, sha256)
     ext, ballots = exchange_file(record)
     session.merge(
         PublishedResult(

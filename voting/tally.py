@@ -361,7 +361,8 @@ def preview_record(
             election=election_metadata(
                 election, roll=roll_size(session, election), municipality=municipality
             ),
-            ballots=load_ballots(session, election),
+            # read grouped: one list per distinct ballot, the same order as load_ballots
+            ballots=grouped_ballots(session, election),
             receipts=load_receipts(session, election),
             # Channels from the used codes, kinds from the opened ballots: the record
             # refuses to build when they do not add up to the receipts.
@@ -447,15 +448,16 @@ def certify_election(
         raise TallyError("already_certified")
     election.record_json = text
     election.certified_at = now
+    sha256 = record_sha256(signed)
     # What the public pages show, worked out now, once, in the same transaction.
-    published.publish(session, election, signed, text)
+    published.publish(session, election, signed, text, sha256=sha256)
     elections.advance(session, election, "certified", actor=actor)
     audit.record(
         session,
         actor,
         "election.certify",
         election_id=election.id,
-        record_sha256=record_sha256(signed),
+        record_sha256=sha256,
         key_fingerprint=signed["signature"]["key_fingerprint"],
         winners=list(recounted.winners),
     )

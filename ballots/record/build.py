@@ -84,7 +84,12 @@ def build_record(
         max_points=meta.get("max_points"),
     )
     weighted = kind in WEIGHTED_KINDS
-    stored_ballots: list[tuple[list[str], list[int] | None]] = []
+    # Elections repeat ballots a great deal (a million ballots, a few thousand distinct
+    # ones): each distinct ballot is checked, encoded and hashed once, and its entry is
+    # one dict that every copy of it shares. The record reads the same; it only holds
+    # (and encodes) far less.
+    distinct: dict[tuple[tuple[str, ...], tuple[int, ...] | None], tuple[str, dict]] = {}
+    stored_ballots: list[tuple[str, dict[str, Any]]] = []
     for number, ballot in enumerate(ballots, start=1):
         points: list[int] | None = None
         if weighted:
@@ -97,16 +102,19 @@ def build_record(
             # Order carries meaning only on ranked ballots; sorting the others gives
             # one spelling per ballot, so the same ballot always has the same hash.
             stored = list(ballot) if kind is BallotKind.RANKED else sorted(ballot)
-        check_ballot(checker, number, stored, allow_blank=meta["allow_blank"], points=points)
-        stored_ballots.append((stored, points))
-    stored_ballots.sort(key=lambda b: ballot_text(*b))
-    entries: list[dict[str, Any]] = []
-    for choices, points in stored_ballots:
-        entry: dict[str, Any] = {"choices": choices}
-        if points is not None:
-            entry["points"] = points
-        entry["sha256"] = ballot_sha256(choices, points)
-        entries.append(entry)
+        key = (tuple(stored), tuple(points) if points is not None else None)
+        known = distinct.get(key)
+        if known is None:
+            # The first copy is checked, so an error names the first bad ballot.
+            check_ballot(checker, number, stored, allow_blank=meta["allow_blank"], points=points)
+            entry: dict[str, Any] = {"choices": stored}
+            if points is not None:
+                entry["points"] = points
+            entry["sha256"] = ballot_sha256(stored, points)
+            known = distinct[key] = (ballot_text(stored, points), entry)
+        stored_ballots.append(known)
+    stored_ballots.sort(key=lambda b: b[0])
+    entries: list[dict[str, Any]] = [entry for _text, entry in stored_ballots]
     receipt_list = sorted(receipts)
     for receipt in receipt_list:
         if not isinstance(receipt, str) or not receipt:
@@ -114,7 +122,7 @@ def build_record(
     for before, after in pairwise(receipt_list):
         if before == after:
             raise RecordError("receipt_twice", receipt=after)
-    tally = _counts(counts or {}, [c for c, _ in stored_ballots], len(receipt_list))
+    tally = _counts(counts or {}, [e["choices"] for e in entries], len(receipt_list))
 
     if result.method != meta["rule"]:
         raise RecordError("result_rule", counted=result.method, rule=meta["rule"])

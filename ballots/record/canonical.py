@@ -75,10 +75,15 @@ def write_record(record: Mapping[str, Any]) -> str:
     rest = json.dumps(others, sort_keys=True, indent=1, ensure_ascii=False, allow_nan=False)
     if "ballots" not in record:
         return rest + "\n"
-    lines = [
-        "  " + json.dumps(b, sort_keys=True, ensure_ascii=False, allow_nan=False)
-        for b in record["ballots"]
-    ]
+    # Copies of one ballot often share one entry (ballots.record.build): encode it once.
+    encoded: dict[int, str] = {}
+    lines = []
+    for b in record["ballots"]:
+        line = encoded.get(id(b))
+        if line is None:
+            line = "  " + json.dumps(b, sort_keys=True, ensure_ascii=False, allow_nan=False)
+            encoded[id(b)] = line
+        lines.append(line)
     block = ' "ballots": [\n' + ",\n".join(lines) + "\n ]" if lines else ' "ballots": []'
     # "ballots" sorts before every other top-level key, so it opens the object.
     return "{\n" + block + (",\n" + rest[2:] if others else "\n}") + "\n"

@@ -44,9 +44,20 @@ def profile_from_record(record: Mapping[str, Any]) -> Profile:
         min_choices=meta.get("min_choices"),
         validate=False,
     )
-    # Checked one by one, not per group, so that the error names the ballot.
+    # Checked one by one, not per group, so that the error names the ballot; a ballot
+    # equal to one already found valid needs no second look.
+    valid: set[tuple[str, ...]] = set()
     for number, ballot in enumerate(record["ballots"], start=1):
-        check_ballot(profile, number, ballot["choices"], allow_blank=allow_blank)
+        choices = ballot["choices"]
+        try:
+            key = tuple(choices)
+            if key in valid:
+                continue
+        except TypeError:
+            key = None
+        check_ballot(profile, number, choices, allow_blank=allow_blank)
+        if key is not None:
+            valid.add(key)
     return profile
 
 
