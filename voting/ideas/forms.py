@@ -38,6 +38,12 @@ class IdeaForm(FlaskForm):
     )
 
 
+class PaperIdeaForm(IdeaForm):
+    """A resident's idea on paper, entered by the clerk with the letter's code."""
+
+    code = StringField(_l("Code uit de brief van de bewoner"), validators=[DataRequired()])
+
+
 class IdeaCodeForm(FlaskForm):
     """The code from the process letter, to send in ideas."""
 

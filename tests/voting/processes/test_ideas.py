@@ -378,3 +378,32 @@ def test_organiser_proposal_has_the_idea_fields(
     assert option is not None
     assert (option.theme, option.location, option.from_resident) == ("Groen", "Gildebuurt", False)
     assert [line["amount"] for line in option.cost_lines] == [700, 300]
+
+
+def test_clerk_enters_an_idea_on_paper_with_the_resident_s_code(
+    app: Flask,
+    client: FlaskClient,
+    db_session: Session,
+    setup: tuple[Election, Process, list[str]],
+) -> None:
+    final, _process, codes = setup
+    url = f"/beheer/verkiezing/{final.id}/idee-op-papier"
+    assert "Idee op papier invoeren" in client.get(
+        f"/beheer/verkiezing/{final.id}/opties"
+    ).get_data(as_text=True)
+    wrong = client.post(url, data={**IDEA, "code": "K7QM-3XD9-PA2F-W8RT-6"})
+    assert wrong.status_code == 422
+    assert "hoort bij geen werkende brief" in wrong.get_data(as_text=True)
+    for number in (1, 2):
+        done = client.post(url, data={**IDEA, "title": f"Op papier {number}", "code": codes[2]})
+        assert done.status_code == 303, done.get_data(as_text=True)[:2000]
+    # The letter's limit (2) is reached, on paper as online.
+    over = client.post(url, data={**IDEA, "title": "Op papier 3", "code": codes[2]})
+    assert over.status_code == 422
+    assert "Met deze code zijn al 2 ideeën ingediend" in over.get_data(as_text=True)
+    resident = app.test_client()
+    _start(resident, final, codes[2])
+    assert resident.get(f"/ideeen/{final.slug}/idee").status_code == 409
+    db_session.expire_all()
+    paper = db_session.scalars(select(Option).where(Option.title.like("Op papier%"))).all()
+    assert [(o.from_resident, o.review_status) for o in paper] == [(True, "submitted")] * 2
