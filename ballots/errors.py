@@ -121,6 +121,7 @@ class RecordError(CodedError):
         "option_id_twice": "two options share an id",
         "field_not_text": "election field {field!r} must be a string",
         "budget_missing": "a budget or split ballot needs a budget (the total to split)",
+        "split_unit_unknown": "split_unit must be 'euro' or 'points', not {unit!r}",
         "ballot_needs_amounts": "ballot {ballot}: a split or points ballot gives each "
         "option an amount (a mapping option id -> amount)",
         "field_not_bool": "election field {field!r} must be true or false",

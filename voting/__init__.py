@@ -10,7 +10,15 @@ from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from voting import bilingual, code_limits, db, formatting, request_guard, safe_responses
+from voting import (
+    bilingual,
+    code_limits,
+    db,
+    formatting,
+    request_guard,
+    safe_responses,
+    weighted,
+)
 from voting import config as settings
 from voting.error_words import explain
 from voting.extensions import LANGUAGES, babel, csrf, limiter, login_manager, select_locale
@@ -149,6 +157,8 @@ def _register_common(app: Flask) -> None:
     app.add_template_filter(formatting.format_money, "money")
     app.add_template_filter(formatting.format_number, "number")
     app.add_template_filter(formatting.format_percent, "percent")
+    app.add_template_filter(lambda amount, e: weighted.format_amount(e, amount), "split_amount")
+    app.add_template_filter(weighted.total, "split_total")
     app.add_template_filter(formatting.format_moment, "moment")
     app.add_template_filter(formatting.format_day, "day")
     # Election texts in the page's language, Dutch ones marked lang="nl".

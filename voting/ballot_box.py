@@ -31,7 +31,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from ballots.errors import CodedError
-from voting import audit, sealing
+from voting import audit, sealing, weighted
 from voting.models import PHASES, Ballot, Election, SealedBallot, random_id, utcnow
 
 DEFAULT_HOLDERS = ("Griffier", "Tweede ambtenaar", "Notaris")
@@ -137,10 +137,17 @@ def sealed_ballot(election: Election, choices: Sequence[str], *, invalid: bool) 
         _public(election),
         choices,
         invalid=invalid,
-        length=sealing.padded_length([o.key for o in election.accepted_options()]),
+        length=sealing.padded_length(_pad_keys(election)),
         context=_context(election),
     )
     return SealedBallot(election_id=election.id, sealed=sealed)
+
+
+def _pad_keys(election: Election) -> list[str]:
+    """What every ballot is padded to: all option keys (split and points ballots:
+    each with the largest amount), so a sealed ballot's length tells nothing."""
+    keys = [o.key for o in election.accepted_options()]
+    return weighted.pad_keys(election, keys) if weighted.is_weighted(election) else keys
 
 
 def sealed_count(session: Session, election: Election) -> int:

@@ -8,19 +8,23 @@ explanation of a refusal that points at the field to fix.
 
 Choices are stored as option keys: in order of preference for ranked ballots, sorted
 for every other type (the record builder sorts them too), ``[]`` for a blank vote.
+Split and points ballots store ``"KEY:AMOUNT"`` per option given something
+(:mod:`voting.weighted`); their form has a number field ``amount-<key>`` per option.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 
 from ballots import model
+from voting import weighted
 from voting.formatting import format_money
 from voting.models import Election, Option
 
@@ -28,6 +32,7 @@ from voting.models import Election, Option
 # letters and digits (``A``, ``P07``), so a dash can never be one.
 BLANK_SINGLE = "-"
 RANK_PREFIX = "rank-"
+AMOUNT_PREFIX = "amount-"
 GROUP_ID = "keuzes"  # the fieldset holding every option
 BLANK_ID = "blanco"  # the blank-vote box
 
@@ -86,6 +91,8 @@ def field_id(election: Election, key: str | None = None) -> str:
     group of all options (the ballot's fieldset) when no key is given."""
     if key is None:
         return GROUP_ID
+    if election.ballot_type in weighted.WEIGHTED_TYPES:
+        return f"bedrag-{key}"
     prefix = "rang" if election.ballot_type == "ranked" else "keuze"
     return f"{prefix}-{key}"
 
@@ -106,7 +113,25 @@ def parse_form(election: Election, form: MultiDict[str, str]) -> ParsedBallot:
     ranks: dict[str, str] = {}
     kind = election.ballot_type
 
-    if kind == "single":
+    if kind in weighted.WEIGHTED_TYPES:
+        blank = form.get("blank") == "1"
+        given, amount_problems = _read_amounts(election, form, known)
+        problems.extend(amount_problems)
+        choices = weighted.encode(given)
+        if blank and given:
+            problems.append(
+                Problem(
+                    _(
+                        "U heeft 'blanco stemmen' gekozen én punten of bedragen ingevuld. "
+                        "Doe één van de twee: haal het vinkje bij 'blanco stemmen' weg, of "
+                        "maak alle vakjes leeg."
+                    ),
+                    BLANK_ID,
+                )
+            )
+        elif not blank and not given and not problems:
+            problems.append(Problem(_nothing_chosen(election), field_id(election)))
+    elif kind == "single":
         values = form.getlist("choice")
         blank = values == [BLANK_SINGLE]
         choices = [] if blank else values
@@ -155,7 +180,14 @@ def check_choices(election: Election, choices: Sequence[str]) -> None:
         raise BallotRefused([Problem(_("Kies één optie."), field_id(election))])
     profile = _profile(election)
     try:
-        profile.check_ballot(list(choices))
+        if weighted.is_weighted(election):
+            try:
+                given = weighted.amounts(choices)
+            except ValueError:
+                raise model.BallotError("unknown_option", option=str(choices)) from None
+            profile.check_points(sorted(given), [given[k] for k in sorted(given)])
+        else:
+            profile.check_ballot(list(choices))
     except model.BallotError as error:
         raise BallotRefused([_explain(election, error)]) from None
 
@@ -165,6 +197,8 @@ def _profile(election: Election) -> model.Profile:
         model.Option(id=o.key, name=o.title, cost=o.cost) for o in ballot_options(election)
     )
     budget = None
+    if election.ballot_type == "distribution":
+        budget = election.budget
     if election.ballot_type == "budget":
         # A budget ballot without a budget set can only be a set-up mistake; then
         # nothing is over budget rather than everything.
@@ -176,6 +210,7 @@ def _profile(election: Election) -> model.Profile:
         budget=budget,
         max_choices=election.max_choices,
         min_choices=election.min_choices,
+        max_points=election.max_points if election.ballot_type == "points" else None,
     )
 
 
@@ -227,6 +262,40 @@ def _explain(election: Election, error: model.BallotError) -> Problem:
             ),
             first,
         )
+    if code == "split_sum":
+        given, whole = error.params["given"], error.params["total"]
+        shown = {
+            "given": weighted.format_amount(election, given),
+            "total": weighted.format_amount(election, whole),
+            "difference": weighted.format_amount(election, abs(whole - given)),
+        }
+        if given < whole:
+            text = _(
+                "Uw verdeling telt op tot %(given)s. Dat moet precies %(total)s zijn: "
+                "verdeel nog %(difference)s.",
+                **shown,
+            )
+        else:
+            text = _(
+                "Uw verdeling telt op tot %(given)s. Dat is %(difference)s te veel: het moet "
+                "precies %(total)s zijn.",
+                **shown,
+            )
+        return Problem(text, first)
+    if code == "too_many_points":
+        given, limit = error.params["given"], error.params["limit"]
+        return Problem(
+            _(
+                "U heeft %(given)s gegeven. U mag hoogstens %(limit)s verdelen: haal er "
+                "%(over)s af.",
+                given=weighted.format_amount(election, given),
+                limit=weighted.format_amount(election, limit),
+                over=weighted.format_amount(election, given - limit),
+            ),
+            first,
+        )
+    if code == "split_needs_total":
+        return Problem(_("Bij deze stemming is nog geen totaal ingesteld om te verdelen."))
     return Problem(_("Uw keuze past niet bij de regels van deze stemming."), first)
 
 
@@ -238,6 +307,18 @@ def _nothing_chosen(election: Election) -> str:
         text = _("U heeft nog geen nummers gegeven. Geef minstens één optie nummer 1.")
     elif kind == "budget":
         text = _("U heeft nog geen voorstellen gekozen. Vink de voorstellen aan die u wilt.")
+    elif kind == "distribution":
+        text = _(
+            "U heeft nog niets verdeeld. Vul bij de thema's in hoeveel ieder krijgt, samen "
+            "precies %(total)s.",
+            total=weighted.format_amount(election, weighted.total(election)),
+        )
+    elif kind == "points":
+        text = _(
+            "U heeft nog geen punten gegeven. Geef de voorstellen die u wilt punten, samen "
+            "hoogstens %(total)s.",
+            total=weighted.format_amount(election, weighted.total(election)),
+        )
     else:
         text = _("U heeft nog niets aangevinkt. Vink de opties aan die u goed vindt.")
     if election.allow_blank:
@@ -310,3 +391,60 @@ def _read_ranks(
     choices = [key for _rank, key in ranked]
     renumbered = [rank for rank, _key in ranked] != list(range(1, len(ranked) + 1))
     return choices, renumbered and not problems, given, problems
+
+
+def _read_amounts(
+    election: Election, form: MultiDict[str, str], known: dict[str, Option]
+) -> tuple[dict[str, int], list[Problem]]:
+    """The ``amount-<key>`` fields -> amount per option (empty means 0). An amount
+    that is not a whole number from 0 up is reported at its field; a field for an
+    option not on the ballot refuses the whole ballot."""
+    problems: list[Problem] = []
+    given: dict[str, int] = {}
+    for name in form:
+        if not name.startswith(AMOUNT_PREFIX):
+            continue
+        key = name[len(AMOUNT_PREFIX) :]
+        values = form.getlist(name)
+        if key not in known or len(values) != 1:
+            raise BallotRefused(
+                [
+                    Problem(
+                        _(
+                            "Op het stembiljet staat een keuze die niet bij deze stemming "
+                            "hoort. Kies alleen uit de opties op deze pagina."
+                        )
+                    )
+                ]
+            )
+        value = _whole(values[0])
+        if value is None:
+            continue
+        if not value.isdigit() or len(value) > 12:
+            # (12 digits: far above any budget, and a number the database can hold.)
+            problems.append(
+                Problem(
+                    _(
+                        "Vul bij '%(title)s' een heel getal in (0 of meer), zonder komma.",
+                        title=known[key].title,
+                    ),
+                    field_id(election, key),
+                )
+            )
+            continue
+        if int(value):
+            given[key] = int(value)
+    return given, problems
+
+
+def _whole(text: str) -> str | None:
+    """A typed amount without its thousands grouping ("50.000" in Dutch, "50,000" in
+    English, "50 000" in both), or None for an empty field. Only exact groups of three
+    digits count as grouping, so "1,5" or "1.5" stay what they are: not whole."""
+    value = text.strip().replace(" ", "").replace("\u00a0", "")
+    if not value:
+        return None
+    group = "," if str(get_locale() or "nl").startswith("en") else "."
+    if re.fullmatch(r"\d{1,3}(" + re.escape(group) + r"\d{3})+", value):
+        value = value.replace(group, "")
+    return value

@@ -90,6 +90,7 @@ class SetupError(CodedError):
         "budget_needs_budget_rule": "a buurtbudget needs a budget rule",
         "referendum_without_budget_rule": "a referendum cannot be counted by a budget rule",
         "budget_amount_missing": "the budget is missing",
+        "split_total_missing": "a split ballot needs the total to split (points or euros)",
         "single_winner_rule": "rule {rule!r} elects one winner, not {seats}",
         "settings_locked": "voting has started: options, rule and roll are fixed",
         "negative_cost": "a cost cannot be negative",
@@ -113,6 +114,8 @@ def check_settings(
         raise SetupError("referendum_without_budget_rule")
     if kind == "budget" and not budget:
         raise SetupError("budget_amount_missing")
+    if known.splits and not budget:
+        raise SetupError("split_total_missing")
     if seats > 1 and known.single_winner:
         raise SetupError("single_winner_rule", rule=rule, seats=seats)
 

@@ -81,6 +81,10 @@ TEXTS: dict[str, LazyString] = {
         "Een referendum kan niet met een budgetregel worden geteld."
     ),
     "budget_amount_missing": _l("Vul het budget in (in hele euro's)."),
+    "split_total_missing": _l(
+        "Vul bij 'Budget' in wat de inwoners verdelen: bijvoorbeeld 100 punten, of het "
+        "budget in hele euro's."
+    ),
     "single_winner_rule": _l("Deze telregel kiest één winnaar; kies STV of een andere regel."),
     "settings_locked": _l("De stemming is al begonnen: opties, telregel en kiezers liggen vast."),
     "negative_cost": _l("De kosten kunnen niet negatief zijn."),

@@ -83,6 +83,7 @@ class Election(Base):
         CheckConstraint("kind <> 'budget' OR budget IS NOT NULL", name="ck_elections_budget_set"),
         CheckConstraint("min_age >= 0 AND min_age <= 120", name="ck_elections_min_age"),
         CheckConstraint("max_points IS NULL OR max_points >= 1", name="ck_elections_max_points"),
+        CheckConstraint("split_unit IN ('euro', 'points')", name="ck_elections_split_unit"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +106,8 @@ class Election(Base):
     max_choices: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Points ballots: how many points each resident spreads over the proposals.
     max_points: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Split ballots: whether the total (``budget``) is euros or points (voting.weighted).
+    split_unit: Mapped[str] = mapped_column(String(10), default="points", server_default="points")
     allow_blank: Mapped[bool] = mapped_column(Boolean, default=False)
     opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -37,7 +37,7 @@ from ballots.record import (
 )
 from ballots.result import Result
 from ballots.turnout import Turnout
-from voting import audit, ballot_box, elections, published, signing
+from voting import audit, ballot_box, elections, published, signing, weighted
 from voting.models import Ballot, Election, Receipt, RollEntry, VotingCode, aware, utcnow
 
 
@@ -185,6 +185,16 @@ def record_options(election: Election) -> list[Option]:
     return [Option(o.key, o.title, o.cost) for o in election.accepted_options()]
 
 
+def record_ballots(election: Election, ballots: Iterable[list[str]]) -> Iterable[Any]:
+    """The ballots as :func:`~ballots.record.build_record` takes them: lists of option
+    keys, or for split and points ballots a mapping key -> amount (stored as
+    ``"KEY:AMOUNT"``, see :mod:`voting.weighted`). ``ValueError`` for a stored
+    amount that cannot be read."""
+    if weighted.is_weighted(election):
+        return (weighted.amounts(b) for b in ballots)
+    return ballots
+
+
 def build_profile(election: Election, ballots: Iterable[list[str]]) -> Profile:
     """The ``ballots`` profile of the election's ballots (validated).
 
@@ -192,6 +202,16 @@ def build_profile(election: Election, ballots: Iterable[list[str]]) -> Profile:
     would mean a bug or a hand-edited database: the count must not go on).
     """
     try:
+        if weighted.is_weighted(election):
+            return Profile.build_weighted(
+                BallotKind(election.ballot_type),
+                record_options(election),
+                # read one at a time: a million identical splits stay one group
+                (weighted.amounts(b) for b in ballots),
+                budget=election.budget,
+                max_points=election.max_points,
+                max_choices=election.max_choices,
+            )
         return Profile.build(
             BallotKind(election.ballot_type),
             record_options(election),
@@ -200,7 +220,7 @@ def build_profile(election: Election, ballots: Iterable[list[str]]) -> Profile:
             max_choices=election.max_choices,
             min_choices=election.min_choices,
         )
-    except BallotError as error:
+    except (BallotError, ValueError) as error:
         raise TallyError("stored_ballot_invalid", error=error) from None
 
 
@@ -236,6 +256,8 @@ def election_metadata(election: Election, *, roll: int, municipality: str = "") 
         "options": [{"id": o.id, "name": o.name, "cost": o.cost} for o in record_options(election)],
         "max_choices": election.max_choices,
         "min_choices": election.min_choices,
+        "max_points": election.max_points if election.ballot_type == "points" else None,
+        "split_unit": election.split_unit if election.ballot_type == "distribution" else None,
         "allow_blank": bool(election.allow_blank),
         "turnout_threshold_percent": election.turnout_threshold_percent,
         "binding": bool(election.binding),
@@ -362,7 +384,7 @@ def preview_record(
                 election, roll=roll_size(session, election), municipality=municipality
             ),
             # read grouped: one list per distinct ballot, the same order as load_ballots
-            ballots=grouped_ballots(session, election),
+            ballots=record_ballots(election, grouped_ballots(session, election)),
             receipts=load_receipts(session, election),
             # Channels from the used codes, kinds from the opened ballots: the record
             # refuses to build when they do not add up to the receipts.

@@ -230,7 +230,6 @@ def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:
         "options": options,
         "max_choices": given.get("max_choices"),
         "min_choices": given.get("min_choices"),
-        "max_points": given.get("max_points"),
         "allow_blank": given.get("allow_blank", True),
         "turnout_threshold_percent": _exact(given.get("turnout_threshold_percent", 0)),
         "binding": given.get("binding", False),
@@ -240,6 +239,15 @@ def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:
         "voting_closes": _iso(given.get("voting_closes")),
         "municipality": given.get("municipality", ""),
     }
+    # Only points ballots have a number of points to hand out; other records keep
+    # their layout.
+    if given.get("max_points") is not None:
+        meta["max_points"] = given["max_points"]
+    # Split ballots: whether the total divided is euros or points (how to read it).
+    if given.get("split_unit") is not None:
+        if given["split_unit"] not in ("euro", "points"):
+            raise RecordError("split_unit_unknown", unit=given["split_unit"])
+        meta["split_unit"] = given["split_unit"]
     # Written only when given: an id the app uses, texts a municipality may publish.
     for name in ("id", "slug"):
         if name in given:
@@ -255,7 +263,7 @@ def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:
             raise RecordError("field_not_text", field=name)
     _check_int(meta["seats"], "seats", minimum=1)
     for name in ("budget", "max_choices", "min_choices", "max_points", "roll_size"):
-        if meta[name] is not None:
+        if meta.get(name) is not None:
             _check_int(meta[name], name, minimum=0)
     if meta["ballot_type"] in (BallotKind.BUDGET, BallotKind.DISTRIBUTION) and not meta["budget"]:
         raise RecordError("budget_missing")

@@ -43,6 +43,7 @@ ELECTION_FIELDS = (
     "max_choices",
     "min_choices",
     "max_points",
+    "split_unit",
     "allow_blank",
     "turnout_threshold_percent",
     "binding",

@@ -33,9 +33,14 @@ TIED = [["A", "B", "C"], ["B", "C", "A"], ["C", "A", "B"]]
 APPROVAL = [["A", "B"], ["B"], ["C", "A"], ["A"], ["B", "C"]]
 BUDGET = [["P01", "P03"], ["P02"], ["P02", "P03"], ["P01"], ["P03"], ["P04"]]
 BUDGET_RULES = {name for name, rule in RULES.items() if rule.budget}
+SPLIT_RULES = {name for name, rule in RULES.items() if rule.splits}
+# Splits of 100 points over the themes A, B, C (stored as the box opens them).
+SPLITS = [["A:60", "B:40"], ["B:100"], ["C:100"], ["A:20", "B:30", "C:50"], []]
 
 
 def _settings(rule: str, tied: bool) -> dict[str, object]:
+    if rule in SPLIT_RULES:
+        return {"ballot_type": "distribution", "budget": 100, "allow_blank": True}
     if rule in BUDGET_RULES and tied:
         # Equal costs and equal support: every budget rule has to draw.
         return {"kind": "budget", "ballot_type": "budget", "costs": [10_000] * 4, "budget": 40_000}
@@ -49,6 +54,9 @@ def _settings(rule: str, tied: bool) -> dict[str, object]:
 
 
 def _ballots(rule: str, tied: bool) -> list[list[str]]:
+    if rule in SPLIT_RULES:
+        # tied: three equal thirds of 100, so one theme gets the odd point by lot
+        return [["A:100"], ["B:100"], ["C:100"]] if tied else SPLITS
     if rule in BUDGET_RULES:
         return [["P01"], ["P01"], ["P02"], ["P02"], ["P03"], ["P03"]] if tied else BUDGET
     if rule == "approval":
@@ -131,7 +139,8 @@ def test_result_page_for_every_rule(
         assert price in heads[0] and "Stemmen" not in heads[0]
     else:
         assert not any(price in head for head in heads)
-        unit = {"borda": "Punten", "approval": "Goedkeuringen"}.get(rule, "Stemmen")
+        units = {"borda": "Punten", "approval": "Goedkeuringen"}
+        unit = "Bedrag" if rule in SPLIT_RULES else units.get(rule, "Stemmen")
         assert all(unit in head for head in heads)
 
 
@@ -275,7 +284,7 @@ def test_ballot_files_recount_to_the_same_rule_and_winners(
     election = publish(rule, ballots=untied if ranked else None, roll=20, **fields)
     record = json.loads(election.record_json or "")
     meta = record["election"]
-    ext = "blt" if meta["ballot_type"] in ("ranked", "single") else "pb"
+    ext = {"ranked": "blt", "single": "blt", "distribution": "csv"}.get(meta["ballot_type"], "pb")
     other = "pb" if ext == "blt" else "blt"
     assert client.get(f"/uitslag/{election.slug}/stembiljetten.{other}").status_code == 404
     response = client.get(f"/uitslag/{election.slug}/stembiljetten.{ext}")
@@ -284,7 +293,12 @@ def test_ballot_files_recount_to_the_same_rule_and_winners(
     path.write_bytes(response.get_data())
     cast = db_session.query(Ballot).filter_by(election_id=election.id).count()
     winners = record["result"]["winners"]
-    if ext == "pb":
+    if ext == "csv":
+        # A split per row; the record itself is what recount.py reads for splits.
+        rows = path.read_text(encoding="utf-8").splitlines()
+        assert rows[0] == ",".join(o["id"] for o in meta["options"])
+        assert len(rows) - 1 == cast
+    elif ext == "pb":
         # The file names its rule (the registry's pabulib name): no options needed.
         recounted = _recount(path)
         assert recounted["method"] == rule

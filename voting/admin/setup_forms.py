@@ -22,7 +22,7 @@ from voting.request_guard import INT_COLUMN_MAX, TOO_LARGE
 
 # The ballot types a clerk can choose: those the vote pages can show. (Split and points
 # ballots are known to the library and the record before their pages exist.)
-OFFERED_BALLOT_TYPES = ("ranked", "single", "approval", "budget")
+OFFERED_BALLOT_TYPES = ("ranked", "single", "approval", "budget", "distribution")
 
 
 class ElectionForm(FlaskForm):
@@ -66,6 +66,14 @@ class ElectionForm(FlaskForm):
     budget = IntegerField(
         _l("Budget in hele euro's"),
         validators=[Optional(), NumberRange(min=1, max=INT_COLUMN_MAX, message=TOO_LARGE)],
+    )
+    split_unit = RadioField(
+        _l("Wat wordt verdeeld (bij een verdeling)"),
+        choices=[
+            SelectChoice("points", _l("Punten (bijvoorbeeld 100)")),
+            SelectChoice("euro", _l("Euro's (het budget)")),
+        ],
+        default="points",
     )
     min_choices = IntegerField(
         _l("Minimaal aantal keuzes"),

@@ -33,6 +33,7 @@ SETTINGS = (
     "rule",
     "seats",
     "budget",
+    "split_unit",
     "min_choices",
     "max_choices",
     "allow_blank",
@@ -72,8 +73,11 @@ def _form_values(form: ElectionForm) -> dict[str, object]:
     ):
         values[text_field] = values[text_field] or ""
     values["next_steps"] = values["next_steps"] or ""
-    if values["kind"] != "budget":
+    # A budget is the money of a buurtbudget, or the total a split ballot divides.
+    if values["kind"] != "budget" and values["ballot_type"] != "distribution":
         values["budget"] = None
+    if values["ballot_type"] != "distribution":
+        values["split_unit"] = "points"
     return values
 
 

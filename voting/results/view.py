@@ -118,6 +118,11 @@ class ResultView:
         dutch = any(text == n or text.startswith(n + " (") for n in self.dutch_names)
         return Markup(' lang="nl"') if dutch else Markup("")  # nosec B704 - a fixed attribute
 
+    # Split results (distribution ballots): (theme, amount, share) per theme, largest
+    # first, and how the phantom median found them.
+    split: list[tuple[str, str, str]] = field(default_factory=list)
+    split_how: str = ""
+
     @property
     def valid(self) -> bool:
         """True if the result counts: the threshold was met and the record does not
@@ -225,6 +230,12 @@ class ResultView:
     def election(self) -> dict[str, Any]:
         """The record's election metadata."""
         return dict(self.record["election"])
+
+    @property
+    def is_split(self) -> bool:
+        """True for a split of a total over themes (every theme gets an amount)."""
+        known = RULES.get(self.result.method)
+        return known is not None and known.splits
 
     @property
     def is_budget(self) -> bool:
@@ -363,7 +374,69 @@ def result_view(
     view.announced_before = not (valid and result.decided)
     if "quota" in result.details:
         view.extra[_("Quotum")] = format_number(Fraction(result.details["quota"]), 5)
+    if view.is_split and result.decided and not result.details.get("no_result"):
+        _split_view(view, meta, valid)
     return view
+
+
+def split_amount(meta: dict[str, Any], amount: int | Fraction) -> str:
+    """An amount of a split as readers read it: euros, or points."""
+    if meta.get("split_unit") == "euro":
+        return format_money(amount)
+    return ngettext("%(shown)s punt", "%(shown)s punten", int(amount), shown=format_number(amount))
+
+
+def _split_view(view: ResultView, meta: dict[str, Any], valid: bool) -> None:
+    """The split's own words: each theme's amount and share, the sentence of what was
+    decided, and for the phantom median the ``t`` and phantoms that give each theme
+    its median (so a reader can check any theme by hand)."""
+    details = view.result.details
+    total = int(details["total"])
+    view.split = [
+        (
+            view.labels.get(theme, theme),
+            split_amount(meta, details["amounts"][theme]),
+            format_percent(Fraction(details["shares"][theme]) * 100),
+        )
+        for theme in view.result.winners
+    ]
+    parts = ", ".join(f"{name} {share}" for name, _amount, share in view.split)
+    view.decided = (
+        _("De verdeling van %(total)s: %(parts)s.", total=split_amount(meta, total), parts=parts)
+        if valid
+        else _(
+            "De telling kwam op deze verdeling van %(total)s (ongeldig): %(parts)s.",
+            total=split_amount(meta, total),
+            parts=parts,
+        )
+    )
+    view.winners = []
+    splits, blank = int(details.get("splits", 0)), int(details.get("blank", 0))
+    if "t" in details:
+        phantoms = ", ".join(format_percent(Fraction(p) * 100) for p in details["phantoms"])
+        view.split_how = _(
+            "Elk thema krijgt de mediaan van %(splits)d verdelingen en %(phantoms)d "
+            "fantoomstemmen. De fantoomstemmen staan op %(places)s (t = %(t)s): zo ver "
+            "geschoven dat de medianen samen precies 100%% zijn. Wie een thema meer geeft "
+            "dan hij echt wil, schuift de uitkomst daardoor niet naar zich toe. "
+            "%(blank)d blanco stembiljetten tellen niet mee in de verdeling.",
+            splits=splits,
+            phantoms=splits + 1,
+            places=phantoms,
+            t=details["t"],
+            blank=blank,
+        )
+    else:
+        view.split_how = _(
+            "Elk thema krijgt het gemiddelde van wat %(splits)d verdelingen het gaven. "
+            "%(blank)d blanco stembiljetten tellen niet mee in de verdeling.",
+            splits=splits,
+            blank=blank,
+        )
+    view.split_how += " " + _(
+        "Hele bedragen: eerst naar beneden afgerond, de rest gaat naar de grootste "
+        "restjes (bij gelijke restjes beslist de loting)."
+    )
 
 
 def _decided_sentence(
@@ -616,6 +689,37 @@ def _charts(
         return out
     if "pairwise" in details:
         out.append(_pairwise_chart(labels, details["pairwise"], details.get("ranking", [])))
+        return out
+    if known is not None and known.splits:
+        if not result.decided or details.get("no_result"):
+            return out
+        shares = {o: Fraction(details["shares"][o]) for o in result.winners}
+        amounts = {o: split_amount(meta, details["amounts"][o]) for o in result.winners}
+        bars = [
+            Bar(
+                label=labels.get(o, o),
+                value=shares[o],
+                shown=f"{format_percent(shares[o] * 100)} ({amounts[o]})",
+            )
+            for o in result.winners
+        ]
+        out.append(
+            _bar_chart(
+                "grafiek-verdeling",
+                _("Verdeling over de thema's"),
+                _("Een balk per thema: het deel van het totaal dat het thema krijgt."),
+                bars,
+                [_("Thema"), _("Deel"), _("Bedrag")],
+                [
+                    [
+                        labels.get(o, o),
+                        format_percent(shares[o] * 100),
+                        split_amount(meta, details["amounts"][o]),
+                    ]
+                    for o in result.winners
+                ],
+            )
+        )
         return out
     rounds = result.rounds
     if (known is not None and known.in_rounds) or len(rounds) > 1:

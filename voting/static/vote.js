@@ -3,6 +3,9 @@
      the hidden rank selects stay the fields that are sent.
    - budget ballots: a running total against the budget.
    - approval ballots: how many are ticked out of the maximum.
+   - split and points ballots: a slider next to every number field, and a running
+     total against what must (split) or may (points) be handed out; the number
+     fields stay the fields that are sent.
    - the confirm button sends once; the print button prints. */
 (function () {
   "use strict";
@@ -220,7 +223,73 @@
     update();
   }
 
+  /* ---------- split and points ---------- */
+  function setUpSplit(fieldset) {
+    var t = fieldset.dataset;
+    var total = parseInt(t.split, 10) || 0;
+    var exact = t.exact === "1";
+    var out = fieldset.querySelector("#verdeling-totaal");
+    var fields = fieldset.querySelectorAll("input.split-amount");
+    if (!out || !total) { return; }
+    var grouping = window.Intl && Intl.NumberFormat ? new Intl.NumberFormat(
+      document.documentElement.lang || "nl", { maximumFractionDigits: 0 }
+    ) : null;
+    function shown(n) {
+      if (t.euro === "1") { return euro(n); }
+      return (grouping ? grouping.format(n) : String(n)) + " " + (t.pointsWord || "punten");
+    }
+    // A typed amount as the server reads it: digits, grouping dots/commas and spaces
+    // dropped only where they group thousands; anything else counts as 0 here (the
+    // server explains what is wrong with it).
+    function value(field) {
+      var text = field.value.replace(/[\s\u00a0]/g, "");
+      if (/^\d{1,3}([.,]\d{3})+$/.test(text)) { text = text.replace(/[.,]/g, ""); }
+      return /^\d+$/.test(text) ? parseInt(text, 10) : 0;
+    }
+    var step = Math.max(1, Math.round(total / 200));
+    Array.prototype.forEach.call(fields, function (field) {
+      var slider = document.createElement("input");
+      slider.type = "range";
+      slider.min = "0";
+      slider.max = String(total);
+      slider.step = String(step);
+      slider.className = "split-slider";
+      slider.value = String(Math.min(value(field), total));
+      slider.setAttribute("aria-label", format(t.slider || "{title}", { title: field.dataset.title }));
+      // The number field is the one that is sent; the slider only fills it in.
+      slider.addEventListener("input", function () {
+        field.value = slider.value === "0" ? "" : slider.value;
+        update();
+      });
+      field.addEventListener("input", function () {
+        slider.value = String(Math.min(value(field), total));
+        update();
+      });
+      field.parentNode.appendChild(slider);
+    });
+    var words = {
+      exactLeft: out.dataset.exactLeft, exactDone: out.dataset.exactDone,
+      maxLeft: out.dataset.maxLeft, over: out.dataset.over
+    };
+    function update() {
+      var given = 0;
+      Array.prototype.forEach.call(fields, function (field) { given += value(field); });
+      var left = total - given;
+      var template = left < 0 ? words.over : exact ? (left === 0 ? words.exactDone : words.exactLeft) : words.maxLeft;
+      out.textContent = format(template, {
+        given: shown(given), total: shown(total), left: shown(Math.max(left, 0)),
+        over: shown(Math.max(-left, 0))
+      });
+      out.classList.toggle("is-over", left < 0);
+      out.classList.toggle("is-done", exact && left === 0);
+    }
+    out.hidden = false;
+    fieldset.classList.add("js-split");
+    update();
+  }
+
   Array.prototype.forEach.call(document.querySelectorAll("fieldset[data-ranked]"), setUpRanked);
+  Array.prototype.forEach.call(document.querySelectorAll("fieldset[data-split]"), setUpSplit);
   Array.prototype.forEach.call(document.querySelectorAll("fieldset[data-budget]"), setUpBudget);
   Array.prototype.forEach.call(document.querySelectorAll("fieldset[data-max]"), setUpApproval);
 

@@ -43,8 +43,9 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from werkzeug import Response
 
-from voting import casting, code_limits, codes, db, desk, election_cache
+from voting import casting, code_limits, codes, db, desk, election_cache, weighted
 from voting.ballot_validation import (
+    AMOUNT_PREFIX,
     BLANK_SINGLE,
     BallotRefused,
     Problem,
@@ -57,7 +58,7 @@ from voting.casting import CodeCheck, CodeOutcome
 from voting.codes import CodeProblem
 from voting.documents.receipt import receipt_pdf
 from voting.extensions import LANGUAGES, limiter
-from voting.formatting import format_moment, format_money
+from voting.formatting import format_moment, format_money, format_percent
 from voting.models import Election, aware, utcnow
 from voting.vote.forms import CodeForm
 
@@ -231,6 +232,7 @@ def review(election: Election, state: dict[str, Any]) -> str | Response:
         "vote/review.html",
         election=election,
         chosen=_chosen_options(election, draft["c"]),
+        split=_split_lines(election, draft["c"]),
         renumbered=draft.get("n", False),
         total=format_money(_total(election, draft["c"])),
         budget=format_money(election.budget or 0),
@@ -605,12 +607,17 @@ def _render_ballot(
 
 def _prefill_from_draft(draft: dict[str, Any] | None) -> dict[str, Any]:
     if not draft:
-        return {"selected": set(), "ranks": {}, "blank": False}
+        return {"selected": set(), "ranks": {}, "blank": False, "amounts": {}}
     choices = draft["c"]
+    try:
+        given = {k: str(v) for k, v in weighted.amounts(choices).items()}
+    except ValueError:
+        given = {}  # not a split or points ballot
     return {
         "selected": set(choices),
         "ranks": {key: str(i) for i, key in enumerate(choices, start=1)},
         "blank": not choices,
+        "amounts": given,
     }
 
 
@@ -620,16 +627,24 @@ def _prefill_from_form() -> dict[str, Any]:
     ranks = {
         name.removeprefix("rank-"): form.get(name, "") for name in form if name.startswith("rank-")
     }
+    amounts = {
+        name.removeprefix(AMOUNT_PREFIX): form.get(name, "")
+        for name in form
+        if name.startswith(AMOUNT_PREFIX)
+    }
     return {
         "selected": set(values),
         "ranks": ranks,
         "blank": form.get("blank") == "1" or values == [BLANK_SINGLE],
+        "amounts": amounts,
     }
 
 
 def _chosen_options(election: Election, choices: list[str]) -> list[tuple[Markup, str]]:
     """(title as HTML in the page's language, cost as text) per chosen option, in
-    ballot order."""
+    ballot order ([] for split and points ballots: see :func:`_split_lines`)."""
+    if weighted.is_weighted(election):
+        return []
     by_key = {o.key: o for o in ballot_options(election)}
     return [
         (
@@ -641,5 +656,25 @@ def _chosen_options(election: Election, choices: list[str]) -> list[tuple[Markup
 
 
 def _total(election: Election, choices: list[str]) -> int:
+    if weighted.is_weighted(election):
+        return 0  # a split or points ballot buys nothing
     by_key = {o.key: o for o in ballot_options(election)}
     return sum(by_key[k].cost for k in choices if k in by_key)
+
+
+def _split_lines(election: Election, choices: list[str]) -> list[tuple[Markup, str, str]]:
+    """For a split or points ballot: (title as HTML, amount as text, percentage of the
+    total as text) per option given something, in the election's order; [] otherwise."""
+    if not weighted.is_weighted(election):
+        return []
+    given = weighted.amounts(choices)
+    whole = weighted.total(election) or 1
+    return [
+        (
+            marked(o, "title"),
+            weighted.format_amount(election, given[o.key]),
+            format_percent(given[o.key] * 100 / whole),
+        )
+        for o in ballot_options(election)
+        if o.key in given
+    ]
