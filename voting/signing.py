@@ -105,22 +105,36 @@ def fingerprint(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
     return hashlib.sha256(raw_public_key(key)).hexdigest()
 
 
-def sign_record(record: Mapping[str, Any], private_key: Ed25519PrivateKey) -> dict[str, Any]:
+def sign_record(
+    record: Mapping[str, Any],
+    private_key: Ed25519PrivateKey,
+    *,
+    canonical: bytes | None = None,
+) -> dict[str, Any]:
     """A copy of ``record`` with a ``"signature"``: algorithm, public key (raw, base64),
     its fingerprint, and the Ed25519 signature (base64) over the canonical bytes of
-    the record without its signature. An existing signature is replaced."""
+    the record without its signature. An existing signature is replaced. A caller
+    that has :func:`canonical_bytes` of ``record`` already passes it as ``canonical``
+    (for a million ballots they take seconds to make)."""
     signed = {k: v for k, v in record.items() if k != "signature"}
+    body = canonical if canonical is not None else canonical_bytes(signed)
     signed["signature"] = {
         "algorithm": ALGORITHM,
         "public_key": base64.b64encode(raw_public_key(private_key)).decode("ascii"),
         "key_fingerprint": fingerprint(private_key),
-        "value": base64.b64encode(private_key.sign(canonical_bytes(signed))).decode("ascii"),
+        "value": base64.b64encode(private_key.sign(body)).decode("ascii"),
     }
     return signed
 
 
-def verify_signature(record: Mapping[str, Any], public_key: Ed25519PublicKey | None = None) -> bool:
-    """True if ``record`` carries a valid Ed25519 signature.
+def verify_signature(
+    record: Mapping[str, Any],
+    public_key: Ed25519PublicKey | None = None,
+    *,
+    canonical: bytes | None = None,
+) -> bool:
+    """True if ``record`` carries a valid Ed25519 signature (over ``canonical``, the
+    record's :func:`canonical_bytes`, when the caller has them already).
 
     With ``public_key``, the signature must be by that key (the embedded key must be
     the same); without, the embedded key is trusted, which proves only that the record
@@ -144,7 +158,7 @@ def verify_signature(record: Mapping[str, Any], public_key: Ed25519PublicKey | N
             return False
         key = public_key
     try:
-        key.verify(value, canonical_bytes(record))
+        key.verify(value, canonical if canonical is not None else canonical_bytes(record))
     except InvalidSignature:
         return False
     return True

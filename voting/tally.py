@@ -14,6 +14,7 @@ Turnout is exact (:class:`fractions.Fraction`); no floats decide anything here.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -30,8 +31,8 @@ from ballots.methods import count
 from ballots.model import BallotError, BallotKind, Option, Profile
 from ballots.record import (
     build_record,
+    canonical_bytes,
     compare_results,
-    record_sha256,
     recount_record,
     write_record,
 )
@@ -449,9 +450,13 @@ def certify_election(
     if problems:
         raise TallyError("recount_differs", problems=problems)
     progress("sign")
-    signed = signing.sign_record(record, key)
-    if not signing.verify_signature(signed, key.public_key()):
+    # The canonical bytes once, for the signature, its check and the record's hash.
+    body = canonical_bytes(record)
+    signed = signing.sign_record(record, key, canonical=body)
+    if not signing.verify_signature(signed, key.public_key(), canonical=body):
         raise TallyError("signature_unverifiable")
+    sha256 = hashlib.sha256(body).hexdigest()
+    del body
     text = write_record(signed)
     progress("save")
     now = utcnow()
@@ -470,7 +475,6 @@ def certify_election(
         raise TallyError("already_certified")
     election.record_json = text
     election.certified_at = now
-    sha256 = record_sha256(signed)
     # What the public pages show, worked out now, once, in the same transaction.
     published.publish(session, election, signed, text, sha256=sha256)
     elections.advance(session, election, "certified", actor=actor)

@@ -139,6 +139,8 @@ def _check_structure(record: Any) -> None:
         ids.add(option["id"])
 
     for i, ballot in enumerate(record["ballots"]):
+        if _well_formed_ballot(ballot, weighted):
+            continue  # the common case, checked quickly; the rest below names the problem
         where = ("ballots", i)
         if not isinstance(ballot, dict):
             raise _SchemaError(where, f"ballot {i + 1} is not an object")
@@ -209,6 +211,26 @@ def _check_structure(record: Any) -> None:
             _field(record["signature"], name, str, ("signature",))
 
 
+def _well_formed_ballot(ballot: Any, weighted: bool) -> bool:
+    """True if ``ballot`` passes every check of :func:`_check_structure`'s ballot loop:
+    a dict with a list of strings as ``choices``, a string ``sha256``, no receipt,
+    and ``points`` (whole numbers, one per choice) exactly when ``weighted``. A
+    million ballots are checked in a fraction of a second this way."""
+    if type(ballot) is not dict or "receipt" in ballot:
+        return False
+    choices = ballot.get("choices")
+    if type(choices) is not list or type(ballot.get("sha256")) is not str:
+        return False
+    if not all(type(c) is str for c in choices):
+        return False
+    if not weighted:
+        return "points" not in ballot
+    points = ballot.get("points")
+    return (
+        type(points) is list and len(points) == len(choices) and all(type(a) is int for a in points)
+    )
+
+
 def _label(where: tuple[str | int, ...]) -> str:
     """``("ballots", 3, "receipt")`` -> ``"ballots[4].receipt"`` (1-based, as people count)."""
     text = ""
@@ -242,16 +264,16 @@ def _field(
         list: "a list",
         dict: "an object",
     }
-    label = _label((*where, name))
     if name not in obj:
         if optional:
             return
-        raise _SchemaError(where, f"field {label!r} is missing")
+        raise _SchemaError(where, f"field {_label((*where, name))!r} is missing")
     value = obj[name]
     if value is None and optional:
         return
     # bool is an int in Python but not in a record
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        label = _label((*where, name))
         raise _SchemaError(
             (*where, name), f"field {label!r} must be {words[kind]}, not {json.dumps(value)[:40]}"
         )

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ballots.record import record_sha256
 from ballots.record.exchange import exchange_file
 from tests.voting.test_results_routes import publish  # noqa: F401 (the fixture)
 from voting import db, published
@@ -51,6 +52,7 @@ def test_certification_stores_the_published_result(
     assert summary["published"]["receipts"] == len(record["receipts"])
     assert summary["published"]["first_preferences"] == {"A": 3, "B": 2, "C": 2}
     assert row.record_bytes == len((election.record_json or "").encode())
+    assert row.record_sha256 == record_sha256(record) == summary["published"]["sha256"]
     ext, text = exchange_file(record)
     assert (row.ballots_ext, row.ballots_text) == (ext, text)
 
