@@ -15,7 +15,7 @@ from typing import Any
 from ballots.formats.blt import BltElection, write_blt
 from ballots.formats.pabulib import PbElection, write_pb
 from ballots.methods import rule
-from ballots.model import BallotKind, Option, Profile
+from ballots.model import BallotGroup, BallotKind, Option, Profile
 from ballots.record.profile import profile_from_record
 
 RANKED_KINDS = (BallotKind.RANKED, BallotKind.SINGLE)
@@ -55,15 +55,15 @@ def blt_election(meta: dict[str, Any], profile: Profile) -> BltElection:
     """The BLT form of a ranked or single-choice ``profile``: candidates numbered in the
     election's option order, named by the options' names."""
     number = {o.id: str(i) for i, o in enumerate(profile.options, start=1)}
-    numbered = Profile.build(
-        BallotKind.RANKED,
-        [Option(number[o.id], o.name) for o in profile.options],
-        [
-            [number[c] for c in group.choices]
+    # Renumbered group by group (the renumbering is one to one, so the groups stay
+    # distinct and in their order), never one list per ballot.
+    numbered = Profile(
+        kind=BallotKind.RANKED,
+        options=tuple(Option(number[o.id], o.name) for o in profile.options),
+        groups=tuple(
+            BallotGroup(tuple(number[c] for c in group.choices), group.count)
             for group in profile.groups
-            for _ in range(group.count)
-        ],
-        validate=False,
+        ),
     )
     return BltElection(
         title=meta["title"],
