@@ -1,8 +1,9 @@
 """The demo's process (traject), modelled on Eindhoven Oud-Woensel 2021 (CONTEXT.md):
 four steps with one letter per resident. (1) Residents say which themes matter (an
 approval poll, open now), (2) they split the EUR 50,000 over the themes (a split
-ballot, still to come), (3) residents and the wijkraad send in ideas (open now, so the
-demo shows it), (4) everyone votes on the ideas that the municipality accepted.
+ballot, still to come; the clerk gives it the poll's winners on the process page),
+(3) residents and the wijkraad send in ideas (open now, so the demo shows it), (4)
+everyone votes on the ideas that the municipality accepted.
 
 One code per resident for all steps; a few are in the demo's codes file."""
 
@@ -84,6 +85,7 @@ def add_demo_process(
         ballot_type="distribution",
         rule="distribution-median",
         budget=BUDGET,
+        split_unit="euro",
         tie_break_seed=secrets.token_hex(8),
         phase="draft",
         opens_at=now + timedelta(days=15),
