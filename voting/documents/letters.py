@@ -131,18 +131,15 @@ def process_letter_context(
 
     lines = []
     for step in steps:
-        what = (
-            f"Ideeën indienen voor {step.election.title}"
-            if step.kind == "ideas"
-            else f"{step.election.title}: stemmen"
-        )
+        what = "Ideeën indienen" if step.kind == "ideas" else step.election.title
+        verb = "" if step.kind == "ideas" else "stemmen "
         if step.opens_at and step.closes_at:
-            what += f", van {day(step.opens_at)} tot {day(step.closes_at)}"
+            what += f" – {verb}van {day(step.opens_at)} tot {day(step.closes_at)}"
         elif step.closes_at:
-            what += f", tot {day(step.closes_at)}"
+            what += f" – {verb}tot {day(step.closes_at)}"
         elif step.opens_at:
-            what += f", vanaf {day(step.opens_at)}"
-        lines.append(f"Stap {step.number}. {what}.")
+            what += f" – {verb}vanaf {day(step.opens_at)}"
+        lines.append(f"Stap {step.number}. {what.rstrip('.')}.")
     municipality = process.municipality or config.get("MUNICIPALITY", "")
     base_url = str(config.get("PUBLIC_BASE_URL", "")).rstrip("/")
 

@@ -125,8 +125,8 @@ def test_letter_names_every_stage_with_its_dates(
     assert len(reader.pages) == 2
     text = " ".join(reader.pages[0].extract_text().split())
     assert "Meedoen aan: Buurtbudget Oud-Woensel" in text
-    assert "Stap 1. Welke thema's?: stemmen, van" in text
-    assert "Stap 2. Stemmen op ideeën: stemmen, van" in text
+    assert "Stap 1. Welke thema's? – stemmen van" in text
+    assert "Stap 2. Stemmen op ideeën – stemmen van" in text
     assert "in elke stemming stemt u er één keer mee" in text
     assert len(_codes_in_pdf(response.get_data())) == 2
     # Once letters exist, the stages they name stay as they are.
@@ -317,3 +317,31 @@ def test_retention_deletes_the_process_codes_after_the_last_stage(
     db_session.commit()
     assert db_session.scalar(select(func.count()).select_from(ProcessCode)) == 0
     assert sum(r.counts.get("process_codes", 0) for r in report) == 4
+
+
+def test_the_demo_process_letter_names_four_steps_on_one_page(db_session: Session) -> None:
+    from datetime import date as day
+
+    from voting.cli.demo_process import add_demo_process
+    from voting.documents.letters import letters_pdf, process_letter_context
+    from voting.processes.service import timeline
+    from voting.roll_import import Resident
+
+    demo = add_demo_process(db_session, "test-pepper-not-secret")
+    context = process_letter_context(
+        demo.process,
+        timeline(demo.process),
+        {"MUNICIPALITY": "Gemeente Eindhoven", "PUBLIC_BASE_URL": "https://stem.example.nl"},
+    )
+    resident = Resident(
+        1, "X", "A. Bewoner", "Kloosterdreef 1", "5622AB", "Eindhoven", day(1980, 1, 1)
+    )
+    pdf = letters_pdf(context, [[roll.Letter(resident, demo.codes[0], 1)]])
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    for number in (1, 2, 3, 4):
+        assert f"Stap {number}." in text
+    assert "Stap 3. Ideeën indienen – van" in text
+    assert "https://stem.example.nl/traject/traject-oud-woensel" in text
+    assert codes.formatted(demo.codes[0]) in text
