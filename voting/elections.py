@@ -91,6 +91,7 @@ class SetupError(CodedError):
         "referendum_without_budget_rule": "a referendum cannot be counted by a budget rule",
         "budget_amount_missing": "the budget is missing",
         "split_total_missing": "a split ballot needs the total to split (points or euros)",
+        "points_per_voter_missing": "a points ballot needs the number of points per resident",
         "single_winner_rule": "rule {rule!r} elects one winner, not {seats}",
         "settings_locked": "voting has started: options, rule and roll are fixed",
         "negative_cost": "a cost cannot be negative",
@@ -101,7 +102,13 @@ class SetupError(CodedError):
 
 
 def check_settings(
-    *, kind: str, ballot_type: str, rule: str, budget: int | None, seats: int
+    *,
+    kind: str,
+    ballot_type: str,
+    rule: str,
+    budget: int | None,
+    seats: int,
+    max_points: int | None = None,
 ) -> None:
     """Raise :class:`SetupError` if the combination cannot be counted (which rule
     fits which ballot and kind comes from the rule registry, ``ballots.methods``)."""
@@ -116,6 +123,8 @@ def check_settings(
         raise SetupError("budget_amount_missing")
     if known.splits and not budget:
         raise SetupError("split_total_missing")
+    if ballot_type == "points" and not max_points:
+        raise SetupError("points_per_voter_missing")
     if seats > 1 and known.single_winner:
         raise SetupError("single_winner_rule", rule=rule, seats=seats)
 

@@ -81,6 +81,10 @@ TEXTS: dict[str, LazyString] = {
         "Een referendum kan niet met een budgetregel worden geteld."
     ),
     "budget_amount_missing": _l("Vul het budget in (in hele euro's)."),
+    "points_per_voter_missing": _l(
+        "Vul bij 'Punten per inwoner' in hoeveel punten elke inwoner mag verdelen "
+        "(Aarau gaf er 10)."
+    ),
     "split_total_missing": _l(
         "Vul bij 'Budget' in wat de inwoners verdelen: bijvoorbeeld 100 punten, of het "
         "budget in hele euro's."

@@ -30,7 +30,7 @@ VOTE_TYPES: dict[str, tuple[BallotKind, bool]] = {
     "approval": (BallotKind.APPROVAL, False),
     "choose-1": (BallotKind.APPROVAL, False),
     "ordinal": (BallotKind.RANKED, False),
-    "cumulative": (BallotKind.APPROVAL, True),
+    "cumulative": (BallotKind.POINTS, True),
     "scoring": (BallotKind.APPROVAL, True),
 }
 
@@ -254,8 +254,19 @@ def _parse(text: str, path: str) -> PbElection:
         groups = tuple(BallotGroup(k[0], n, k[1]) for k, n in counts.items())
     else:
         groups = tuple(BallotGroup(k, n) for k, n in counts.items())
+    # Cumulative ballots: META max_sum_points is how many points one voter hands out.
+    max_points = (
+        _meta_number(meta, meta_lines, "max_sum_points", path)
+        if kind is BallotKind.POINTS
+        else None
+    )
     profile = Profile(
-        kind=kind, options=tuple(options), groups=groups, budget=budget, max_choices=max_length
+        kind=kind,
+        options=tuple(options),
+        groups=groups,
+        budget=budget,
+        max_choices=max_length,
+        max_points=max_points,
     )
     return PbElection(
         meta=meta,

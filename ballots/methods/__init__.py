@@ -109,6 +109,8 @@ def register(rule: Rule) -> Rule:
 
 _RANKED = (BallotKind.RANKED,)
 _SUBSETS = (BallotKind.APPROVAL, BallotKind.BUDGET)
+# greedy and equal shares also count points ballots, the points as utilities
+_WITH_POINTS = (*_SUBSETS, BallotKind.POINTS)
 for _rule in (
     Rule("irv", "ballots.methods.irv", "irv", _RANKED, single_winner=True, in_rounds=True),
     Rule("stv", "ballots.methods.stv", "stv", _RANKED, in_rounds=True),
@@ -130,8 +132,10 @@ for _rule in (
         pabulib="approval",
         tally_unit="approvals",
     ),
-    Rule("greedy", "ballots.methods.pb_greedy", "greedy", _SUBSETS, budget=True, pabulib="greedy"),
-    Rule("mes", "ballots.methods.pb_mes", "mes", _SUBSETS, budget=True, pabulib="equalshares"),
+    Rule(
+        "greedy", "ballots.methods.pb_greedy", "greedy", _WITH_POINTS, budget=True, pabulib="greedy"
+    ),
+    Rule("mes", "ballots.methods.pb_mes", "mes", _WITH_POINTS, budget=True, pabulib="equalshares"),
     # equalshares.net names its completions: "add1eu" raises the shares until the
     # outcome is exhaustive and then fills up greedily (pabutools' completion, ours
     # ``mes-add1``); plain "add1" raises them while the outcome fits the budget (what

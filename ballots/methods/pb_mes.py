@@ -44,7 +44,8 @@ from math import gcd
 from typing import Any
 
 from ballots.methods._pb import Election, greedy_pass, money, prepare
-from ballots.model import Profile
+from ballots.methods.pb_points import mes_points
+from ballots.model import BallotKind, Profile
 from ballots.result import Result, Round, TieBreak
 from ballots.tiebreak import TieBreaker
 
@@ -305,10 +306,14 @@ def mes(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None
 
     Each voter's share is budget / number of ballots (blank ballots included, as in
     pabutools). Proposals nobody supports are never funded, and neither are proposals
-    that cost nothing: with cost utilities they are worth nothing to anyone. ``seats``
-    is ignored. Raises :class:`~ballots.model.BallotError` if the profile has no budget.
+    that cost nothing: with cost utilities they are worth nothing to anyone. On points
+    (cumulative) ballots the points are the utilities instead
+    (:func:`ballots.methods.pb_points.mes_points`). ``seats`` is ignored. Raises
+    :class:`~ballots.model.BallotError` if the profile has no budget.
     """
     tie_break = tie_break if tie_break is not None else TieBreaker("")
+    if profile.kind is BallotKind.POINTS:
+        return mes_points(profile, seats, tie_break)
     logged = len(tie_break.log)
     election, candidates = _setup(profile)
     if election.voters == 0:

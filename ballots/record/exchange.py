@@ -89,8 +89,15 @@ def pb_election(meta: dict[str, Any], profile: Profile) -> PbElection:
         options = [Option(o.id, o.name, 1) for o in profile.options]
         budget = int(meta["seats"])
     pb_profile = Profile(
-        kind=profile.kind, options=tuple(options), groups=profile.groups, budget=budget
+        kind=profile.kind,
+        options=tuple(options),
+        groups=profile.groups,
+        budget=budget,
+        max_points=profile.max_points,
     )
+    # Points ballots are pabulib's cumulative votes, their points in the points column.
+    vote_type = "cumulative" if profile.kind is BallotKind.POINTS else "approval"
+    extra = {"max_sum_points": str(profile.max_points)} if profile.max_points else {}
     return PbElection(
         meta={
             "description": meta["title"],
@@ -100,12 +107,13 @@ def pb_election(meta: dict[str, Any], profile: Profile) -> PbElection:
             "num_projects": str(len(options)),
             "num_votes": str(profile.total),
             "budget": str(budget),
-            "vote_type": "approval",
+            "vote_type": vote_type,
+            **extra,
             "rule": counted_by.pabulib,
         },
         projects={o.id: {"name": o.name} for o in options},
         profile=pb_profile,
-        vote_type="approval",
+        vote_type=vote_type,
         budget=budget,
     )
 

@@ -72,7 +72,7 @@ def pabutools_election(name: str) -> tuple[Any, Any]:
 
 def pabutools_winners(name: str, rule: str) -> list[str]:
     """The projects pabutools funds, in its order of selection."""
-    from pabutools.election import Cost_Sat
+    from pabutools.election import Additive_Cardinal_Sat, Cost_Sat
     from pabutools.rules import (
         completion_by_rule_combination,
         exhaustion_by_budget_increase,
@@ -81,10 +81,13 @@ def pabutools_winners(name: str, rule: str) -> list[str]:
     )
 
     instance, profile = pabutools_election(name)
+    # Points (cumulative) ballots: greedy and equal shares take the points as utilities
+    # (tests/ballots/test_points.py); the completions count approvals with cost utility.
+    points = Additive_Cardinal_Sat if election(name).vote_type == "cumulative" else Cost_Sat
     if rule == "greedy":
-        outcome = greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)
+        outcome = greedy_utilitarian_welfare(instance, profile, sat_class=points)
     elif rule == "mes":
-        outcome = method_of_equal_shares(instance, profile, sat_class=Cost_Sat)
+        outcome = method_of_equal_shares(instance, profile, sat_class=points)
     elif rule == "mes-add1":
         # raise the budget by one unit per voter until exhaustive (over all projects),
         # then greedy: what equalshares.net calls add1eu

@@ -159,7 +159,9 @@ def pb_elections(draw: st.DrawFn) -> PbElection:
         key = (tuple(chosen), points if vote_type in ("cumulative", "scoring") else None)
         counts[key] = counts.get(key, 0) + draw(st.integers(1, 3))
     groups = tuple(BallotGroup(choices, n, points) for (choices, points), n in counts.items())
-    kind = BallotKind.RANKED if vote_type == "ordinal" else BallotKind.APPROVAL
+    kind = {"ordinal": BallotKind.RANKED, "cumulative": BallotKind.POINTS}.get(
+        vote_type, BallotKind.APPROVAL
+    )
     budget = draw(st.integers(0, 10**12))
     meta = {"description": draw(project_text), "budget": str(budget), "vote_type": vote_type}
     profile = Profile(kind, options, groups, budget=budget)

@@ -22,7 +22,7 @@ from voting.request_guard import INT_COLUMN_MAX, TOO_LARGE
 
 # The ballot types a clerk can choose: those the vote pages can show. (Split and points
 # ballots are known to the library and the record before their pages exist.)
-OFFERED_BALLOT_TYPES = ("ranked", "single", "approval", "budget", "distribution")
+OFFERED_BALLOT_TYPES = ("ranked", "single", "approval", "budget", "distribution", "points")
 
 
 class ElectionForm(FlaskForm):
@@ -74,6 +74,10 @@ class ElectionForm(FlaskForm):
             SelectChoice("euro", _l("Euro's (het budget)")),
         ],
         default="points",
+    )
+    max_points = IntegerField(
+        _l("Punten per inwoner (bij punten verdelen)"),
+        validators=[Optional(), NumberRange(min=1, max=1000)],
     )
     min_choices = IntegerField(
         _l("Minimaal aantal keuzes"),

@@ -34,6 +34,7 @@ SETTINGS = (
     "seats",
     "budget",
     "split_unit",
+    "max_points",
     "min_choices",
     "max_choices",
     "allow_blank",
@@ -78,6 +79,8 @@ def _form_values(form: ElectionForm) -> dict[str, object]:
         values["budget"] = None
     if values["ballot_type"] != "distribution":
         values["split_unit"] = "points"
+    if values["ballot_type"] != "points":
+        values["max_points"] = None
     return values
 
 
@@ -98,6 +101,7 @@ def _check(form: ElectionForm, values: dict[str, object], election_id: int | Non
             rule=str(values["rule"]),
             budget=values["budget"],  # type: ignore[arg-type]
             seats=int(values["seats"] or 1),  # type: ignore[call-overload]
+            max_points=values["max_points"],  # type: ignore[arg-type]
         )
     except elections.SetupError as error:
         form.rule.errors = [*form.rule.errors, explain(error)]

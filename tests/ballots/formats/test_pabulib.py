@@ -82,7 +82,9 @@ voter_id;vote;points
 3;A;5
 """
     election = read_pb("c.pb", text=text)
-    assert election.profile.kind is BallotKind.APPROVAL
+    # points ballots: greedy and equal shares count the points as utilities
+    assert election.profile.kind is BallotKind.POINTS
+    assert election.profile.max_points == 5
     assert election.profile.groups == (
         BallotGroup(("A", "B"), 2, (2, 3)),
         BallotGroup(("A",), 1, (5,)),

@@ -153,7 +153,11 @@ def test_points_ballots_may_use_fewer_points_but_not_more(
     client: FlaskClient, make_election: MakeElection, codes_for: CodesFor, db_session: Session
 ) -> None:
     election = make_election(
-        ballot_type="points", rule="approval", seats=1, max_points=10, options=THEMES
+        kind="budget",
+        ballot_type="points",
+        rule="mes",
+        costs=[20_000, 10_000, 5_000],
+        max_points=10,
     )
     [code, other] = codes_for(election, 2)
     start(client, code)
@@ -170,6 +174,8 @@ def test_points_ballots_may_use_fewer_points_but_not_more(
     assert vote(client, election, other, {"amount-P01": "4", "amount-P03": "3"}).status_code == 303
     [ballot] = peek_ballots(db_session)
     assert ballot.choices == ["P01:4", "P03:3"]
+    review_page = client.get("/stem/controle")  # the visit is over: back to the receipt
+    assert review_page.status_code in (302, 303)
 
 
 def test_the_box_pads_split_ballots_to_one_length(make_election: MakeElection) -> None:
