@@ -330,12 +330,15 @@ def test_ballot_links_each_proposal_to_its_page(
     from tests.voting.vote.support import add_codes, enter_code
 
     election = make_election(kind="budget", costs=[100, 200])
+    election.options[0].theme, election.options[0].location = "Groen", "Edisonstraat"
+    db_session.commit()
     (code,) = add_codes(db_session, election, 1)
     resident = app.test_client()
     enter_code(resident, code)
     page = resident.get("/stem/stembiljet").get_data(as_text=True)
     assert f'href="/voorstel/{election.slug}/P01"' in page
     assert "Alles over dit voorstel" in page
+    assert "Thema: Groen · Waar: Edisonstraat" in page
 
 
 def test_organiser_proposal_has_the_idea_fields(
