@@ -86,6 +86,15 @@ def test_one_code_votes_once_in_each_stage(
     # Before any stage opens, the code is known and told when to come back.
     page = enter_code(resident, code).get_data(as_text=True)
     assert "Welke thema" in page
+
+    def process_rows() -> list[tuple[object, ...]]:
+        db_session.expire_all()
+        return [
+            (r.id, r.code_hash, r.resident_key, r.issued_at, r.revoked_at, r.ideas_used)
+            for r in db_session.scalars(select(ProcessCode).order_by(ProcessCode.id))
+        ]
+
+    before = process_rows()
     # The clerk may still rename a stage's web address after the letters went out.
     poll.slug = "themas-oud-woensel"
     _set_phase(db_session, poll, "voting")
@@ -105,6 +114,8 @@ def test_one_code_votes_once_in_each_stage(
     assert roll.roll_counts(db_session, poll.id)["used"] == 1
     assert roll.roll_counts(db_session, final.id)["used"] == 1
     assert db_session.scalar(select(ProcessCode.revoked_at).limit(1)) is None
+    # Casting touched no process row: only each stage's own code row was marked used.
+    assert process_rows() == before
     assert_consistent(db_session)
 
 
