@@ -69,6 +69,7 @@ class BallotError(CodedError):
         "too_many_choices": "{given} choices, at most {limit}",
         "too_few_choices": "{given} choices, at least {limit}",
         "over_budget": "costs {spent}, more than the budget {budget}",
+        "under_min_spend": "costs {spent}, less than the {minimum} a ballot must spend",
         "blank_not_allowed": "blank, but this election does not allow blank votes",
         "negative_count": "negative count {count}",
         "wrong_ballot_kind": "{rule} counts {wanted} ballots, not {kind} ballots",
@@ -83,6 +84,10 @@ class BallotError(CodedError):
         "split_unknown_theme": "unknown theme {theme!r}",
         "split_negative": "a negative amount",
         "split_sum": "the amounts add up to {given}, not {total}",
+        "leftover_unknown": "leftover must be 'unspent' or 'pooled', not {leftover!r}",
+        "theme_budget_negative": "a theme budget cannot be negative",
+        "theme_budgets_sum": "the theme budgets add up to {given}, not the budget {budget}",
+        "theme_budgets_need_budget_rule": "only a budget rule funds per theme, not {rule}",
         "amount_not_positive": "amount {amount!r} is not a whole number above 0",
         "too_many_points": "{given} points, at most {limit}",
     }
@@ -121,6 +126,8 @@ class RecordError(CodedError):
         "option_id_twice": "two options share an id",
         "field_not_text": "election field {field!r} must be a string",
         "budget_missing": "a budget or split ballot needs a budget (the total to split)",
+        "blank_share_unknown": "blank_share can only be 'counted' (every ballot, a blank "
+        "one too, gets an equal share of the budget), not {value!r}",
         "split_unit_unknown": "split_unit must be 'euro' or 'points', not {unit!r}",
         "ballot_needs_amounts": "ballot {ballot}: a split or points ballot gives each "
         "option an amount (a mapping option id -> amount)",

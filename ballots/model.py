@@ -70,7 +70,8 @@ class Profile:
     and points ballots), which validate and group; the constructor trusts its
     arguments. ``budget`` is the money to spend (budget ballots) or the total every
     split divides (distribution ballots); ``max_points`` is how many points a points
-    ballot may hand out.
+    ballot may hand out; ``min_spend`` is the least a budget ballot that names anything
+    must spend (Decidim's "at least X% of the budget").
     """
 
     kind: BallotKind
@@ -80,6 +81,7 @@ class Profile:
     max_choices: int | None = None
     min_choices: int | None = None
     max_points: int | None = None
+    min_spend: int | None = None
     _by_id: dict[str, Option] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -194,7 +196,7 @@ class Profile:
         names the ballot in the error. Codes: ``unknown_option`` (option),
         ``duplicate_rank``/``duplicate_choice``, ``several_on_single``,
         ``too_many_choices``/``too_few_choices`` (given, limit), ``over_budget``
-        (spent, budget).
+        (spent, budget), ``under_min_spend`` (spent, minimum).
         """
         for choice in choices:
             if choice not in self._by_id:
@@ -217,6 +219,8 @@ class Profile:
             spent = sum(self._by_id[c].cost for c in choices)
             if spent > self.budget:
                 raise BallotError("over_budget", spent=spent, budget=self.budget, **where)
+            if choices and self.min_spend is not None and spent < self.min_spend:
+                raise BallotError("under_min_spend", spent=spent, minimum=self.min_spend, **where)
 
     def check_points(self, choices: Sequence[str], points: Sequence[int], **where: Any) -> None:
         """Raise :class:`BallotError` if ``choices`` with these ``points`` (aligned) is
@@ -246,3 +250,12 @@ class Profile:
             and given > self.max_points
         ):
             raise BallotError("too_many_points", given=given, limit=self.max_points, **where)
+
+
+def min_spend_of(budget: int | None, percent: int | None) -> int | None:
+    """The least a budget ballot must spend for "at least ``percent``% of the budget",
+    in whole euros rounded up (so the ballot really reaches the percentage); None
+    without a budget or a percentage."""
+    if not budget or not percent:
+        return None
+    return -(-budget * percent // 100)

@@ -39,6 +39,7 @@ if str(_ROOT) not in sys.path:
 
 from ballots.formats.errors import FormatError  # noqa: E402
 from ballots.methods import RULES, count, from_pabulib  # noqa: E402
+from ballots.methods.themes import ThemeBudgets  # noqa: E402
 from ballots.model import BallotError, Option, Profile  # noqa: E402
 from ballots.result import Result  # noqa: E402
 from ballots.tiebreak import PROCEDURE  # noqa: E402
@@ -70,6 +71,7 @@ class Election:
     names: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # for the report
     warnings: list[str] = field(default_factory=list)  # also on standard error
+    themes: ThemeBudgets | None = None  # a record's per-theme budgets
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,6 +231,7 @@ def load(
             names={o.id: o.name for o in pb.profile.options},
         )
     from ballots.record import profile_from_record, read_record
+    from ballots.record.check import themes_from_record
 
     record = read_record(path, text=text)
     meta = record["election"]
@@ -240,7 +243,13 @@ def load(
         meta["tie_break_seed"],
         title=meta["title"],
         names={o["id"]: o.get("name", "") for o in meta["options"]},
+        themes=themes_from_record(record),
     )
+    if election.themes is not None:
+        budgets = ", ".join(f"{t} {a}" for t, a in election.themes.budgets.items())
+        election.notes.append(
+            f"budget per theme: {budgets}; money a theme leaves: {election.themes.leftover}"
+        )
     # The record names its own settings; overriding them is allowed (what-if counts)
     # but never silently.
     for name, value, current in (
@@ -284,7 +293,13 @@ def named_note(note: str, election: Election, label: Callable[[str], str]) -> st
 
 def _count(path: str, election: Election) -> Result:
     try:
-        return count(election.profile, election.method, seats=election.seats, seed=election.seed)
+        return count(
+            election.profile,
+            election.method,
+            seats=election.seats,
+            seed=election.seed,
+            themes=election.themes,
+        )
     except ImportError:
         raise InputError(
             f"{path}: method {election.method!r} is not available in this checkout"

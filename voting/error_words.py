@@ -47,6 +47,15 @@ TEXTS: dict[str, LazyString] = {
     "split_theme_twice": _l("Een thema staat er twee keer in."),
     "split_unknown_theme": _l("Onbekend thema '%(theme)s'."),
     "split_negative": _l("Een negatief bedrag."),
+    "leftover_unknown": _l("Onbekende keuze voor geld dat over is: %(leftover)s."),
+    "theme_budget_negative": _l("Een budget per thema kan niet negatief zijn."),
+    "theme_budgets_sum": _l(
+        "De budgetten per thema tellen op tot %(given)s, niet tot het budget van %(budget)s."
+    ),
+    "theme_budgets_need_budget_rule": _l(
+        "Alleen een budgetregel verdeelt per thema, niet %(rule)s."
+    ),
+    "under_min_spend": _l("Kost %(spent)s, minder dan de %(minimum)s die een stem moet besteden."),
     "split_sum": _l("De bedragen tellen op tot %(given)s, niet tot %(total)s."),
     "amount_not_positive": _l("Het bedrag %(amount)s is geen heel getal boven 0."),
     "too_many_points": _l("%(given)s punten, hoogstens %(limit)s."),

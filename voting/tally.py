@@ -36,6 +36,7 @@ from ballots.record import (
     recount_record,
     write_record,
 )
+from ballots.record.layout import BLANK_SHARE_COUNTED
 from ballots.result import Result
 from ballots.turnout import Turnout
 from voting import audit, ballot_box, elections, published, signing, weighted
@@ -259,6 +260,8 @@ def election_metadata(election: Election, *, roll: int, municipality: str = "") 
         "min_choices": election.min_choices,
         "max_points": election.max_points if election.ballot_type == "points" else None,
         "split_unit": election.split_unit if election.ballot_type == "distribution" else None,
+        # Equal shares gives every ballot, a blank one too, its share (as pabutools).
+        "blank_share": BLANK_SHARE_COUNTED if election.rule.startswith("mes") else None,
         "allow_blank": bool(election.allow_blank),
         "turnout_threshold_percent": election.turnout_threshold_percent,
         "binding": bool(election.binding),

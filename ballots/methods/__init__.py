@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import import_module
 
-from ballots.model import BallotKind, Profile
+from ballots.methods.themes import ThemeBudgets, count_by_theme
+from ballots.model import BallotError, BallotKind, Profile
 from ballots.result import Result, ResultWarning
 from ballots.tiebreak import TieBreaker
 
@@ -233,9 +234,17 @@ def names(rules: Iterable[Rule]) -> tuple[str, ...]:
     return tuple(r.name for r in rules)
 
 
-def count(profile: Profile, rule_name: str, *, seats: int = 1, seed: str = "") -> Result:
+def count(
+    profile: Profile,
+    rule_name: str,
+    *,
+    seats: int = 1,
+    seed: str = "",
+    themes: ThemeBudgets | None = None,
+) -> Result:
     """Count ``profile`` with the rule named ``rule_name``, breaking ties with ``seed``.
-    Raises :class:`UnknownRule` for an unknown name.
+    Raises :class:`UnknownRule` for an unknown name. With ``themes`` a budget rule
+    funds proposals within each theme's budget (:mod:`ballots.methods.themes`).
 
     If no ballot names any option (no ballots, or only blank ones) there is nothing to
     decide: every rule would elect or fund by lot alone. The result then has no
@@ -243,7 +252,15 @@ def count(profile: Profile, rule_name: str, *, seats: int = 1, seed: str = "") -
     :attr:`~ballots.result.ResultWarning.NO_VOTES`. (The rule is still run, so that a
     profile it cannot count is refused as always.)
     """
-    result = get_rule(rule_name)(profile, seats=seats, tie_break=TieBreaker(seed))
+    function = get_rule(rule_name)
+    if themes is not None:
+        if not rule(rule_name).budget:
+            raise BallotError("theme_budgets_need_budget_rule", rule=rule_name)
+        result = count_by_theme(
+            profile, rule_name, function, themes, seats=seats, tie_break=TieBreaker(seed)
+        )
+    else:
+        result = function(profile, seats=seats, tie_break=TieBreaker(seed))
     if any(group.choices and group.count > 0 for group in profile.groups):
         return result
     return Result(

@@ -228,7 +228,9 @@ def _result(
 ) -> Result:
     ids = profile.option_ids
     amounts = whole_amounts(shares, total, ids, tb)
-    ranking = sorted(ids, key=lambda i: (-shares[ids.index(i)], tb.key(i)))
+    # Every theme gets its amount whatever the order: equal shares are listed in the
+    # election's order, which decides nothing (so no draw is needed, or published).
+    ranking = sorted(ids, key=lambda i: (-shares[ids.index(i)], ids.index(i)))
     round_ = Round(
         number=1,
         tallies={i: s * total for i, s in zip(ids, shares, strict=True)},

@@ -10,7 +10,7 @@ from itertools import pairwise
 from typing import Any
 
 from ballots.errors import RecordError
-from ballots.model import WEIGHTED_KINDS, BallotKind, Option, Profile
+from ballots.model import WEIGHTED_KINDS, BallotKind, Option, Profile, min_spend_of
 from ballots.record.canonical import (
     ballot_sha256,
     ballot_text,
@@ -20,6 +20,7 @@ from ballots.record.canonical import (
 )
 from ballots.record.layout import (
     ALIASES,
+    BLANK_SHARE_COUNTED,
     COUNT_FIELDS,
     ELECTION_FIELDS,
     FORMAT,
@@ -82,6 +83,7 @@ def build_record(
         max_choices=meta["max_choices"],
         min_choices=meta["min_choices"],
         max_points=meta.get("max_points"),
+        min_spend=min_spend_of(meta["budget"], meta.get("min_spend_percent")),
     )
     weighted = kind in WEIGHTED_KINDS
     # Elections repeat ballots a great deal (a million ballots, a few thousand distinct
@@ -212,6 +214,9 @@ def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(o, Option):
             o = {"id": o.id, "name": o.name, "cost": o.cost}
         option = {"id": o["id"], "name": o.get("name", ""), "cost": o.get("cost", 0)}
+        if o.get("theme"):
+            # per-theme budgets: the theme whose money can fund this proposal
+            option["theme"] = str(o["theme"])
         if not isinstance(option["id"], str) or not isinstance(option["name"], str):
             raise RecordError("option_not_text", option=option["id"])
         _check_int(option["cost"], f"cost of option {option['id']!r}", minimum=0)
@@ -243,6 +248,25 @@ def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:
     # their layout.
     if given.get("max_points") is not None:
         meta["max_points"] = given["max_points"]
+    # Budget ballots that must spend at least this percentage of the budget (Decidim).
+    if given.get("min_spend_percent"):
+        meta["min_spend_percent"] = given["min_spend_percent"]
+    # Per-theme budgets: [theme, amount] pairs in counting order (a JSON object would
+    # lose the order to the canonical encoding), where they came from, and what
+    # happens to money a theme leaves.
+    if given.get("theme_budgets"):
+        pairs = [[str(t), a] for t, a in given["theme_budgets"]]
+        for _theme, amount in pairs:
+            _check_int(amount, "theme budget", minimum=0)
+        meta["theme_budgets"] = pairs
+        meta["leftover"] = given.get("leftover") or "unspent"
+        if given.get("theme_budgets_from"):
+            meta["theme_budgets_from"] = str(given["theme_budgets_from"])
+    # Equal shares: whether a blank ballot's share of the budget counts (it does).
+    if given.get("blank_share") is not None:
+        if given["blank_share"] != BLANK_SHARE_COUNTED:
+            raise RecordError("blank_share_unknown", value=given["blank_share"])
+        meta["blank_share"] = given["blank_share"]
     # Split ballots: whether the total divided is euros or points (how to read it).
     if given.get("split_unit") is not None:
         if given["split_unit"] not in ("euro", "points"):
@@ -262,7 +286,14 @@ def _election_metadata(election: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(meta.get(name, ""), str):
             raise RecordError("field_not_text", field=name)
     _check_int(meta["seats"], "seats", minimum=1)
-    for name in ("budget", "max_choices", "min_choices", "max_points", "roll_size"):
+    for name in (
+        "budget",
+        "max_choices",
+        "min_choices",
+        "max_points",
+        "min_spend_percent",
+        "roll_size",
+    ):
         if meta.get(name) is not None:
             _check_int(meta[name], name, minimum=0)
     if meta["ballot_type"] in (BallotKind.BUDGET, BallotKind.DISTRIBUTION) and not meta["budget"]:

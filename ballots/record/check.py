@@ -10,6 +10,7 @@ from itertools import pairwise
 from typing import Any
 
 from ballots.methods import count
+from ballots.methods.themes import ThemeBudgets
 from ballots.record.canonical import ballot_sha256, ballots_sha256, entry_text, receipts_sha256
 from ballots.record.profile import profile_from_record
 from ballots.result import Result
@@ -31,6 +32,20 @@ def recount_record(
         method if method is not None else meta["rule"],
         seats=seats if seats is not None else meta["seats"],
         seed=seed if seed is not None else meta["tie_break_seed"],
+        themes=themes_from_record(record),
+    )
+
+
+def themes_from_record(record: Mapping[str, Any]) -> ThemeBudgets | None:
+    """The record's per-theme budgets (``theme_budgets``, the options' ``theme`` and
+    ``leftover``), or None if it has none."""
+    meta = record["election"]
+    if not meta.get("theme_budgets"):
+        return None
+    return ThemeBudgets(
+        budgets={str(t): int(a) for t, a in meta["theme_budgets"]},
+        theme_of={o["id"]: o["theme"] for o in meta["options"] if o.get("theme")},
+        leftover=meta.get("leftover", "unspent"),
     )
 
 

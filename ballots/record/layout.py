@@ -43,7 +43,12 @@ ELECTION_FIELDS = (
     "max_choices",
     "min_choices",
     "max_points",
+    "min_spend_percent",
     "split_unit",
+    "blank_share",
+    "theme_budgets",
+    "theme_budgets_from",
+    "leftover",
     "allow_blank",
     "turnout_threshold_percent",
     "binding",
@@ -53,6 +58,10 @@ ELECTION_FIELDS = (
     "voting_closes",
     "municipality",
 )
+# Equal shares: every ballot, a blank one too, gets budget / ballots, as pabutools counts
+# (``method_of_equal_shares`` divides by ``profile.num_ballots()``) and pabulib files
+# keep empty votes; a blank ballot's share stays unspent. The record says so.
+BLANK_SHARE_COUNTED = "counted"
 ALIASES = {"proposals": "options", "opens_at": "voting_opens", "closes_at": "voting_closes"}
 TURNOUT_FIELDS = (
     "ballots",

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
-from ballots.model import WEIGHTED_KINDS, BallotError, BallotKind, Option, Profile
+from ballots.model import (
+    WEIGHTED_KINDS,
+    BallotError,
+    BallotKind,
+    Option,
+    Profile,
+    min_spend_of,
+)
 
 
 def profile_from_record(record: Mapping[str, Any]) -> Profile:
@@ -44,6 +52,11 @@ def profile_from_record(record: Mapping[str, Any]) -> Profile:
         min_choices=meta.get("min_choices"),
         validate=False,
     )
+    if meta.get("min_spend_percent"):
+        # checked per ballot below; the count itself does not need it
+        profile = replace(
+            profile, min_spend=min_spend_of(meta.get("budget"), meta["min_spend_percent"])
+        )
     # Checked one by one, not per group, so that the error names the ballot; a ballot
     # equal to one already found valid needs no second look.
     valid: set[tuple[str, ...]] = set()

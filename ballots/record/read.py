@@ -125,7 +125,20 @@ def _check_structure(record: Any) -> None:
     _field(meta, "binding", bool, at)
     _field(meta, "allow_blank", bool, at, optional=True)
     _field(meta, "options", list, at)
-    for name in ("budget", "max_choices", "min_choices", "max_points"):
+    _field(meta, "theme_budgets", list, at, optional=True)
+    _field(meta, "leftover", str, at, optional=True)
+    for i, pair in enumerate(meta.get("theme_budgets") or ()):
+        if (
+            not isinstance(pair, list)
+            or len(pair) != 2
+            or not isinstance(pair[0], str)
+            or not isinstance(pair[1], int)
+            or isinstance(pair[1], bool)
+        ):
+            raise _SchemaError(
+                (*at, "theme_budgets", i), f"theme budget {i + 1} is not [theme, whole amount]"
+            )
+    for name in ("budget", "max_choices", "min_choices", "max_points", "min_spend_percent"):
         _field(meta, name, int, at, optional=True)
     if meta["kind"] not in KINDS:
         raise _SchemaError(
@@ -155,6 +168,7 @@ def _check_structure(record: Any) -> None:
         _field(option, "id", str, where)
         _field(option, "name", str, where, optional=True)
         _field(option, "cost", int, where, optional=True)
+        _field(option, "theme", str, where, optional=True)
         if option["id"] in ids:
             raise _SchemaError(where, f"option id {option['id']!r} appears twice")
         ids.add(option["id"])

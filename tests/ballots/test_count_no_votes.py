@@ -16,7 +16,9 @@ def empty_election(rule: str, ballots: int) -> Profile:
     kind = spec.ballot_kinds[0]
     blanks = [] if kind is BallotKind.SINGLE else [[]] * ballots
     options = [Option("a", cost=10), Option("b", cost=0), Option("c", cost=20)]
-    return Profile.build(kind, options, blanks, budget=25 if spec.budget else None)
+    # a split ballot divides a total, as a budget ballot spends one
+    total = 25 if spec.budget or spec.splits else None
+    return Profile.build(kind, options, blanks, budget=total)
 
 
 @pytest.mark.parametrize("ballots", [0, 3])

@@ -31,6 +31,14 @@ def elections(draw: st.DrawFn, rule: str) -> tuple[Profile, int]:
     ids = [chr(ord("a") + i) for i in range(m)]
     costs = draw(st.lists(st.integers(0, 6), min_size=m, max_size=m))
     options = [Option(i, cost=c) for i, c in zip(ids, costs, strict=True)]
+    if kind is BallotKind.DISTRIBUTION:
+        # splits of 6 points: the whole points left over go out by the published draw
+        cuts = st.lists(st.integers(0, 6), min_size=m - 1, max_size=m - 1).map(sorted)
+        split = cuts.map(
+            lambda c: {i: b - a for i, a, b in zip(ids, [0, *c], [*c, 6], strict=True) if b > a}
+        )
+        splits = draw(st.lists(split, max_size=6))
+        return Profile.build_weighted(kind, options, splits, budget=6), 1
     if kind is BallotKind.RANKED:
         rankings = [list(p[:k]) for k in range(1, m + 1) for p in permutations(ids, k)]
         ballot = st.sampled_from(rankings)

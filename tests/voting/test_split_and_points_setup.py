@@ -161,3 +161,24 @@ def test_a_split_is_certified_and_recounts(
     csv = client.get(f"/uitslag/{election.slug}/stembiljetten.csv")
     assert csv.status_code == 200
     assert csv.get_data(as_text=True).splitlines()[0] == "P01,P02,P03"
+
+
+def test_equal_shares_says_what_blank_ballots_did(
+    make_election: Callable[..., Election], certify, client: FlaskClient
+) -> None:
+    # 4 ballots, one blank: each gets 40,000 / 4 = 10,000; the blank one's share is
+    # spent on nothing, and the record says that blank ballots' shares count.
+    election = make_election(
+        kind="budget",
+        rule="mes",
+        phase="closed",
+        costs=[20_000, 20_000],
+        budget=40_000,
+        allow_blank=True,
+    )
+    record = certify(election, [["P01"], ["P01"], ["P02"], []])
+    assert record["election"]["blank_share"] == "counted"
+    assert record["result"]["details"]["voter_share"] == "10000"
+    assert record["result"]["winners"] == ["P01"]  # P02's one supporter has 10,000 only
+    page = client.get(f"/uitslag/{election.slug}").get_data(as_text=True)
+    assert "Het deel van het ene blanco stembiljet (€\u00a010.000) gaat naar geen enkel" in page

@@ -122,6 +122,8 @@ class ResultView:
     # first, and how the phantom median found them.
     split: list[tuple[str, str, str]] = field(default_factory=list)
     split_how: str = ""
+    # Equal shares: what a blank ballot's share of the budget did (it counts, unspent).
+    blank_note: str = ""
 
     @property
     def valid(self) -> bool:
@@ -376,7 +378,40 @@ def result_view(
         view.extra[_("Quotum")] = format_number(Fraction(result.details["quota"]), 5)
     if view.is_split and result.decided and not result.details.get("no_result"):
         _split_view(view, meta, valid)
+    view.blank_note = blank_share_note(record, result)
     return view
+
+
+def blank_share_note(record: dict[str, Any], result: Result) -> str:
+    """For equal shares: how blank ballots were counted. Each ballot, a blank one too,
+    gets budget / ballots (as pabutools counts, and as the record's ``blank_share``
+    says); a blank ballot's share is spent on nothing, so blank votes leave money
+    unspent by equal shares. Empty for other rules."""
+    if not result.method.startswith("mes") or "voter_share" not in result.details:
+        return ""
+    blank = int(record.get("counts", {}).get("blank", 0))
+    share = Fraction(result.details["voter_share"])
+    if blank == 0:
+        return _(
+            "Bij gelijke delen krijgt elk stembiljet een gelijk deel van het budget: "
+            "%(share)s. Er waren geen blanco stembiljetten.",
+            share=format_money(share),
+        )
+    return ngettext(
+        "Bij gelijke delen krijgt elk stembiljet een gelijk deel van het budget: "
+        "%(share)s, ook een blanco stembiljet. Zo rekent ook pabutools, de gangbare "
+        "software voor deze methode. Het deel van het ene blanco stembiljet "
+        "(%(unspent)s) gaat naar geen enkel voorstel: blanco stemmen maakt het deel van "
+        "de anderen niet groter.",
+        "Bij gelijke delen krijgt elk stembiljet een gelijk deel van het budget: "
+        "%(share)s, ook een blanco stembiljet. Zo rekent ook pabutools, de gangbare "
+        "software voor deze methode. Het deel van de %(num)d blanco stembiljetten "
+        "(samen %(unspent)s) gaat naar geen enkel voorstel: blanco stemmen maakt het "
+        "deel van de anderen niet groter.",
+        blank,
+        share=format_money(share),
+        unspent=format_money(share * blank),
+    )
 
 
 def split_amount(meta: dict[str, Any], amount: int | Fraction) -> str:

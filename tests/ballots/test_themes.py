@@ -1,0 +1,119 @@
+"""Per-theme budgets: greedy and equal shares fund proposals within each theme's money;
+the leftover stays unspent or is pooled and funded by the same rule; the record holds
+it all and a recount reproduces it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ballots.methods import count
+from ballots.methods.themes import ThemeBudgets
+from ballots.model import BallotError, Option, Profile
+from ballots.record import RECORD_CHECKS, build_record, read_record, recount_record, write_record
+
+# Groen: g1 30, g2 15; Spelen: s1 25, s2 20; and one proposal without a theme.
+OPTIONS = [
+    Option("g1", "Bomen", 30),
+    Option("g2", "Geveltuinen", 15),
+    Option("s1", "Speeltuin", 25),
+    Option("s2", "Skatebaan", 20),
+    Option("x", "Bankjes", 10),
+]
+THEME_OF = {"g1": "Groen", "g2": "Groen", "s1": "Spelen", "s2": "Spelen"}
+BALLOTS = [["g1", "s1"], ["g1"], ["s1", "s2"], ["s2", "x"], ["g2", "x"], ["s1"]]
+
+
+def profile(budget: int = 100) -> Profile:
+    return Profile.build("budget", OPTIONS, BALLOTS, budget=budget)
+
+
+def themes(leftover: str = "unspent", groen: int = 40, spelen: int = 60) -> ThemeBudgets:
+    return ThemeBudgets({"Groen": groen, "Spelen": spelen}, THEME_OF, leftover)
+
+
+@pytest.mark.parametrize("rule", ["greedy", "mes"])
+def test_each_theme_spends_only_its_own_money(rule: str) -> None:
+    result = count(profile(), rule, themes=themes())
+    spent = {t: int(d["spent"]) for t, d in result.details["themes"].items()}
+    assert spent["Groen"] <= 40 and spent["Spelen"] <= 60
+    for theme, data in result.details["themes"].items():
+        assert all(THEME_OF[w] == theme for w in data["winners"])
+    assert "x" not in result.winners  # no theme, no pool: it cannot be funded
+    assert result.details["leftover"] == "unspent"
+
+
+def test_greedy_per_theme_by_hand() -> None:
+    # Groen 40: g1 (2 votes, 30) fits, g2 (15) no longer fits: 10 left.
+    # Spelen 60: s1 (3 votes, 25) and s2 (2 votes, 20): 15 left.
+    result = count(profile(), "greedy", themes=themes())
+    assert result.winners == ("g1", "s1", "s2")
+    assert result.details["themes"]["Groen"]["left"] == "10"
+    assert result.details["themes"]["Spelen"]["left"] == "15"
+    assert result.rounds[0].note.startswith("theme Groen: funded g1")
+    # Pooled: the 25 left fund g2 (1 vote, 15) and then x (2 votes, 10) goes first.
+    pooled = count(profile(), "greedy", themes=themes("pooled"))
+    assert pooled.details["pool"] == "25"
+    assert pooled.details["pool_winners"] == ["x", "g2"]
+    assert pooled.winners == ("g1", "s1", "s2", "x", "g2")
+    assert pooled.details["spent"] == "100"
+
+
+def test_without_themes_the_count_is_unchanged() -> None:
+    plain = count(profile(), "mes")
+    one_theme = count(
+        profile(),
+        "mes",
+        themes=ThemeBudgets({"Alles": 100}, dict.fromkeys(THEME_OF, "Alles") | {"x": "Alles"}),
+    )
+    assert one_theme.winners == plain.winners
+
+
+def test_budgets_must_add_up_to_the_election_budget() -> None:
+    with pytest.raises(BallotError, match="add up to 90, not the budget 100"):
+        count(profile(), "greedy", themes=themes(spelen=50))
+    with pytest.raises(BallotError, match="only a budget rule"):
+        count(Profile.build("approval", OPTIONS, BALLOTS), "approval", themes=themes())
+
+
+def record_of(result: Any, leftover: str) -> dict[str, Any]:
+    return build_record(
+        election={
+            "title": "Buurtbudget per thema",
+            "kind": "budget",
+            "ballot_type": "budget",
+            "rule": result.method,
+            "budget": 100,
+            "options": [
+                {"id": o.id, "name": o.name, "cost": o.cost, "theme": THEME_OF.get(o.id, "")}
+                for o in OPTIONS
+            ],
+            "theme_budgets": [["Spelen", 60], ["Groen", 40]],
+            "theme_budgets_from": "verdeling-2026",
+            "leftover": leftover,
+            "roll_size": 10,
+            "tie_break_seed": "",
+        },
+        ballots=BALLOTS,
+        receipts=[f"R{i}" for i in range(len(BALLOTS))],
+        result=result,
+        turnout={},
+    )
+
+
+@pytest.mark.parametrize("leftover", ["unspent", "pooled"])
+def test_the_record_holds_the_theme_budgets_and_recounts(leftover: str) -> None:
+    # Spelen first, as the record lists it: the order is kept, not sorted away.
+    ordered = ThemeBudgets({"Spelen": 60, "Groen": 40}, THEME_OF, leftover)
+    result = count(profile(), "mes", themes=ordered)
+    record = read_record("r.json", text=write_record(record_of(result, leftover)))
+    meta = record["election"]
+    assert meta["theme_budgets"] == [["Spelen", 60], ["Groen", 40]]
+    assert meta["leftover"] == leftover and meta["theme_budgets_from"] == "verdeling-2026"
+    assert {o["id"]: o.get("theme") for o in meta["options"]}["g1"] == "Groen"
+    for what, check in RECORD_CHECKS:
+        assert check(record) == [], what
+    again = recount_record(record)
+    assert again.to_dict() == result.to_dict()
+    assert list(again.details["themes"]) == ["Spelen", "Groen"]
