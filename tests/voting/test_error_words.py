@@ -13,7 +13,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from ballots.errors import BallotError, CodedError
 from voting import ballot_box, elections, roll, roll_import, tally
 from voting.error_words import TEXTS, explain
+from voting.ideas.service import IdeaError
 from voting.models import Election
+from voting.processes.service import ProcessError
 
 CODED = [
     BallotError,
@@ -25,6 +27,8 @@ CODED = [
     roll_import.RegisterError,
     tally.TallyError,
     ballot_box.BoxError,
+    ProcessError,
+    IdeaError,
 ]
 
 
