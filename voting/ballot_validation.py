@@ -211,6 +211,9 @@ def _profile(election: Election) -> model.Profile:
         max_choices=election.max_choices,
         min_choices=election.min_choices,
         max_points=election.max_points if election.ballot_type == "points" else None,
+        min_spend=model.min_spend_of(budget, election.min_spend_percent)
+        if election.ballot_type == "budget"
+        else None,
     )
 
 
@@ -259,6 +262,20 @@ def _explain(election: Election, error: model.BallotError) -> Problem:
                 spent=format_money(spent),
                 over=format_money(spent - budget),
                 budget=format_money(budget),
+            ),
+            first,
+        )
+    if code == "under_min_spend":
+        spent, minimum = error.params["spent"], error.params["minimum"]
+        return Problem(
+            _(
+                "Uw keuze kost %(spent)s. Bij deze stemming moet u voor minstens %(minimum)s "
+                "aan voorstellen kiezen (%(percent)s%% van het budget): kies er nog voor "
+                "%(short)s bij, of stem blanco.",
+                spent=format_money(spent),
+                minimum=format_money(minimum),
+                percent=election.min_spend_percent,
+                short=format_money(minimum - spent),
             ),
             first,
         )

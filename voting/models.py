@@ -84,6 +84,10 @@ class Election(Base):
         CheckConstraint("min_age >= 0 AND min_age <= 120", name="ck_elections_min_age"),
         CheckConstraint("max_points IS NULL OR max_points >= 1", name="ck_elections_max_points"),
         CheckConstraint("split_unit IN ('euro', 'points')", name="ck_elections_split_unit"),
+        CheckConstraint(
+            "min_spend_percent >= 0 AND min_spend_percent <= 100", name="ck_elections_min_spend"
+        ),
+        CheckConstraint("leftover IN ('unspent', 'pooled')", name="ck_elections_leftover"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,6 +112,15 @@ class Election(Base):
     max_points: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Split ballots: whether the total (``budget``) is euros or points (voting.weighted).
     split_unit: Mapped[str] = mapped_column(String(10), default="points", server_default="points")
+    # Budget ballots: the least share of the budget a ballot must spend (0: none).
+    min_spend_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Per-theme budgets (voting.theme_budgets): from a certified split, or typed as
+    # JSON [[theme, amount], ...]; what a theme leaves is "unspent" or "pooled".
+    theme_budgets: Mapped[str] = mapped_column(Text, default="", server_default="")
+    theme_split_id: Mapped[int | None] = mapped_column(
+        ForeignKey("elections.id", name="fk_elections_theme_split"), nullable=True
+    )
+    leftover: Mapped[str] = mapped_column(String(10), default="unspent", server_default="unspent")
     allow_blank: Mapped[bool] = mapped_column(Boolean, default=False)
     opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

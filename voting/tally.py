@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy import event, func, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ballots.errors import CodedError
 from ballots.methods import count
@@ -39,7 +39,7 @@ from ballots.record import (
 from ballots.record.layout import BLANK_SHARE_COUNTED
 from ballots.result import Result
 from ballots.turnout import Turnout
-from voting import audit, ballot_box, elections, published, signing, weighted
+from voting import audit, ballot_box, elections, published, signing, theme_budgets, weighted
 from voting.models import Ballot, Election, Receipt, RollEntry, VotingCode, aware, utcnow
 
 
@@ -256,6 +256,7 @@ def election_metadata(election: Election, *, roll: int, municipality: str = "") 
         "seats": election.seats,
         "budget": election.budget,
         "options": [{"id": o.id, "name": o.name, "cost": o.cost} for o in record_options(election)],
+        "min_spend_percent": election.min_spend_percent if election.ballot_type == "budget" else 0,
         "max_choices": election.max_choices,
         "min_choices": election.min_choices,
         "max_points": election.max_points if election.ballot_type == "points" else None,
@@ -271,6 +272,19 @@ def election_metadata(election: Election, *, roll: int, municipality: str = "") 
         "voting_closes": _utc(election.closes_at),
         "municipality": election.municipality or municipality,
     }
+    session = object_session(election)
+    if session is not None and election.is_budget:
+        _, pairs, source = theme_budgets.theme_budgets(session, election)
+        if pairs:
+            meta["theme_budgets"] = [[t, a] for t, a in pairs]
+            meta["leftover"] = election.leftover
+            if source:
+                meta["theme_budgets_from"] = source
+            themes = {o.key: o.theme for o in election.accepted_options()}
+            for option in meta["options"]:
+                option["theme"] = theme_budgets.option_theme(
+                    election, pairs, themes.get(option["id"], "")
+                )
     return meta
 
 
@@ -333,8 +347,14 @@ def count_election(
     profile = build_profile(election, grouped_ballots(session, election))
     progress("count")
     try:
+        # ThemeBudgetError is a ValueError: a split that is not certified stops the count
+        themes, _pairs, _source = theme_budgets.theme_budgets(session, election)
         result = count(
-            profile, election.rule, seats=election.seats, seed=election.tie_break_seed or ""
+            profile,
+            election.rule,
+            seats=election.seats,
+            seed=election.tie_break_seed or "",
+            themes=themes,
         )
     except (BallotError, KeyError, ValueError) as error:
         raise TallyError("count_failed", error=error) from None

@@ -79,6 +79,32 @@ class ElectionForm(FlaskForm):
         _l("Punten per inwoner (bij punten verdelen)"),
         validators=[Optional(), NumberRange(min=1, max=1000)],
     )
+    min_spend_percent = IntegerField(
+        _l("Een stem besteedt minstens dit percentage van het budget"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=100)],
+    )
+    # Choices are the certified splits, set by the view; checked there too.
+    theme_split_id = SelectField(
+        _l("Budget per thema uit een vastgestelde verdeling"),
+        choices=[],
+        coerce=str,
+        validate_choice=False,
+    )
+    theme_budgets = TextAreaField(
+        _l("Of: budget per thema, één per regel (Thema: bedrag)"),
+        validators=[Length(max=5000)],
+    )
+    leftover = RadioField(
+        _l("Geld dat een thema over houdt"),
+        choices=[
+            SelectChoice("unspent", _l("blijft over")),
+            SelectChoice(
+                "pooled", _l("gaat samen naar de andere voorstellen, met dezelfde telregel")
+            ),
+        ],
+        default="unspent",
+    )
     min_choices = IntegerField(
         _l("Minimaal aantal keuzes"),
         validators=[Optional(), NumberRange(min=0, max=INT_COLUMN_MAX, message=TOO_LARGE)],

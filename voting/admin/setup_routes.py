@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import UTC, datetime
 
@@ -10,12 +11,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug import Response
 
-from voting import audit, db, elections
+from voting import audit, db, elections, theme_budgets
 from voting.admin.option_edit_routes import removal_confirmed
 from voting.admin.setup_forms import ElectionForm, OptionForm, ReviewForm, option_values
 from voting.auth import actor_name, role_required
 from voting.error_words import explain
-from voting.formatting import TIME_ZONE, local_time
+from voting.formatting import TIME_ZONE, format_money, local_time
 from voting.models import Election, Option
 
 bp = Blueprint("setup", __name__)
@@ -35,6 +36,10 @@ SETTINGS = (
     "budget",
     "split_unit",
     "max_points",
+    "min_spend_percent",
+    "theme_split_id",
+    "theme_budgets",
+    "leftover",
     "min_choices",
     "max_choices",
     "allow_blank",
@@ -81,7 +86,35 @@ def _form_values(form: ElectionForm) -> dict[str, object]:
         values["split_unit"] = "points"
     if values["ballot_type"] != "points":
         values["max_points"] = None
+    values["min_spend_percent"] = (
+        values["min_spend_percent"] or 0 if values["ballot_type"] == "budget" else 0
+    )
+    # Per-theme budgets: only a buurtbudget has them; typed lines are stored as JSON.
+    split = str(values["theme_split_id"] or "")
+    values["theme_split_id"] = int(split) if split.isdigit() else None
+    try:
+        pairs = theme_budgets.parse_lines(str(values["theme_budgets"] or ""))
+    except theme_budgets.ThemeBudgetError:
+        pairs = []  # reported by _check
+    values["theme_budgets"] = json.dumps(pairs, ensure_ascii=False) if pairs else ""
+    if values["kind"] != "budget":
+        values["theme_split_id"], values["theme_budgets"], values["leftover"] = None, "", "unspent"
     return values
+
+
+def _election_form(election: Election | None) -> ElectionForm:
+    """The settings form, offering as theme budgets every certified split election
+    (not this one)."""
+    form = ElectionForm(obj=election)
+    splits = db.session().scalars(
+        select(Election)
+        .where(Election.ballot_type == "distribution", Election.phase == "certified")
+        .order_by(Election.id)
+    )
+    form.theme_split_id.choices = [("", _("geen: geen budget per thema of zelf getypt"))] + [
+        (str(e.id), e.title) for e in splits if election is None or e.id != election.id
+    ]
+    return form
 
 
 def _show_local_times(form: ElectionForm) -> None:
@@ -117,6 +150,44 @@ def _check(form: ElectionForm, values: dict[str, object], election_id: int | Non
             _("Het maximum is kleiner dan het minimum."),
         ]
         ok = False
+    typed_text = form.theme_budgets.data or ""
+    try:
+        typed = theme_budgets.parse_lines(typed_text)
+    except theme_budgets.ThemeBudgetError as error:
+        form.theme_budgets.errors = [
+            *form.theme_budgets.errors,
+            _(
+                "Schrijf per regel een thema, een dubbele punt en een bedrag in hele euro's, "
+                "zoals 'Groen: 20000' (elk thema één keer); %(where)s klopt niet.",
+                where=str(error).replace("line", _("regel")),
+            ),
+        ]
+        ok = False
+        typed = []
+    offered = {value for value, _label in form.theme_split_id.choices or []}
+    if values["theme_split_id"] is not None and str(values["theme_split_id"]) not in offered:
+        form.theme_split_id.errors = [
+            *form.theme_split_id.errors,
+            _("Kies een vastgestelde verdeling uit de lijst."),
+        ]
+        ok = False
+    if values["kind"] == "budget":
+        if typed and values["theme_split_id"] is not None:
+            form.theme_budgets.errors = [
+                *form.theme_budgets.errors,
+                _("Kies een verdeling óf typ de bedragen, niet allebei."),
+            ]
+            ok = False
+        elif typed and sum(a for _t, a in typed) != values["budget"]:
+            form.theme_budgets.errors = [
+                *form.theme_budgets.errors,
+                _(
+                    "De bedragen per thema tellen op tot %(given)s; samen moeten ze het hele "
+                    "budget zijn.",
+                    given=format_money(sum(a for _t, a in typed)),
+                ),
+            ]
+            ok = False
     clash = db.session().scalar(select(Election.id).where(Election.slug == values["slug"]))
     if clash is not None and clash != election_id:
         form.slug.errors = [*form.slug.errors, _("Deze korte naam is al in gebruik.")]
@@ -129,7 +200,7 @@ def _check(form: ElectionForm, values: dict[str, object], election_id: int | Non
 def create() -> str | Response:
     """A new election in phase draft, with a tie-break seed drawn now and shown from
     the start, so nobody can pick it after seeing the ballots."""
-    form = ElectionForm()
+    form = _election_form(None)
     if form.validate_on_submit():
         values = _form_values(form)
         if _check(form, values, None):
@@ -160,9 +231,11 @@ def edit(election_id: int) -> str | Response:
     if elections.options_locked(election):
         flash(_("De stemming is al begonnen: de instellingen liggen vast."), "error")
         return redirect(url_for("admin.election_detail", election_id=election.id))
-    form = ElectionForm(obj=election)
+    form = _election_form(election)
     if not form.is_submitted():
         _show_local_times(form)
+        form.theme_split_id.data = str(election.theme_split_id or "")
+        form.theme_budgets.data = "\n".join(f"{t}: {a}" for t, a in theme_budgets.typed(election))
     if form.validate_on_submit():
         values = _form_values(form)
         if _check(form, values, election.id):

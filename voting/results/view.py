@@ -124,6 +124,10 @@ class ResultView:
     split_how: str = ""
     # Equal shares: what a blank ballot's share of the budget did (it counts, unspent).
     blank_note: str = ""
+    # Per-theme budgets: (theme, budget, spent, left, funded names) per theme, and what
+    # happened to the money the themes left.
+    themes: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    leftover_note: str = ""
 
     @property
     def valid(self) -> bool:
@@ -379,7 +383,54 @@ def result_view(
     if view.is_split and result.decided and not result.details.get("no_result"):
         _split_view(view, meta, valid)
     view.blank_note = blank_share_note(record, result)
+    if isinstance(result.details.get("themes"), dict):
+        _themes_view(view, meta)
     return view
+
+
+def _themes_view(view: ResultView, meta: dict[str, Any]) -> None:
+    """Per-theme budgets: each theme's money, what it spent, what it left and what it
+    funded; and what the money left by the themes did (the leftover setting)."""
+    details = view.result.details
+    for theme, data in details["themes"].items():
+        view.themes.append(
+            (
+                theme,
+                format_money(Fraction(data["budget"])),
+                format_money(Fraction(data["spent"])),
+                format_money(Fraction(data["left"])),
+                ", ".join(view.labels.get(w, w) for w in data["winners"]) or "–",
+            )
+        )
+    left = sum(Fraction(d["left"]) for d in details["themes"].values())
+    source = meta.get("theme_budgets_from")
+    origin = (
+        _("De budgetten per thema komen uit de vastgestelde verdeling %(slug)s.", slug=source)
+        if source
+        else _("De gemeente heeft de budgetten per thema vastgesteld.")
+    )
+    if details.get("leftover") == "pooled":
+        funded = ", ".join(view.labels.get(w, w) for w in details.get("pool_winners", []))
+        view.leftover_note = (
+            origin
+            + " "
+            + _(
+                "Wat de thema's over hielden (samen %(left)s) ging samen naar de voorstellen "
+                "die nog geen geld hadden, met dezelfde telregel: %(funded)s.",
+                left=format_money(left),
+                funded=funded or _("geen enkel voorstel paste nog"),
+            )
+        )
+    else:
+        view.leftover_note = (
+            origin
+            + " "
+            + _(
+                "Wat een thema over hield, blijft over (samen %(left)s): zo is het vooraf "
+                "ingesteld.",
+                left=format_money(left),
+            )
+        )
 
 
 def blank_share_note(record: dict[str, Any], result: Result) -> str:

@@ -202,3 +202,25 @@ def test_stored_splits_count_and_go_into_the_record_with_their_amounts(
         {},
     ]
     assert weighted.encode({"P03": 40, "P01": 60, "P02": 0}) == ["P01:60", "P03:40"]
+
+
+def test_a_budget_ballot_must_spend_the_minimum(
+    make_election: MakeElection, codes_for: CodesFor, client: FlaskClient
+) -> None:
+    election = make_election(
+        kind="budget", costs=[10_000, 30_000], budget=50_000, min_spend_percent=50, allow_blank=True
+    )
+    [code] = codes_for(election, 1)
+    assert enter_code(client, code).status_code == 303
+    page = client.get("/stem/stembiljet").get_data(as_text=True)
+    assert "Kies voor minstens 50% van het budget aan voorstellen." in page
+    response = client.post("/stem/stembiljet", data={"election": election.id, "choice": "P01"})
+    assert response.status_code == 422
+    # (field_errors reads the no-break space after € as a space)
+    assert (
+        "Uw keuze kost € 10.000. Bij deze stemming moet u voor minstens € 25.000 aan "
+        "voorstellen kiezen (50% van het budget): kies er nog voor € 15.000 bij, of stem "
+        "blanco." in field_errors(response.get_data(as_text=True))
+    )
+    ok = client.post("/stem/stembiljet", data={"election": election.id, "choice": ["P01", "P02"]})
+    assert ok.status_code == 303
