@@ -17,6 +17,7 @@ from voting import (
     formatting,
     request_guard,
     safe_responses,
+    theme_budgets,
     weighted,
 )
 from voting import config as settings
@@ -159,6 +160,7 @@ def _register_common(app: Flask) -> None:
     app.add_template_filter(formatting.format_percent, "percent")
     app.add_template_filter(lambda amount, e: weighted.format_amount(e, amount), "split_amount")
     app.add_template_filter(weighted.total, "split_total")
+    app.add_template_filter(theme_budgets.shown_pairs, "theme_budgets")
     app.add_template_filter(formatting.format_moment, "moment")
     app.add_template_filter(formatting.format_day, "day")
     # Election texts in the page's language, Dutch ones marked lang="nl".

@@ -97,3 +97,16 @@ def theme_budgets(
 def option_theme(election: Election, pairs: list[tuple[str, int]], theme: str) -> str:
     """A proposal's theme as the budgets spell it ("" if no budget names it)."""
     return next((t for t, _ in pairs if theme and _same(theme, t)), "")
+
+
+def shown_pairs(election: Election) -> list[tuple[str, int]]:
+    """The theme budgets to show on the ballot ([] if none or not yet known)."""
+    from sqlalchemy.orm import object_session
+
+    session = object_session(election)
+    if session is None or not election.is_budget:
+        return []
+    try:
+        return theme_budgets(session, election)[1]
+    except (ThemeBudgetError, ValueError, KeyError):
+        return []  # the count says what is wrong; a ballot page must still show

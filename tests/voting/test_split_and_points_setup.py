@@ -182,3 +182,20 @@ def test_equal_shares_says_what_blank_ballots_did(
     assert record["result"]["winners"] == ["P01"]  # P02's one supporter has 10,000 only
     page = client.get(f"/uitslag/{election.slug}").get_data(as_text=True)
     assert "Het deel van het ene blanco stembiljet (€\u00a010.000) gaat naar geen enkel" in page
+
+
+def test_paper_ballots_explain_splits_points_and_the_minimum(
+    app: Flask, make_election: Callable[..., Election]
+) -> None:
+    from voting.documents.paper_ballot import instructions
+
+    split = make_election(ballot_type="distribution", rule="distribution-mean", budget=100)
+    points = make_election(
+        kind="budget", ballot_type="points", rule="greedy", costs=[10], max_points=10
+    )
+    minimum = make_election(kind="budget", costs=[10], budget=100, min_spend_percent=60)
+    with app.test_request_context():
+        assert "Samen precies 100 punten" in instructions(split)[0]
+        assert "Samen hoogstens 10 punten" in instructions(points)[0]
+        assert any("minstens 60% van het budget" in line for line in instructions(minimum))
+        assert not any("kruisje" in line for line in instructions(split))

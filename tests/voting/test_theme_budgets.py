@@ -139,3 +139,24 @@ def test_a_vote_takes_its_theme_budgets_from_the_certified_split(
     assert "Budget per thema" in page
     assert "vastgestelde verdeling verdeling-oud-woensel" in page
     assert "blijft over" in page
+
+
+def test_the_ballot_shows_each_themes_budget_and_each_proposals_theme(
+    make_election: MakeElection, db_session: Session, client: FlaskClient
+) -> None:
+    from tests.voting.vote.support import add_codes, enter_code
+
+    election = make_election(
+        kind="budget",
+        costs=[5_000, 8_000],
+        budget=20_000,
+        theme_budgets=json.dumps([["Groen", 12000], ["Spelen", 8000]]),
+    )
+    election.options[0].theme = "Groen"
+    db_session.commit()
+    [code] = add_codes(db_session, election, 1)
+    assert enter_code(client, code).status_code == 303
+    page = client.get("/stem/stembiljet").get_data(as_text=True)
+    assert "Elk thema heeft een eigen budget" in page
+    assert "Groen: €\u00a012.000" in page and "Spelen: €\u00a08.000" in page
+    assert "Thema: Groen" in page

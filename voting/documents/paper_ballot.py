@@ -14,6 +14,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from voting import weighted
 from voting.ballot_validation import ballot_options
 from voting.documents.page import DocumentPDF
 from voting.formatting import format_money
@@ -87,12 +88,35 @@ def instructions(election: Election) -> list[str]:
         lines.append(_("Zet een kruisje in het vakje van één keuze."))
     elif kind == "approval":
         lines.append(_("Zet een kruisje in het vakje van elke keuze die u goed vindt."))
+    elif kind == "distribution":
+        lines.append(
+            _(
+                "Schrijf in het vakje van elk thema hoeveel het volgens u krijgt. Samen "
+                "precies %(total)s; een leeg vakje telt als 0.",
+                total=weighted.format_amount(election, weighted.total(election)),
+            )
+        )
+    elif kind == "points":
+        lines.append(
+            _(
+                "Schrijf in het vakje van elk voorstel dat u wilt hoeveel punten u het "
+                "geeft. Samen hoogstens %(total)s; een leeg vakje telt als 0.",
+                total=weighted.format_amount(election, weighted.total(election)),
+            )
+        )
     else:
         lines.append(_("Zet een kruisje in het vakje van elk voorstel dat u wilt."))
         lines.append(
             _(
                 "De voorstellen die u kiest, mogen samen niet meer kosten dan %(budget)s.",
                 budget=format_money(election.budget or 0),
+            )
+        )
+    if kind == "budget" and election.min_spend_percent:
+        lines.append(
+            _(
+                "Kies voor minstens %(percent)d%% van het budget aan voorstellen, of stem blanco.",
+                percent=election.min_spend_percent,
             )
         )
     if election.max_choices:
