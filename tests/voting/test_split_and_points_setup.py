@@ -137,6 +137,24 @@ def test_a_points_budget_is_counted_with_points_and_recounts(
     assert recount(path)["winners"] == record["result"]["winners"]
 
 
+def test_the_results_page_of_a_points_vote_shows_the_points(
+    make_election: Callable[..., Election], certify, client: FlaskClient
+) -> None:
+    election = make_election(
+        kind="budget",
+        ballot_type="points",
+        rule="greedy",
+        phase="closed",
+        costs=[30_000, 20_000],
+        budget=40_000,
+        max_points=10,
+    )
+    certify(election, [["P01:10"], ["P01:6", "P02:4"], ["P02:3"]])
+    page = client.get(f"/uitslag/{election.slug}").get_data(as_text=True)
+    assert "Punten per voorstel" in page
+    assert "<td>16</td>" in page and "<td>7</td>" in page  # P01 16 points, P02 7
+
+
 def test_a_split_is_certified_and_recounts(
     make_election: Callable[..., Election], certify, tmp_path: Path, client: FlaskClient
 ) -> None:

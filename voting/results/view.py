@@ -772,6 +772,8 @@ def _charts(
                 ],
             )
         )
+        if isinstance(details.get("points"), dict):
+            out.append(_points_chart(details["points"], labels, costs, winners, funded_mark))
         return out
     if "pairwise" in details:
         out.append(_pairwise_chart(labels, details["pairwise"], details.get("ranking", [])))
@@ -845,6 +847,43 @@ def _charts(
         )
     )
     return out
+
+
+def _points_chart(
+    points: dict[str, int],
+    labels: dict[str, str],
+    costs: dict[str, int],
+    winners: set[str],
+    funded_mark: str,
+) -> Chart:
+    """Points ballots: the points each proposal got, which greedy and equal shares
+    count as how much residents want it (greedy funds by points per euro)."""
+    order = sorted(labels, key=lambda o: (-int(points.get(o, 0)), labels[o]))
+    bars = [
+        Bar(
+            label=f"{labels[o]} ({format_money(costs[o])})",
+            value=Fraction(int(points.get(o, 0))),
+            shown=format_number(int(points.get(o, 0))),
+            mark=funded_mark if o in winners else "",
+        )
+        for o in order
+    ]
+    return _bar_chart(
+        "grafiek-punten-per-voorstel",
+        _("Punten per voorstel"),
+        _("Hoeveel punten de inwoners elk voorstel samen gaven."),
+        bars,
+        [_("Voorstel"), _("Kosten"), _("Punten"), _("Punten per euro")],
+        [
+            [
+                labels[o],
+                format_money(costs[o]),
+                str(int(points.get(o, 0))),
+                format_number(Fraction(int(points.get(o, 0)), costs[o]), 5) if costs[o] else "–",
+            ]
+            for o in order
+        ],
+    )
 
 
 def _bar_chart(
