@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from ballots._gc import without_gc_pauses
 from ballots.formats.errors import FormatError
+from ballots.methods._ranked import trust_rankings
 from ballots.model import BallotGroup, BallotKind, Option, Profile
 
 _ALTERNATIVE_NAME = re.compile(r"#\s*ALTERNATIVE NAME (\d+):\s?(.*)$")
@@ -88,8 +89,9 @@ def read_blt(source: str | os.PathLike[str], *, text: str | None = None) -> BltE
     profile = Profile(
         kind=BallotKind.RANKED,
         options=options,
-        groups=tuple(BallotGroup(choices, count) for choices, count in grouped.items()),
+        groups=tuple(map(BallotGroup, grouped.keys(), grouped.values())),
     )
+    trust_rankings(profile)  # every line was checked above
     return BltElection(
         title=title,
         seats=header.seats,
@@ -162,6 +164,9 @@ def _read_header(source: _Lines) -> _Header:
 
 # The line that ends the ballots: a single 0, perhaps with blanks, commas or a comment.
 _END = re.compile(r"[ \t]*0[ \t,]*(?:#.*)?\r?")
+# The weights real files use, already converted: int() on each distinct line was a
+# measurable part of reading one.
+_SMALL_WEIGHTS = {str(k): k for k in range(1000)}
 _EQUAL = "equal preferences ('=') are not allowed: ballots have no ties"
 
 
@@ -216,7 +221,9 @@ def _read_ballots(source: _Lines, header: _Header) -> tuple[dict[tuple[str, ...]
             if parsed is None:
                 continue  # a comment
             weight, key = parsed
-        value = int(weight)
+        value = _SMALL_WEIGHTS.get(weight)
+        if value is None:
+            value = int(weight)
         if value == 0:
             zero.setdefault(key, raw)
         grouped[key] = grouped.get(key, 0) + value * times

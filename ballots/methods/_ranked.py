@@ -50,6 +50,13 @@ def indexed_groups(profile: Profile, method: str) -> tuple[tuple[str, ...], list
         )
     ids = profile.option_ids
     index = {option_id: i for i, option_id in enumerate(ids)}
+    if profile.__dict__.get(_CHECKED):
+        lookup = index.__getitem__
+        return ids, [
+            (tuple(map(lookup, group.choices)), group.count)
+            for group in profile.groups
+            if group.count and group.choices
+        ]
     out: list[IndexedGroup] = []
     append, lookup = out.append, index.__getitem__
     for number, group in enumerate(profile.groups, start=1):
@@ -66,6 +73,20 @@ def indexed_groups(profile: Profile, method: str) -> tuple[tuple[str, ...], list
             raise BallotError("duplicate_rank", group=number)
         append((ranking, count))
     return ids, out
+
+
+# Set on a profile by a reader that checked every ranking itself (known options, none
+# twice, positive counts); the frozen dataclass keeps it in its ``__dict__``, outside
+# the fields that equality and ``repr`` compare.
+_CHECKED = "_rankings_checked"
+
+
+def trust_rankings(profile: Profile) -> Profile:
+    """Mark ``profile`` as checked ranking by ranking, so that :func:`indexed_groups`
+    maps its rankings to indices without checking them a second time. Only a reader
+    that refuses unknown options, repeated ones and non-positive counts may call it."""
+    object.__setattr__(profile, _CHECKED, True)
+    return profile
 
 
 def fraction_tallies(
