@@ -94,3 +94,44 @@ def test_verify_catches_a_share_that_is_not_the_median(
         "the phantom positions do not follow from the record's t"
         in tool.cross_check(record, None).problems
     )
+
+
+def test_verify_cross_checks_points_ballots_with_points_as_utilities(
+    make_record: Callable[..., Any],
+) -> None:
+    pytest.importorskip("pabutools")
+    from tests.tools.test_verify import load_verify
+
+    options = [Option("a", "A", 40), Option("b", "B", 30), Option("c", "C", 30)]
+    ballots = [("R1", {"a": 10}), ("R2", {"a": 10}), ("R3", {"b": 1, "c": 1}), ("R4", {"b": 1})]
+    for rule in ("greedy", "mes"):
+        record = make_record(
+            rule=rule,
+            kind="budget",
+            ballot_type="points",
+            options=options,
+            ballots=ballots,
+            budget=70,
+            max_points=10,
+        )
+        check = load_verify().cross_check(record, None)
+        assert check.problems == [] and not check.skipped, check.info
+        assert f"pabutools agrees: winners {sorted(record['result']['winners'])}" in check.info[0]
+
+
+def test_verify_says_why_it_cannot_cross_check_theme_budgets(
+    make_record: Callable[..., Any],
+) -> None:
+    from tests.tools.test_verify import load_verify
+
+    record = make_record(
+        rule="greedy",
+        kind="budget",
+        ballot_type="budget",
+        options=[Option("a", "A", 40)],
+        ballots=[("R1", ["a"])],
+        budget=40,
+    )
+    record["election"]["theme_budgets"] = [["Groen", 40]]
+    check = load_verify().cross_check(record, None)
+    assert check.skipped and "funded per theme" in check.info[0]
