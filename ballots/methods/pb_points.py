@@ -200,19 +200,26 @@ def mes_points(profile: Profile, seats: int, tie_break: TieBreaker) -> Result:
                 )
             )
     candidates = {j for j in range(len(ids)) if costs[j] > 0 and election.totals[j] > 0}
+    # A project's price only rises as money is spent, so its last price is a lower
+    # bound: projects are tried cheapest-last-price first, and the search stops at the
+    # first whose last price is above the best found (exact comparisons throughout).
+    last: dict[int, Fraction] = {j: Fraction(costs[j], election.totals[j]) for j in candidates}
     while candidates and n:
         prices: dict[int, Fraction] = {}
-        for j in sorted(candidates):
+        best: Fraction | None = None
+        for j in sorted(candidates, key=lambda k: (last[k], k)):
+            if best is not None and last[j] > best:
+                break
             found = _price(election, j, money_left)
             if found is None:
+                # its supporters cannot pay it now, so they never will: money only goes down
+                candidates.discard(j)
                 continue
-            prices[j] = found[0]
-        # A project its supporters cannot pay now never becomes payable: money only
-        # goes down.
-        candidates &= set(prices)
-        if not prices:
+            prices[j] = last[j] = found[0]
+            if best is None or found[0] < best:
+                best = found[0]
+        if best is None:
             break
-        best = min(prices.values())
         tied = [j for j in sorted(prices) if prices[j] == best]
         before = len(tie_break.log)
         if len(tied) > 1:
