@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ballots.methods import count
 from ballots.methods.themes import ThemeBudgets
@@ -117,3 +119,51 @@ def test_the_record_holds_the_theme_budgets_and_recounts(leftover: str) -> None:
     again = recount_record(record)
     assert again.to_dict() == result.to_dict()
     assert list(again.details["themes"]) == ["Spelen", "Groen"]
+
+
+proposal = st.tuples(st.sampled_from(["Groen", "Spelen", ""]), st.integers(0, 40))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(proposal, min_size=1, max_size=5),
+    st.lists(st.lists(st.integers(0, 4), unique=True, max_size=3), max_size=8),
+    st.integers(0, 100),
+    st.sampled_from(["greedy", "mes"]),
+    st.sampled_from(["unspent", "pooled"]),
+)
+def test_no_theme_spends_more_than_its_money_and_one_theme_is_the_plain_count(
+    proposals: list[tuple[str, int]],
+    picks: list[list[int]],
+    groen: int,
+    rule: str,
+    leftover: str,
+) -> None:
+    options = [Option(f"p{i}", cost=c) for i, (_t, c) in enumerate(proposals)]
+    ids = [o.id for o in options]
+    ballots = [[ids[i] for i in pick if i < len(ids)] for pick in picks]
+    election = Profile.build("approval", options, ballots, budget=100)
+    theme_of = {ids[i]: t for i, (t, _c) in enumerate(proposals) if t}
+    result = count(
+        election,
+        rule,
+        seed="s",
+        themes=ThemeBudgets({"Groen": groen, "Spelen": 100 - groen}, theme_of, leftover),
+    )
+    cost = {o.id: o.cost for o in options}
+    if not result.decided:  # no ballot names a proposal: nothing is funded, not by theme
+        assert result.winners == ()
+        return
+    for theme, data in result.details["themes"].items():
+        assert sum(cost[w] for w in data["winners"]) <= int(data["budget"])
+        assert all(theme_of.get(w) == theme for w in data["winners"])
+    assert sum(cost[w] for w in result.winners) <= 100
+    assert len(set(result.winners)) == len(result.winners)
+    if leftover == "unspent":
+        assert all(w in theme_of for w in result.winners)
+    # One theme holding every proposal and the whole budget is the count without themes.
+    whole = ThemeBudgets({"Alles": 100}, dict.fromkeys(ids, "Alles"), leftover)
+    assert (
+        count(election, rule, seed="s", themes=whole).winners
+        == count(election, rule, seed="s").winners
+    )
