@@ -242,7 +242,7 @@ def _page(
     problems: list[Problem] | None = None,
     keep: bool = False,
 ) -> str:
-    prefill: dict[str, Any] = {"selected": set(), "ranks": {}, "blank": False}
+    prefill: dict[str, Any] = {"selected": set(), "ranks": {}, "blank": False, "amounts": {}}
     if keep:
         values = request.form.getlist("choice")
         prefill = {
@@ -253,6 +253,12 @@ def _page(
                 if n.startswith("rank-")
             },
             "blank": request.form.get("blank") == "1" or values == [BLANK_SINGLE],
+            # split and points ballots: what the clerk typed stays, to fix
+            "amounts": {
+                n.removeprefix("amount-"): request.form.get(n, "")
+                for n in request.form
+                if n.startswith("amount-")
+            },
         }
     return render_template(
         "admin/paper/enter.html",

@@ -224,3 +224,23 @@ def test_a_budget_ballot_must_spend_the_minimum(
     )
     ok = client.post("/stem/stembiljet", data={"election": election.id, "choice": ["P01", "P02"]})
     assert ok.status_code == 303
+
+
+def test_a_clerk_enters_a_paper_split_with_the_same_fields_and_errors(
+    client: FlaskClient, db_session: Session, login, make_election: MakeElection
+) -> None:
+    from tests.voting.vote.support import add_codes
+
+    election = split_election(make_election)
+    [code] = add_codes(db_session, election, 1)
+    login("clerk")
+    url = f"/beheer/papier/{election.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="amount-P01"' in page
+    short = client.post(url, data={"code": code, "amount-P01": "70"})
+    assert short.status_code == 422
+    assert "verdeel nog 30 punten" in short.get_data(as_text=True)
+    done = client.post(url, data={"code": code, "amount-P01": "70", "amount-P03": "30"})
+    assert done.status_code == 303
+    [ballot] = peek_ballots(db_session)
+    assert ballot.channel == "paper" and ballot.choices == ["P01:70", "P03:30"]
