@@ -5,6 +5,7 @@ and what residents cast is counted, recorded with its amounts and recounted by
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -179,6 +181,11 @@ def test_a_split_is_certified_and_recounts(
     csv = client.get(f"/uitslag/{election.slug}/stembiljetten.csv")
     assert csv.status_code == 200
     assert csv.get_data(as_text=True).splitlines()[0] == "P01,P02,P03"
+    assert client.get(f"/uitslag/{election.slug}/uitslag.csv").status_code == 200
+    report = client.get(f"/uitslag/{election.slug}/proces-verbaal.pdf")
+    assert report.status_code == 200 and report.get_data()[:4] == b"%PDF"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(report.get_data())).pages)
+    assert "De verdeling" in text and "Spelen" in text and "fantoomstemmen" in text
 
 
 def test_equal_shares_says_what_blank_ballots_did(

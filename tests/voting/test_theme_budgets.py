@@ -4,6 +4,7 @@ results page, and ballots that spend too little."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -139,6 +141,9 @@ def test_a_vote_takes_its_theme_budgets_from_the_certified_split(
     assert "Budget per thema" in page
     assert "vastgestelde verdeling verdeling-oud-woensel" in page
     assert "blijft over" in page
+    report = client.get(f"/uitslag/{vote.slug}/proces-verbaal.pdf").get_data()
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(report)).pages)
+    assert "Thema Groen: budget" in " ".join(text.split())
 
 
 def test_the_ballot_shows_each_themes_budget_and_each_proposals_theme(

@@ -129,15 +129,42 @@ def proces_verbaal(
     # A count that is not valid chose nobody: its list is headed as what the count did.
     if not view.valid:
         pdf.heading(_("Uitkomst van de telling (ongeldig)"))
+    elif view.is_split:
+        pdf.heading(_("De verdeling"))
     else:
         pdf.heading(_("Voorstellen die geld krijgen") if view.is_budget else _("Gekozen"))
-    if view.is_budget:
+    if view.is_split:
+        # a split gives every theme an amount: the table is the outcome
+        pdf.grid(
+            [_("Thema"), _("Bedrag"), _("Deel")],
+            [[name, amount, share] for name, amount, share in view.split] or [["–", "", ""]],
+            (104, 40, 30),
+        )
+        if view.split_how:
+            pdf.para(view.split_how)
+    elif view.is_budget:
         rows = [
             [str(n), name, format_money(cost)] for n, (_w, name, cost) in enumerate(view.winners, 1)
         ]
         rows.append(["", _("Samen"), format_money(view.spent)])
         rows.append(["", _("Budget"), format_money(view.budget or 0)])
         pdf.grid(["#", _("Voorstel"), _("Bedrag")], rows, (10, 124, 40))
+        for theme, budget, spent, left, names in view.themes:
+            pdf.para(
+                _(
+                    "Thema %(theme)s: budget %(budget)s, besteed %(spent)s, over %(left)s "
+                    "(%(names)s).",
+                    theme=theme,
+                    budget=budget,
+                    spent=spent,
+                    left=left,
+                    names=names,
+                )
+            )
+        if view.leftover_note:
+            pdf.para(view.leftover_note)
+        if view.blank_note:
+            pdf.para(view.blank_note)
     else:
         pdf.grid(
             ["#", _("Optie")],
