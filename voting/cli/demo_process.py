@@ -143,6 +143,10 @@ def add_demo_process(
     )
     session.add_all([poll, split, final, process])
     session.flush()
+    # Step 4 funds the ideas per theme with the money step 2 gave each theme; what a
+    # theme leaves goes to the other themes' ideas by the same rule.
+    final.theme_split_id = split.id
+    final.leftover = "pooled"
     for position, election in enumerate((poll, split, final)):
         stage = ProcessStage(process=process, election=election, position=position)
         if election is final:

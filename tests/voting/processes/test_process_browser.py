@@ -1,13 +1,10 @@
 """The whole Oud-Woensel process in Debian's chromium with ONE letter code: the
 resident votes in the theme poll; the clerk gives the poll's winners to the split (in
 the browser); the same code splits the money over them; it sends in an idea, which the
-clerk accepts (in the browser); and it votes on the ideas. Every stage is closed,
-opened, counted and certified through the clerk's screens, and ``tools/verify.py``
-passes on each record downloaded from its results page.
-
-Per-theme budgets for the vote on the ideas (the budget helper's part of issue #13)
-were not on main when this test was written: the vote on the ideas is one budget over
-all themes here."""
+clerk accepts (in the browser); and it votes on the ideas, each theme with the budget
+the certified split gave it. Every stage is closed, opened, counted and certified
+through the clerk's screens, and ``tools/verify.py`` passes on each record downloaded
+from its results page."""
 
 from __future__ import annotations
 
@@ -248,9 +245,13 @@ def test_one_letter_code_through_the_whole_process(
     assert office.get_by_text("Het besluit over het voorstel is opgeslagen.").is_visible()
     _open_now(client, db_session, final, ("review", "voting"))
 
-    # Step 4: the same code votes on the ideas, the resident's own among them.
+    # Step 4: the same code votes on the ideas, the resident's own among them; each
+    # theme has the money the split gave it.
     resident.goto("/stem")
     _enter_code(resident, code)
+    assert resident.get_by_text("Elk thema heeft een eigen budget.", exact=False).is_visible()
+    budgets = resident.locator("ul.theme-budget-list li").all_inner_texts()
+    assert len(budgets) == 3 and any(line.startswith("Spelen: ") for line in budgets)
     resident.get_by_label(re.compile("Watertappunt bij het speelveld")).check()
     resident.get_by_label(re.compile("Speeltuin Hemelrijken opknappen")).check()
     receipts[final.slug] = _confirm(resident)
@@ -271,6 +272,15 @@ def test_one_letter_code_through_the_whole_process(
         turnout = json.loads(text)["turnout"]
         assert (turnout["ballots"], turnout["roll_size"]) == (1, len(demo.codes))
     assert idea.key in records[final.slug]
+    # The vote's theme budgets are the split's outcome, written into its record.
+    meta = json.loads(records[final.slug])["election"]
+    assert meta["theme_budgets_from"] == split.slug and meta["leftover"] == "pooled"
+    assert sorted(t for t, _ in meta["theme_budgets"]) == sorted(themes)
+    assert sum(a for _, a in meta["theme_budgets"]) == 50_000
+    spent = {o["id"]: o.get("theme") for o in meta["options"]}
+    assert spent[idea.key] == "Spelen"
+    public.goto(f"/uitslag/{final.slug}")
+    assert public.get_by_role("row", name=re.compile("^Spelen")).count() >= 1
 
     # The timeline: every step done; the idea's page says it is on the ballot, with
     # the reason.
