@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ballots.errors import CodedError
-from voting import audit, elections
+from voting import audit, elections, theme_budgets
 from voting.follow_up.uploads import UploadRefused, clean_upload
 from voting.models import Attachment, Election, Option, Process, ProcessCode, ProcessStage
 from voting.processes.service import ideas_open
@@ -113,9 +113,18 @@ def stage_taking_ideas(session: Session, election: Election) -> ProcessStage | N
 
 
 def themes_for(session: Session, election: Election) -> list[str]:
-    """The themes an idea for ``election`` can be about: the themes of its process's
-    split stage (a ``distribution`` election), else of its earlier theme poll, else
+    """The themes an idea for ``election`` can be about, so that each idea names a
+    theme that has money: the themes of the split its theme budgets come from, else
+    the themes the clerk typed budgets for (voting.theme_budgets), else those of its
+    process's split stage (a ``distribution`` election), else of its theme poll, else
     none (the field is then free text)."""
+    if election.theme_split_id is not None:
+        split = session.get(Election, election.theme_split_id)
+        if split is not None:
+            return [o.title for o in split.accepted_options()]
+    typed = theme_budgets.typed(election)
+    if typed:
+        return [theme for theme, _amount in typed]
     stage = session.scalar(select(ProcessStage).where(ProcessStage.election_id == election.id))
     if stage is None:
         return []

@@ -410,3 +410,30 @@ def test_clerk_enters_an_idea_on_paper_with_the_resident_s_code(
     db_session.expire_all()
     paper = db_session.scalars(select(Option).where(Option.title.like("Op papier%"))).all()
     assert [(o.from_resident, o.review_status) for o in paper] == [(True, "submitted")] * 2
+
+
+def test_an_idea_s_themes_are_the_ones_with_a_budget(
+    client: FlaskClient,
+    login: Callable[..., object],
+    make_election: MakeElection,
+    db_session: Session,
+) -> None:
+    """Typed theme budgets decide the themes an organiser's proposal can name."""
+    election = make_election(kind="budget", phase="proposals", costs=[100])
+    election.theme_budgets = '[["Groen", 20000], ["Verkeer", 30000]]'
+    db_session.commit()
+    login("organiser")
+    page = client.get(f"/voorstellen/{election.slug}/indienen").get_data(as_text=True)
+    assert '<option value="Verkeer">Verkeer</option>' in page
+    refused = client.post(
+        f"/voorstellen/{election.slug}/indienen",
+        data={
+            "title": "Moestuin",
+            "summary": "Bakken.",
+            "cost": "1000",
+            "theme": "Spelen",
+            "location": "Gildebuurt",
+        },
+    )
+    assert refused.status_code == 400
+    assert "Kies een van de thema" in refused.get_data(as_text=True)
