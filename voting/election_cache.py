@@ -78,10 +78,12 @@ def election(session: Session, election_id: int) -> Election | None:
 
 
 def _detached_copy(session: Session, election_id: int) -> Election | None:
-    """The election and its options read in a session of their own and then let go:
-    a copy no request's session owns, safe to merge into many."""
-    bind = session.get_bind()
-    with Session(bind=bind, expire_on_commit=False) as own:
+    """The election and its options read in a session of their own (on the request's
+    connection) and then let go: a copy no request's session owns, safe to merge into
+    many."""
+    # On the request's own connection: a second checkout from the pool while the
+    # request holds one could wait forever when every connection is taken that way.
+    with Session(bind=session.connection(), expire_on_commit=False) as own:
         copy = own.scalar(
             select(Election)
             .options(selectinload(Election.options))
@@ -104,7 +106,7 @@ def process_of(session: Session, election: Election) -> Any:
     now = time.monotonic()
     hit = cache.processes.get(election.id)
     if hit is None or now - hit[0] >= SECONDS:
-        with Session(bind=session.get_bind(), expire_on_commit=False) as own:
+        with Session(bind=session.connection(), expire_on_commit=False) as own:
             found = service.process_of(own, election.id)
             own.expunge_all()
         hit = (now, _NONE if found is None else found)
