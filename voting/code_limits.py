@@ -64,15 +64,19 @@ def record_failed_attempt() -> bool:
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return True
     within = True
+    # Under the app's RATELIMIT_KEY_PREFIX like every other limit: two sites (or two
+    # test runs) sharing one Redis must not share one global count.
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    key = f"{prefix}/{GLOBAL_KEY}" if prefix else GLOBAL_KEY
     for item in _global_limits():
         try:
-            allowed = limiter.limiter.hit(item, GLOBAL_KEY)
+            allowed = limiter.limiter.hit(item, key)
         except Exception as error:  # any storage error: Redis down, timeout, refused
             log.warning(
                 "rate-limit storage unreachable (%s): counting failed codes per worker",
                 type(error).__name__,
             )
-            allowed = _worker_fallback.hit(item, GLOBAL_KEY)
+            allowed = _worker_fallback.hit(item, key)
         within = within and allowed
     if not within:
         log.warning(
