@@ -10,6 +10,7 @@ from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ballots.model import min_spend_of
 from voting import (
     bilingual,
     code_limits,
@@ -161,6 +162,7 @@ def _register_common(app: Flask) -> None:
     app.add_template_filter(lambda amount, e: weighted.format_amount(e, amount), "split_amount")
     app.add_template_filter(weighted.total, "split_total")
     app.add_template_filter(theme_budgets.shown_pairs, "theme_budgets")
+    app.add_template_filter(lambda e: min_spend_of(e.budget, e.min_spend_percent) or 0, "min_spend")
     app.add_template_filter(formatting.format_moment, "moment")
     app.add_template_filter(formatting.format_day, "day")
     # Election texts in the page's language, Dutch ones marked lang="nl".

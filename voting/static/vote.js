@@ -180,11 +180,13 @@
   /* ---------- budget ---------- */
   function setUpBudget(fieldset) {
     var budget = parseInt(fieldset.dataset.budget, 10) || 0;
+    var minSpend = parseInt(fieldset.dataset.minSpend, 10) || 0;
     var out = fieldset.querySelector("#budget-totaal");
     var boxes = fieldset.querySelectorAll("input[type=checkbox][data-cost]");
     var words = {
       total: out.dataset.total || "U heeft {spent} gekozen van {budget}. Er is nog {left} over.",
-      over: out.dataset.over || "Let op: u heeft {spent} gekozen. Dat is {over} te veel. Het budget is {budget}."
+      over: out.dataset.over || "Let op: u heeft {spent} gekozen. Dat is {over} te veel. Het budget is {budget}.",
+      under: out.dataset.under || "U heeft {spent} gekozen. Kies nog voor {short} om aan het minimum van {minimum} te komen."
     };
     function update() {
       var spent = 0;
@@ -192,11 +194,15 @@
         if (box.checked) { spent += parseInt(box.dataset.cost, 10) || 0; }
       });
       var over = spent > budget;
-      out.textContent = format(over ? words.over : words.total, {
+      // A minimum spend (at least X% of the budget): say how far off a ballot is.
+      var under = !over && minSpend > 0 && spent > 0 && spent < minSpend;
+      out.textContent = format(over ? words.over : under ? words.under : words.total, {
         spent: euro(spent), budget: euro(budget), left: euro(Math.max(budget - spent, 0)),
-        over: euro(Math.max(spent - budget, 0))
+        over: euro(Math.max(spent - budget, 0)), short: euro(Math.max(minSpend - spent, 0)),
+        minimum: euro(minSpend)
       });
       out.classList.toggle("is-over", over);
+      out.classList.toggle("is-under", under);
     }
     out.hidden = false;
     fieldset.addEventListener("change", update);

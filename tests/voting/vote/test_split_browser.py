@@ -89,3 +89,22 @@ def test_without_javascript_the_fields_alone_vote_and_errors_say_how_much(
     confirm(page)
     [ballot] = peek_ballots(db_session)
     assert ballot.choices == ["P01:5000", "P03:45000"]
+
+
+def test_the_budget_total_says_how_far_a_ballot_is_from_the_minimum(
+    open_page: Callable[..., Any], make_election: MakeElection, codes_for: CodesFor
+) -> None:
+    election = make_election(
+        kind="budget", costs=[10_000, 30_000], budget=50_000, min_spend_percent=50
+    )
+    [code] = codes_for(election, 1)
+    page = open_page()
+    enter(page, code)
+    page.check("#keuze-P01")
+    total = page.locator("#budget-totaal")
+    assert (
+        "Kies nog voor €\u00a015.000 om aan het minimum van €\u00a025.000 te komen."
+        in total.inner_text()
+    )
+    page.check("#keuze-P02")
+    assert "U heeft €\u00a040.000 gekozen van €\u00a050.000" in total.inner_text()
