@@ -8,6 +8,7 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
@@ -65,18 +66,21 @@ def test_pages_of_fifty(client: FlaskClient, login, db_session: Session) -> None
 
 
 def test_csv_export_follows_the_filter(
-    client: FlaskClient, login, make_election, db_session: Session
+    client: FlaskClient, login, make_election, db_session: Session, app: Flask
 ) -> None:
     election = make_election(title="Centrumplan Duiven", box=False)
     add_events(db_session, election.id)
     login("clerk")
-    response = client.get(f"/beheer/logboek.csv?verkiezing={election.id}")
-    assert response.mimetype == "text/csv"
-    assert response.is_streamed
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    with client.get(f"/beheer/logboek.csv?verkiezing={election.id}") as response:
+        assert response.mimetype == "text/csv"
+        assert response.is_streamed
+        rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [r["action"] for r in rows] == ["election.phase", "election.create"]
     assert rows[0]["time_local"] == "2026-11-16T00:30:00+01:00"
     assert rows[0]["election"] == "Centrumplan Duiven"
+    # The export gave its database connection back: a streamed answer once kept one
+    # in an open transaction, which on PostgreSQL held locks until the process ended.
+    assert app.extensions["db_engine"].pool.checkedout() == 0
 
 
 def test_organisers_cannot_read_the_log(client: FlaskClient, login) -> None:

@@ -3,6 +3,7 @@ and as a streamed CSV download."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
@@ -73,9 +74,16 @@ def index() -> tuple[str, int]:
 def export() -> Response:
     """The filtered log as CSV, streamed a batch at a time."""
     wanted, _errors = _filter()
-    session = db.session()
+
+    def rows() -> Iterator[str]:
+        # A session of its own, closed after the last batch: the request's session is
+        # closed (and would silently start a new transaction that nobody ends) before
+        # the first batch is sent.
+        with db.new_session() as session:
+            yield from audit_log.csv_rows(session, wanted)
+
     return Response(
-        stream_with_context(audit_log.csv_rows(session, wanted)),
+        stream_with_context(rows()),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=logboek.csv"},
     )
