@@ -21,7 +21,7 @@ import os
 import random
 import resource
 import secrets
-import subprocess
+import subprocess  # nosec B404 - runs our own tools with argument lists
 import sys
 import tempfile
 import time
@@ -48,7 +48,7 @@ def _app(database: str, folder: Path) -> Any:
         {
             "DATABASE_URL": database,
             "INSTANCE_PATH": str(folder / "instance"),
-            "SECRET_KEY": "bench-not-secret",
+            "SECRET_KEY": "bench-not-secret",  # nosec B105 - a throwaway benchmark app
             "CODE_PEPPER": "bench-not-secret",
             "SIGNING_KEY_PATH": str(folder / "signing" / "private.pem"),
         }
@@ -182,7 +182,7 @@ def step(name: str, database: str, folder: Path) -> dict[str, Any]:
 
 
 def _child(name: str, database: str, folder: Path) -> dict[str, Any]:
-    out = subprocess.run(
+    out = subprocess.run(  # nosec B603 - our own scripts, argument list
         [sys.executable, __file__, "--step", name, "--database", database, "--keep", str(folder)],
         check=True,
         capture_output=True,
@@ -209,7 +209,7 @@ print(f"@@ {code} {seconds} {peak}", file=sys.stderr)
 def _verify(folder: Path) -> dict[str, Any]:
     """``tools/verify.py RECORD --key KEY`` in a fresh Python, timed from inside (its
     interpreter start-up aside) with its own peak memory."""
-    done = subprocess.run(
+    done = subprocess.run(  # nosec B603 - our own scripts, argument list
         [
             sys.executable,
             "-c",

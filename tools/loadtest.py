@@ -30,7 +30,7 @@ import random
 import secrets
 import socket
 import statistics
-import subprocess
+import subprocess  # nosec B404 - starts our own servers with argument lists
 import sys
 import tempfile
 import threading
@@ -49,7 +49,7 @@ if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
 PEPPER = "loadtest-pepper-not-secret"
-SECRET = "loadtest-secret-not-secret"
+SECRET = "loadtest-secret-not-secret"  # nosec B105 - a throwaway load-test app
 SLUG = "loadtest"
 OPTIONS = ("A", "B", "C")
 TARGET_RATIO = 0.15
@@ -365,7 +365,7 @@ def gunicorn(app_line: str, folder: Path, workers: int, threads: int) -> Iterato
     (folder / f"{name}.py").write_text(app_line, encoding="utf-8")
     port = _free_port()
     log = open(folder / f"{name}.log", "w", encoding="utf-8")  # noqa: SIM115
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # nosec B603 - our own server, argument list
         [
             sys.executable,
             "-m",

@@ -126,7 +126,7 @@ def serve(bind: str | None, workers: int | None, threads: int | None) -> None:
     click.echo(f"Serving {_safe_url()} with gunicorn ({' '.join(command[3:])})", err=True)
     # The settings were checked when the app was built for this command; gunicorn's
     # workers build their own. exec: signals reach gunicorn's master directly.
-    os.execv(sys.executable, [*command, "voting:create_app()"])
+    os.execv(sys.executable, [*command, "voting:create_app()"])  # nosec B606 - replaces itself with gunicorn, fixed argument list
 
 
 def _has_module(name: str) -> bool:
