@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,14 +23,27 @@ def alembic_config(url: str) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database behind ``engine`` up to ``revision``."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+    with engine.connect() as connection:
+        with connection.begin():
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, revision)
+        _foreign_keys_on(connection)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Take the database behind ``engine`` down to ``revision`` (``base`` = empty)."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.downgrade(cfg, revision)
+    with engine.connect() as connection:
+        with connection.begin():
+            cfg.attributes["connection"] = connection
+            command.downgrade(cfg, revision)
+        _foreign_keys_on(connection)
+
+
+def _foreign_keys_on(connection: Connection) -> None:
+    # The migrations turn SQLite's foreign keys off (see migrations/env.py); the pooled
+    # connection goes back to the app, which relies on them. Only outside a
+    # transaction does SQLite take the setting, hence after the commit.
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()

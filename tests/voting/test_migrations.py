@@ -71,3 +71,50 @@ def test_database_accepts_exactly_the_library_rules(tmp_path: Path) -> None:
     with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(insert, {"slug": "x", "rule": "coin-toss"})
     engine.dispose()
+
+
+def test_upgrade_keeps_an_existing_databases_audit_log(tmp_path: Path) -> None:
+    """A database made by an older version, with elections and audit rows, upgrades to
+    the newest schema with the app's own settings (SQLite foreign keys on): the
+    migrations that rebuild a table must not touch the append-only audit log."""
+    from sqlalchemy import text
+
+    from voting.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0020")
+    with engine.begin() as conn:
+        # an election as the old schema has it: every required column filled in
+        given = {
+            "slug": "oud",
+            "phase": "draft",
+            "kind": "referendum",
+            "rule": "irv",
+            "ballot_type": "ranked",
+            "created_at": "2026-11-01 09:00:00",
+        }
+        values = {}
+        for _cid, name, kind, notnull, default, primary in conn.execute(
+            text("PRAGMA table_info(elections)")
+        ):
+            if primary or (not notnull) or default is not None:
+                continue
+            numeric = any(word in kind.upper() for word in ("INT", "BOOL", "NUMERIC"))
+            values[name] = given.get(name, 1 if numeric else "x")
+        values.update({k: v for k, v in given.items() if k in values})
+        columns = ", ".join(values)
+        marks = ", ".join(f":{name}" for name in values)
+        conn.execute(text(f"INSERT INTO elections ({columns}) VALUES ({marks})"), values)
+        conn.execute(
+            text(
+                "INSERT INTO audit_events (at, actor, action, election_id, detail) "
+                "VALUES ('2026-11-01 10:00:00', 'griffie', 'election.create', 1, '{}')"
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT actor, election_id FROM audit_events")).all() == [
+            ("griffie", 1)
+        ]
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
