@@ -161,9 +161,26 @@ def test_no_theme_spends_more_than_its_money_and_one_theme_is_the_plain_count(
     assert len(set(result.winners)) == len(result.winners)
     if leftover == "unspent":
         assert all(w in theme_of for w in result.winners)
-    # One theme holding every proposal and the whole budget is the count without themes.
+    # One theme holding every proposal and the whole budget is the count without themes;
+    # "pooled" then adds what one more count of the money left funds (for greedy nothing:
+    # it already funded everything that fit; equal shares hands the rest out again).
     whole = ThemeBudgets({"Alles": 100}, dict.fromkeys(ids, "Alles"), leftover)
-    assert (
-        count(election, rule, seed="s", themes=whole).winners
-        == count(election, rule, seed="s").winners
-    )
+    themed = count(election, rule, seed="s", themes=whole)
+    plain = count(election, rule, seed="s").winners
+    pooled = tuple(themed.details["pool_winners"])
+    assert themed.winners == plain + pooled
+    assert leftover == "pooled" or not pooled
+    assert rule == "mes" or not pooled
+
+
+def test_pooled_money_is_counted_again_with_fresh_equal_shares() -> None:
+    # Found by the property above: three blank ballots and one for both proposals. Equal
+    # shares gives each of the four 25; the supporter pays 2 for p0 and has 23 left, too
+    # little for p1 (24). Pooled, the 98 left is shared out again (24.50 each), and then
+    # the supporter can pay for p1: the results page says the pool was one more count.
+    options = [Option("p0", cost=2), Option("p1", cost=24)]
+    election = Profile.build("approval", options, [[], [], [], ["p0", "p1"]], budget=100)
+    assert count(election, "mes", seed="s").winners == ("p0",)
+    for leftover, winners in (("unspent", ("p0",)), ("pooled", ("p0", "p1"))):
+        whole = ThemeBudgets({"Alles": 100}, {"p0": "Alles", "p1": "Alles"}, leftover)
+        assert count(election, "mes", seed="s", themes=whole).winners == winners
