@@ -181,3 +181,50 @@ def test_the_rules_are_registered_for_split_ballots() -> None:
         assert entry.ballot_kinds == (BallotKind.DISTRIBUTION,)
         assert entry.splits and not entry.budget and not entry.uses_seats
     assert names(rules_for("distribution")) == ("distribution-mean", "distribution-median")
+
+
+# --- a published worked example ------------------------------------------------------
+#
+# Caragiannis, Christodoulou and Protopapas, "Truthful aggregation of budget proposals
+# with proportionality guarantees" (AAAI 2022, arXiv 2203.09971), section 1: 80,000
+# residents split a budget over three schools; 20,000 hand in (20%, 0%, 80%), 20,000
+# (40%, 40%, 20%) and 40,000 (100%, 0%, 0%), and the mean gives (65%, 10%, 25%). That
+# paper works in the model of Freeman et al., whose own illustration of the moving
+# phantoms (their Figure 1) has no numbers on its axis, so this is the nearest published
+# instance with numbers. The independent-markets outcome on it is derived by hand below
+# (and an independent floating-point implementation, tanhl30/FYP's
+# ``independent_market_mechanism``, gives the same 0.5 / 0.25 / 0.25 at t = 0.125).
+SCHOOLS = [Option("school1"), Option("school2"), Option("school3")]
+
+
+def schools_profile(per_10_000: int) -> list[tuple[int, ...]]:
+    """The three-schools profile with ``per_10_000`` residents for every 10,000."""
+    return (
+        [(20, 0, 80)] * (2 * per_10_000)
+        + [(40, 40, 20)] * (2 * per_10_000)
+        + [(100, 0, 0)] * (4 * per_10_000)
+    )
+
+
+def test_the_mean_reproduces_the_published_three_schools_example() -> None:
+    result = mean(split_profile(SCHOOLS, schools_profile(1), 100))
+    assert result.details["shares"] == {"school1": "13/20", "school2": "1/10", "school3": "1/4"}
+    assert result.details["amounts"] == {"school1": 65, "school2": 10, "school3": 25}
+
+
+@pytest.mark.parametrize("per_10_000", [1, 10])
+def test_the_median_on_the_three_schools_example(per_10_000: int) -> None:
+    # With n residents, at t = 1/n the phantoms min(t(n - k), 1) are Moulin's uniform
+    # phantoms (n - k)/n, and the median is the (n + 1)-th of the 2n + 1 numbers.
+    # School 1: n/2 shares (0.2 and 0.4) and n/2 phantoms lie below 1/2, so the median
+    # is the phantom at 1/2. School 2: 3n/4 zero shares, the phantom at 0 and the n/4
+    # phantoms up to 1/4 make n + 1, so the median is 1/4. School 3: n/2 zero shares,
+    # the phantom at 0, n/4 shares of 0.2 and the n/4 phantoms up to 1/4 make n + 1:
+    # again 1/4. These add up to 1, so t* = 1/n and the outcome is (50%, 25%, 25%).
+    ballots = schools_profile(per_10_000)
+    n = len(ballots)
+    result = independent_markets(split_profile(SCHOOLS, ballots, 100))
+    assert result.details["t"] == str(Fraction(1, n))
+    assert result.details["phantoms"] == [str(Fraction(n - k, n)) for k in range(n + 1)]
+    assert result.details["shares"] == {"school1": "1/2", "school2": "1/4", "school3": "1/4"}
+    assert result.details["amounts"] == {"school1": 50, "school2": 25, "school3": 25}
