@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import re
 import zipfile
@@ -19,7 +20,7 @@ from werkzeug.test import encode_multipart
 
 from tests.conftest import STAFF_PASSWORD, TEST_PEPPER
 from tools.fake_register import register_csv
-from voting import codes
+from voting import codes, roll
 from voting.models import AuditEvent, Election, RollEntry, StaffUser, VotingCode
 
 BAD_ROW = "9999999;Piet Bakker;Dorpsstraat 2;0921 AB;Duiven;01-01-1970;Centrum\n"
@@ -348,3 +349,40 @@ def test_progress_json_follows_the_latest_run(
     assert f'data-last-run="{run["id"]}"' in client.get(_url(draft)).get_data(as_text=True)
     with client.get("/static/roll.js") as script:
         assert script.status_code == 200 and b"import-progress" in script.data
+
+
+@pytest.mark.parametrize("ending", ["complete", "broken off", "failed"])
+def test_letters_download_gives_its_database_connection_back(
+    app: Flask,
+    client: FlaskClient,
+    draft: Election,
+    login: Callable[..., StaffUser],
+    monkeypatch: pytest.MonkeyPatch,
+    ending: str,
+) -> None:
+    # As for a process's letters: the import runs while the answer streams, after the
+    # request has ended, and however the download ends its connection goes back.
+    if ending == "failed":
+        real = roll._import_batch
+
+        def fails_after_writing(*args: Any, **kwargs: Any) -> Any:
+            real(*args, **kwargs)
+            raise RuntimeError("the batch failed before its commit")
+
+        monkeypatch.setattr(roll, "_import_batch", fails_after_writing)
+    login("clerk")
+    gc.disable()  # what is asserted must not depend on when the collector runs
+    try:
+        with client.post(
+            _url(draft, "/importeren"), data=_upload(register_csv(3), output="csv"), buffered=False
+        ) as response:
+            chunks = iter(response.response)
+            assert next(chunks).startswith(b"\xef\xbb\xbfvolgnummer")
+            if ending == "complete":
+                assert b"".join(chunks).count(b"\n") == 3
+            elif ending == "failed":
+                with pytest.raises(RuntimeError):
+                    next(chunks)
+        assert app.extensions["db_engine"].pool.checkedout() == 0
+    finally:
+        gc.enable()

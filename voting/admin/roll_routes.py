@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import IO, Any, TypeVar
 
@@ -40,8 +41,9 @@ from voting.documents.letters import (
 from voting.error_words import explain
 from voting.extensions import csrf
 from voting.labels import REASON_LABELS
-from voting.models import AuditEvent, Election, VotingCode
+from voting.models import AuditEvent, Election, Process, VotingCode
 from voting.processes.service import process_of
+from voting.roll import Letter
 from voting.roll_import import (
     Eligibility,
     RegisterCheck,
@@ -219,52 +221,72 @@ def import_letters(election_id: int) -> Response | tuple[str, int]:
     report, problem = _read(election, form)
     if report is None:
         return _page(election, 409, import_form=form, problem=problem)
+    unusable = register_unusable(report, form)
+    if unusable:
+        return _page(election, 422, import_form=form, report=report, problem=unusable)
+    context = LetterContext.for_election(election, current_app.config)
+    return letters_response(context, form, report.residents, election, roll.import_residents)
+
+
+def register_unusable(report: RegisterCheck, form: RegisterImportForm) -> str | None:
+    """Why nothing can be imported from ``report`` (bad rows the clerk did not choose
+    to skip, or no one left who may vote), or ``None`` when it can."""
     if report.fatal or (report.errors and not form.skip_bad_rows.data):
-        return _page(
-            election,
-            422,
-            import_form=form,
-            report=report,
-            problem=_(
-                "Er is niets geïmporteerd: het bestand heeft foute regels. Verbeter ze, of "
-                "kies 'Foute regels overslaan'."
-            ),
+        return _(
+            "Er is niets geïmporteerd: het bestand heeft foute regels. Verbeter ze, of "
+            "kies 'Foute regels overslaan'."
         )
     if not report.residents:
-        return _page(
-            election,
-            422,
-            import_form=form,
-            report=report,
-            problem=_("Er staat niemand in het bestand die mag stemmen."),
-        )
-    return _letters_response(election, report.residents, form)
+        return _("Er staat niemand in het bestand die mag stemmen.")
+    return None
 
 
-def _letters_response(
-    election: Election, residents: list[Resident], form: RegisterImportForm
+def letters_response(
+    context: LetterContext,
+    form: RegisterImportForm,
+    residents: Sequence[Resident],
+    target: Election | Process,
+    import_residents: Callable[..., Iterator[list[Letter]]],
 ) -> Response:
-    context = LetterContext.for_election(election, current_app.config)
-    run = roll.import_residents(
-        db.session(),
-        election,
-        residents,
-        current_app.config["CODE_PEPPER"],
-        actor=actor_name(),
-        reissue_unused=bool(form.reissue_unused.data),
-    )
+    """The letters for ``residents`` as a download that streams while they are made:
+    ``import_residents(session, target, residents, pepper, actor=, reissue_unused=)``
+    (:func:`voting.roll.import_residents` for an election,
+    :func:`voting.processes.roll.import_residents` for a process) puts them on the roll
+    batch by batch, and ``form`` says the output: one PDF, the mail-merge CSV or a ZIP
+    of both.
+
+    The import runs after the request has ended (its session is closed by then), so
+    it gets a session of its own that is closed when the download ends, breaks off or
+    fails: a failed batch is rolled back and its connection given back at once,
+    instead of waiting in an open transaction, with the locks of the rows it wrote,
+    for the garbage collector."""
+    kind, target_id = type(target), target.id
+    pepper = current_app.config["CODE_PEPPER"]
+    actor, reissue_unused = actor_name(), bool(form.reissue_unused.data)
+
+    def letters() -> Iterator[list[Letter]]:
+        with db.new_session() as session:
+            yield from import_residents(
+                session,
+                session.get_one(kind, target_id),
+                residents,
+                pepper,
+                actor=actor,
+                reissue_unused=reissue_unused,
+            )
+
     output = form.output.data
     if output == "pdf":
-        body, mimetype, suffix = stream_letters_pdf(context, run), "application/pdf", "pdf"
+        body, mimetype, suffix = stream_letters_pdf(context, letters()), "application/pdf", "pdf"
     elif output == "csv":
-        body, mimetype, suffix = stream_mail_merge(context, run), "text/csv", "csv"
+        body, mimetype, suffix = stream_mail_merge(context, letters()), "text/csv", "csv"
     else:
-        body, mimetype, suffix = stream_letters_zip(context, run), "application/zip", "zip"
+        body, mimetype, suffix = stream_letters_zip(context, letters()), "application/zip", "zip"
     return Response(
         stream_with_context(body),
         mimetype=mimetype,
         headers={
-            "Content-Disposition": f'attachment; filename="brieven-{election.slug}.{suffix}"',
+            "Content-Disposition": f'attachment; filename="brieven-{target.slug}.{suffix}"',
             "Cache-Control": "no-store",
             "X-Residents-Total": str(len(residents)),
         },

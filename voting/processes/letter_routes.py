@@ -7,19 +7,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, stream_with_context
+from flask import Blueprint, Response, abort, current_app, render_template
 from flask_babel import gettext as _
 
 from voting import audit, db, roll
 from voting.admin.roll_forms import RegisterImportForm, ReissueForm
-from voting.admin.roll_routes import _resident, _upload_form
+from voting.admin.roll_routes import (
+    _resident,
+    _upload_form,
+    letters_response,
+    register_unusable,
+)
 from voting.auth import actor_name, role_required
 from voting.documents.letters import (
     letters_pdf,
     process_letter_context,
-    stream_letters_pdf,
-    stream_letters_zip,
-    stream_mail_merge,
 )
 from voting.error_words import explain
 from voting.extensions import csrf
@@ -96,50 +98,11 @@ def import_letters(process_id: int) -> Response | tuple[str, int]:
     except RegisterError as error:
         return _page(process, 409, import_form=form, problem=explain(error))
     report = read_register(form.register.data.read(), rules)
-    if report.fatal or (report.errors and not form.skip_bad_rows.data):
-        return _page(
-            process,
-            422,
-            import_form=form,
-            report=report,
-            problem=_(
-                "Er is niets geïmporteerd: het bestand heeft foute regels. Verbeter ze, of "
-                "kies 'Foute regels overslaan'."
-            ),
-        )
-    if not report.residents:
-        return _page(
-            process,
-            422,
-            import_form=form,
-            report=report,
-            problem=_("Er staat niemand in het bestand die mag stemmen."),
-        )
+    unusable = register_unusable(report, form)
+    if unusable:
+        return _page(process, 422, import_form=form, report=report, problem=unusable)
     context = process_letter_context(process, service.timeline(process), current_app.config)
-    run = process_roll.import_residents(
-        session,
-        process,
-        report.residents,
-        current_app.config["CODE_PEPPER"],
-        actor=actor_name(),
-        reissue_unused=bool(form.reissue_unused.data),
-    )
-    output = form.output.data
-    if output == "pdf":
-        body, mimetype, suffix = stream_letters_pdf(context, run), "application/pdf", "pdf"
-    elif output == "csv":
-        body, mimetype, suffix = stream_mail_merge(context, run), "text/csv", "csv"
-    else:
-        body, mimetype, suffix = stream_letters_zip(context, run), "application/zip", "zip"
-    return Response(
-        stream_with_context(body),
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="brieven-{process.slug}.{suffix}"',
-            "Cache-Control": "no-store",
-            "X-Residents-Total": str(len(report.residents)),
-        },
-    )
+    return letters_response(context, form, report.residents, process, process_roll.import_residents)
 
 
 @bp.post("/trajecten/<int:process_id>/brieven/nieuwe-brief")
