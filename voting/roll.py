@@ -8,7 +8,7 @@ and ballot secrecy").
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -166,23 +166,45 @@ def import_residents(
     """
     ensure_roll_open(election)
     stats = stats if stats is not None else ImportStats()
-    stats.total = len(residents)
-    audit.record(
-        session,
-        actor,
-        "roll.import.start",
-        election_id=election.id,
-        total=stats.total,
-        reissue_unused=reissue_unused,
-    )
-    session.commit()
     known = _known_entries(session, election.id)
+    yield from import_in_batches(
+        session,
+        residents,
+        lambda batch: _import_batch(session, election, batch, pepper, reissue_unused, stats, known),
+        stats,
+        batch_size,
+        actor=actor,
+        action="roll.import",
+        scope={"election_id": election.id},
+        start_detail={"reissue_unused": reissue_unused},
+    )
+
+
+def import_in_batches(
+    session: Session,
+    residents: Sequence[Resident],
+    import_batch: Callable[[Sequence[Resident]], list[Letter]],
+    stats: ImportStats,
+    batch_size: int,
+    *,
+    actor: str,
+    action: str,
+    scope: dict[str, Any],
+    start_detail: dict[str, Any],
+) -> Iterator[list[Letter]]:
+    """The import loop of an election's roll and of a process's letters: audit
+    ``<action>.start`` (with the total and ``start_detail``), then ``import_batch`` a
+    batch at a time, yielding its letters only after its commit, then audit
+    ``<action>.finish`` with the counts. ``scope`` names what the audit events are
+    about (``election_id=`` or ``process_id=``)."""
+    stats.total = len(residents)
+    audit.record(session, actor, f"{action}.start", **scope, total=stats.total, **start_detail)
+    session.commit()
     for start in range(0, len(residents), batch_size):
-        batch = residents[start : start + batch_size]
-        letters = _import_batch(session, election, batch, pepper, reissue_unused, stats, known)
+        letters = import_batch(residents[start : start + batch_size])
         session.commit()
         yield letters
-    audit.record(session, actor, "roll.import.finish", election_id=election.id, **stats.as_dict())
+    audit.record(session, actor, f"{action}.finish", **scope, **stats.as_dict())
     session.commit()
 
 

@@ -39,6 +39,7 @@ from voting.roll import (
     NotOnRoll,
     RollLocked,
     _bulk_insert,  # the roll's own COPY-or-executemany insert, shared on purpose
+    import_in_batches,
 )
 from voting.roll_import import Resident
 
@@ -81,26 +82,17 @@ def import_residents(
     if not stages:
         raise RollLocked("roll_locked")
     stats = stats if stats is not None else ImportStats()
-    stats.total = len(residents)
-    audit.record(
+    yield from import_in_batches(
         session,
-        actor,
-        "process.roll.import.start",
-        process_id=process.id,
-        total=stats.total,
-        stages=[e.id for e in stages],
-        reissue_unused=reissue_unused,
+        residents,
+        lambda batch: _import_batch(session, process, stages, batch, pepper, reissue_unused, stats),
+        stats,
+        batch_size,
+        actor=actor,
+        action="process.roll.import",
+        scope={"process_id": process.id},
+        start_detail={"stages": [e.id for e in stages], "reissue_unused": reissue_unused},
     )
-    session.commit()
-    for start in range(0, len(residents), batch_size):
-        batch = residents[start : start + batch_size]
-        letters = _import_batch(session, process, stages, batch, pepper, reissue_unused, stats)
-        session.commit()
-        yield letters
-    audit.record(
-        session, actor, "process.roll.import.finish", process_id=process.id, **stats.as_dict()
-    )
-    session.commit()
 
 
 def _import_batch(
