@@ -14,28 +14,51 @@ Opening (:func:`open_box`) rebuilds the key from k shares in memory, decrypts ev
 sealed row, and in ONE transaction writes the ballots readable into ``ballots`` in a
 fresh random order (``secrets``) with random ids and no time, and deletes the sealed
 rows. No mapping from sealed row to opened row is kept: all opened rows share the
-opening's ``xmin``, their physical order is the shuffle's, and the sealed rows are
-then vacuumed away (``VACUUM`` on SQLite, ``VACUUM FULL sealed_ballots`` on
-PostgreSQL) so not even dead tuples remain to be decrypted with the shares later.
+opening's ``xmin`` and their physical order is the shuffle's.
+
+Then the deleted sealed rows must leave the database files too, or someone with the
+files and the shares could still open them later and pair them with codes by their
+position (:func:`purge_sealed`). A deleted row stays on disk while any transaction
+in the same database holds a snapshot older than the deletion: ``VACUUM FULL`` (and
+plain ``VACUUM``) copy such "recently dead" rows, and on SQLite an open reader keeps
+the old pages from being checkpointed out of the write-ahead log. So the purge does
+not rely on the horizon: on PostgreSQL it copies the other elections' sealed rows
+aside, empties the table with ``TRUNCATE`` (a new, empty file whatever snapshots
+exist: not MVCC-safe by design) and puts them back, in one transaction; on SQLite
+it runs ``VACUUM`` and checks that the checkpoint emptied the write-ahead log. What
+can still stop it is a transaction that is *using* the sealed table (it holds a
+lock): then the election stays "not purged" (``box_purged_at`` empty), the clerk's
+page says so and why, and ``voting worker`` (or the clerk's button) tries again.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ballots.errors import CodedError
 from voting import audit, sealing, weighted
 from voting.models import PHASES, Ballot, Election, SealedBallot, random_id, utcnow
 
+log = logging.getLogger(__name__)
+
 DEFAULT_HOLDERS = ("Griffier", "Tweede ambtenaar", "Notaris")
 DEFAULT_THRESHOLD = 2
+# How long the opening request waits for a transaction that uses the sealed table to
+# end before it tells the clerk; the worker then keeps trying.
+PURGE_WAIT_SECONDS = 5.0
+# Between tries for the table lock: NOWAIT tries, so casts in other elections never
+# queue behind a purge that waits.
+PURGE_RETRY_SECONDS = 0.1
 
 
 class BoxError(CodedError):
@@ -168,10 +191,16 @@ def is_open(election: Election) -> bool:
 
 
 def open_box(
-    session: Session, election: Election, share_texts: Sequence[str], *, actor: str
-) -> int:
+    session: Session,
+    election: Election,
+    share_texts: Sequence[str],
+    *,
+    actor: str,
+    purge_wait: float | None = None,
+) -> OpenedBox:
     """Open the box of a closed election with the key holders' shares; returns how
-    many ballots came out. Commits, then vacuums the sealed rows away.
+    many ballots came out and whether the sealed rows are gone from the database
+    files (waiting up to ``purge_wait`` seconds, see :func:`purge_sealed`). Commits.
 
     Raises :class:`BoxError` (nothing changed) if voting is not closed, the box was
     opened already, or the shares do not rebuild the key or do not open a ballot.
@@ -217,20 +246,200 @@ def open_box(
     count = len(opened)
     opened.clear()
     session.commit()
-    vacuum_sealed(session.get_bind())  # type: ignore[arg-type]
-    return count
+    wait = PURGE_WAIT_SECONDS if purge_wait is None else purge_wait
+    purge = purge_sealed(_engine(session), wait_seconds=wait)
+    session.refresh(election)
+    return OpenedBox(count=count, purge=purge)
 
 
-def vacuum_sealed(engine: Engine) -> None:
-    """Physically remove deleted sealed rows: ``VACUUM`` (and an emptied write-ahead
-    log) on SQLite, ``VACUUM FULL`` of the sealed table on PostgreSQL."""
+@dataclass(frozen=True)
+class OpenedBox:
+    """What :func:`open_box` did: how many ballots came out, and whether the sealed
+    rows are gone from the database files yet (:class:`Purge`)."""
+
+    count: int
+    purge: Purge
+
+
+@dataclass(frozen=True)
+class Purge:
+    """The outcome of :func:`purge_sealed`: ``done`` when the deleted sealed rows of
+    every opened box are physically gone; otherwise ``blockers`` names the
+    connections that use the sealed table (PostgreSQL: ``pid``, state, application,
+    since when), so the clerk or the administrator can end them."""
+
+    done: bool
+    blockers: list[str] = field(default_factory=list)
+
+    def blocker_text(self) -> str:
+        """The blockers on one line ("" when there are none, or none was named)."""
+        return "; ".join(self.blockers)
+
+
+def is_purged(election: Election) -> bool:
+    """True once the opened box's sealed rows were removed from the database files."""
+    return election.box_purged_at is not None
+
+
+def purge_pending(session: Session) -> bool:
+    """True while an opened box's sealed rows may still be on disk."""
+    return bool(
+        session.scalar(
+            select(func.count())
+            .select_from(Election)
+            .where(Election.box_opened_at.is_not(None), Election.box_purged_at.is_(None))
+        )
+    )
+
+
+def purge_sealed(engine: Engine, *, wait_seconds: float | None = None) -> Purge:
+    """Remove the deleted sealed rows of every opened box from the database files and
+    mark those boxes purged (``box_purged_at``); waits up to ``wait_seconds``
+    (default :data:`PURGE_WAIT_SECONDS`) for a transaction that uses the sealed
+    table. Never claims more than it did: on any doubt the boxes stay unpurged and
+    :class:`Purge` says why."""
     engine = getattr(engine, "engine", engine)
+    wait = PURGE_WAIT_SECONDS if wait_seconds is None else wait_seconds
+    if engine.dialect.name == "postgresql":
+        return _purge_postgresql(engine, wait)
+    if engine.dialect.name == "sqlite":
+        return _purge_sqlite(engine, wait)
+    raise NotImplementedError(f"no purge of sealed ballots on {engine.dialect.name}")
+
+
+def _purge_postgresql(engine: Engine, wait_seconds: float) -> Purge:
+    deadline = time.monotonic() + wait_seconds
+    with engine.connect() as conn:
+        while True:
+            try:
+                with conn.begin():
+                    # NOWAIT: a purge waiting in the lock queue would make every cast
+                    # of another election wait behind it. The rows put back check
+                    # their election's row (foreign key): a short limit there too.
+                    conn.exec_driver_sql(
+                        "LOCK TABLE sealed_ballots IN ACCESS EXCLUSIVE MODE NOWAIT"
+                    )
+                    conn.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
+                    _rewrite_sealed_postgresql(conn)
+                return Purge(done=True)
+            except OperationalError as error:
+                if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
+                    raise
+            if time.monotonic() >= deadline:
+                blockers = _postgresql_blockers(conn)
+                conn.rollback()
+                log.warning("sealed ballots not purged yet; the table is in use by %s", blockers)
+                return Purge(done=False, blockers=blockers)
+            time.sleep(PURGE_RETRY_SECONDS)
+
+
+def _rewrite_sealed_postgresql(conn: Connection) -> None:
+    """Under the table lock: keep the still-sealed rows (boxes not opened yet) aside,
+    TRUNCATE (a new empty file; no snapshot keeps the old one's rows) and put them
+    back; mark the opened boxes purged; check the file really is new."""
+    pending = _pending_ids(conn)
+    if not pending:
+        return
+    before = conn.execute(text("SELECT pg_relation_filenode('sealed_ballots')")).scalar_one()
+    conn.exec_driver_sql(
+        "CREATE TEMPORARY TABLE sealed_keep ON COMMIT DROP AS "
+        # in their order on disk: the rewrite adds nothing to what it tells
+        "SELECT id, election_id, sealed FROM sealed_ballots ORDER BY ctid"
+    )
+    conn.exec_driver_sql("TRUNCATE sealed_ballots")
+    conn.exec_driver_sql(
+        "INSERT INTO sealed_ballots (id, election_id, sealed) "
+        "SELECT id, election_id, sealed FROM sealed_keep"
+    )
+    after = conn.execute(text("SELECT pg_relation_filenode('sealed_ballots')")).scalar_one()
+    if after == before:
+        raise RuntimeError("TRUNCATE kept the sealed table's file; nothing marked purged")
+    _mark_purged(conn, pending)
+
+
+def _postgresql_blockers(conn: Connection) -> list[str]:
+    """Who holds (or waits for) a lock on the sealed table, oldest transaction first."""
+    conn.rollback()
+    found = conn.execute(
+        text(
+            "SELECT l.pid, a.state, a.application_name, a.xact_start "
+            "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'relation' AND l.relation = CAST(:table AS regclass) "
+            "AND l.pid IS DISTINCT FROM pg_backend_pid() "
+            "ORDER BY a.xact_start NULLS FIRST"
+        ),
+        {"table": SealedBallot.__tablename__},
+    ).all()
+    blockers = []
+    for pid, state, application, since in found:
+        if pid is None:
+            blockers.append("prepared transaction (pg_prepared_xacts)")
+            continue
+        when = f", {since:%Y-%m-%d %H:%M:%S %Z}" if since else ""
+        blockers.append(f"pid {pid} ({state or '?'}, '{application or ''}'{when})")
+    return list(dict.fromkeys(blockers))
+
+
+def _purge_sqlite(engine: Engine, wait_seconds: float) -> Purge:
+    # VACUUM rebuilds the file without free pages; the old pages (with the deleted
+    # rows) live on in the write-ahead log and the main file until a checkpoint,
+    # which an open read transaction elsewhere silently stops. So the checkpoint's
+    # "busy" answer decides, not VACUUM's success.
+    deadline = time.monotonic() + wait_seconds
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        if engine.dialect.name == "sqlite":
+        pending = _pending_ids(conn)
+        # The connection's usual 30 s for a writer's lock would overrun the wait.
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={max(100, int(wait_seconds * 1000))}")
+        try:
+            return _vacuum_sqlite(conn, pending, deadline)
+        finally:
+            conn.exec_driver_sql("PRAGMA busy_timeout=30000")
+
+
+def _vacuum_sqlite(conn: Connection, pending: list[int], deadline: float) -> Purge:
+    while True:
+        try:
             conn.exec_driver_sql("VACUUM")
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        elif engine.dialect.name == "postgresql":
-            conn.exec_driver_sql(f"VACUUM FULL {SealedBallot.__tablename__}")
+            busy, _log, _done = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        except OperationalError:  # a writer held the database past busy_timeout
+            busy = 1
+        if not busy:
+            break
+        if time.monotonic() >= deadline:
+            log.warning("sealed ballots not purged yet: another connection reads SQLite")
+            return Purge(done=False)
+        time.sleep(PURGE_RETRY_SECONDS * 5)
+    if pending:
+        _mark_purged(conn, pending)  # autocommit
+        # The mark itself went to the write-ahead log; fold it in too.
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    return Purge(done=True)
+
+
+def _pending_ids(conn: Connection) -> list[int]:
+    """Opened boxes not purged yet. Read before the purge: a box opened during it
+    (its deletion after our look) stays pending for the next purge."""
+    return [
+        int(i)
+        for i in conn.execute(
+            select(Election.id).where(
+                Election.box_opened_at.is_not(None), Election.box_purged_at.is_(None)
+            )
+        ).scalars()
+    ]
+
+
+def _mark_purged(conn: Connection, ids: list[int]) -> None:
+    conn.execute(
+        update(Election)
+        .where(Election.id.in_(ids), Election.box_purged_at.is_(None))
+        .values(box_purged_at=utcnow())
+    )
+
+
+def _engine(session: Session) -> Engine:
+    bind = session.get_bind()
+    return getattr(bind, "engine", bind)  # type: ignore[return-value]
 
 
 def _public(election: Election) -> bytes:

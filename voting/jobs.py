@@ -9,6 +9,11 @@ the row, which the clerk's page shows. With ``JOB_RUNNER=inline`` (the default, 
 the demo and a small town on SQLite) the web request runs the same job itself and
 nobody needs to start a worker.
 
+The worker also finishes what an opening could not: while an opened ballot box's
+sealed rows may still be in the database files (a transaction used the sealed table
+when the box was opened), it tries :func:`voting.ballot_box.purge_sealed` again every
+:data:`PURGE_EVERY` seconds until they are gone.
+
 The table is the truth. With ``REDIS_URL`` set, :func:`enqueue` also pushes the job's
 id onto a Redis list so an idle worker wakes at once instead of at its next poll;
 when Redis is away the worker simply polls.
@@ -31,7 +36,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from voting import db
+from voting import ballot_box, db
 from voting.error_words import explain
 from voting.models import Election, Job, utcnow
 from voting.tally import TallyError, certify_election, count_election, private_key_path
@@ -44,6 +49,8 @@ REDIS_LIST = "buurtstem:jobs"
 # gone): a worker puts it back in the queue. Count and certify change nothing until
 # their last commit, so running one again is safe.
 STALE_AFTER = timedelta(minutes=30)
+# Seconds between the worker's tries to remove an opened box's sealed rows.
+PURGE_EVERY = 10.0
 
 
 class JobError(RuntimeError):
@@ -259,7 +266,11 @@ def work(app: Flask, *, once: bool = False, poll_seconds: float = 2.0) -> int:
         if stale:
             log.warning("%s job(s) of a vanished worker queued again", stale)
         client = _redis()
+    next_purge = 0.0
     while True:
+        if time.monotonic() >= next_purge:
+            purge_sealed_if_pending(app)
+            next_purge = time.monotonic() + PURGE_EVERY
         with app.app_context(), db.new_session() as session:
             job_id = claim_next(session, name)
         if job_id is not None:
@@ -270,6 +281,19 @@ def work(app: Flask, *, once: bool = False, poll_seconds: float = 2.0) -> int:
         if once:
             return ran
         _wait(client, poll_seconds)
+
+
+def purge_sealed_if_pending(app: Flask) -> ballot_box.Purge | None:
+    """Remove opened boxes' sealed rows still in the database files, if any (waits a
+    second at most for a transaction using the table); None when none are waiting."""
+    with app.app_context():
+        with db.new_session() as session:
+            if not ballot_box.purge_pending(session):
+                return None
+        result = ballot_box.purge_sealed(db.engine(), wait_seconds=1.0)
+    if result.done:
+        log.info("sealed ballots of opened boxes removed from the database files")
+    return result
 
 
 def _wait(client: Any | None, seconds: float) -> None:

@@ -147,6 +147,9 @@ class Election(Base):
     box_threshold: Mapped[int | None] = mapped_column(Integer, nullable=True)
     box_holders: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     box_opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # When the opened box's deleted sealed rows were gone from the database files
+    # (voting.ballot_box.purge_sealed); empty while a transaction may still keep them.
+    box_purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Paper ballots count only when a second clerk enters the same choices.
     double_entry: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tests.box_shares import BOX_SHARES
@@ -19,7 +20,7 @@ def close_and_open_box(session: Session, election: Election) -> int:
     if election.phase == "voting":
         election.phase = "closed"
         session.commit()
-    return ballot_box.open_box(session, election, BOX_SHARES[election.id], actor="test")
+    return ballot_box.open_box(session, election, BOX_SHARES[election.id], actor="test").count
 
 
 @dataclass(frozen=True)
@@ -62,3 +63,36 @@ def peek_ballots(session: Session) -> list[Peeked]:
         )
         for choices, invalid in found
     ]
+
+
+def sealed_table_pages(session: Session) -> bytes | None:
+    """Every page of the sealed table (and its TOAST table) as PostgreSQL has it,
+    dead rows included, read through the buffer cache with pageinspect (the file on
+    disk lags behind until a checkpoint). None where the role may not use
+    pageinspect (it needs a superuser)."""
+    try:
+        session.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
+        session.commit()
+    except DBAPIError:
+        session.rollback()
+        return None
+    relations = session.execute(
+        text(
+            "SELECT c.oid::regclass::text FROM pg_class c WHERE c.oid = 'sealed_ballots'::regclass "
+            "UNION ALL SELECT c.reltoastrelid::regclass::text FROM pg_class c "
+            "WHERE c.oid = 'sealed_ballots'::regclass AND c.reltoastrelid <> 0"
+        )
+    ).scalars()
+    data = b""
+    for relation in list(relations):
+        pages = session.execute(
+            text("SELECT pg_relation_size(:r) / current_setting('block_size')::int"),
+            {"r": relation},
+        ).scalar_one()
+        for number in range(int(pages)):
+            page = session.execute(
+                text("SELECT get_raw_page(:r, :n)"), {"r": relation, "n": number}
+            ).scalar_one()
+            data += bytes(page)
+    session.commit()
+    return data

@@ -92,7 +92,7 @@ def open_box(election_id: int) -> Response:
         abort(400)
     session = db.session()
     try:
-        count = ballot_box.open_box(
+        opened = ballot_box.open_box(
             session, election, request.form.getlist("share"), actor=actor_name()
         )
     except ballot_box.BoxError as error:
@@ -103,11 +103,48 @@ def open_box(election_id: int) -> Response:
         _(
             "De stembus is geopend: %(count)d stembiljetten, in willekeurige volgorde. "
             "U kunt nu de stemmen tellen.",
-            count=count,
+            count=opened.count,
         ),
         "success",
     )
+    if not opened.purge.done:
+        _flash_not_purged(opened.purge)
     return redirect(url_for("admin.election_detail", election_id=election.id))
+
+
+@bp.post("/<int:election_id>/wissen")
+@role_required("clerk")
+def purge(election_id: int) -> Response:
+    """Try again to remove the opened box's sealed rows from the database files."""
+    election = _election(election_id)
+    if not OpenBoxForm().validate_on_submit():
+        abort(400)
+    session = db.session()
+    session.commit()  # our own request must not hold the tables while we purge
+    result = ballot_box.purge_sealed(db.engine())
+    if result.done:
+        flash(
+            _("De verzegelde stembiljetten zijn nu ook uit de databasebestanden gewist."), "success"
+        )
+    else:
+        _flash_not_purged(result)
+    return redirect(url_for("admin.election_detail", election_id=election.id))
+
+
+def _flash_not_purged(result: ballot_box.Purge) -> None:
+    # The promise is that no sealed row survives the opening; say plainly when it
+    # has not been kept yet, and why, instead of reporting the box as emptied.
+    flash(
+        _(
+            "De verzegelde stembiljetten staan nog in de databasebestanden: een andere "
+            "databaseverbinding gebruikt de tabel (%(blockers)s). Zolang dat zo is, kan "
+            "iemand met de bestanden en de sleuteldelen ze nog openen. Buurtstem probeert "
+            "het steeds opnieuw (voting worker); vraag de beheerder die verbinding te "
+            "beëindigen, of probeer het hier opnieuw.",
+            blockers=result.blocker_text() or _("onbekend"),
+        ),
+        "error",
+    )
 
 
 @bp.after_request

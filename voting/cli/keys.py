@@ -155,7 +155,15 @@ def box_open(slug: str, share_files: tuple[Path, ...]) -> None:
     with db.new_session() as session:
         election = _election_by_slug(session, slug)
         try:
-            count = ballot_box.open_box(session, election, texts, actor="cli")
+            opened = ballot_box.open_box(session, election, texts, actor="cli")
         except ballot_box.BoxError as error:
             raise click.ClickException(explain(error, locale="en")) from None
-    click.echo(f"The ballot box is open: {count} ballots, in a fresh random order.")
+    click.echo(f"The ballot box is open: {opened.count} ballots, in a fresh random order.")
+    if not opened.purge.done:
+        # Never a silent pass: the sealed rows are still in the database files.
+        click.echo(
+            "Warning: the sealed ballots are still in the database files, because "
+            f"another connection uses the table ({opened.purge.blocker_text() or 'unknown'})."
+            " End it; `voting worker` (or the clerk's page) then removes them.",
+            err=True,
+        )
