@@ -108,3 +108,28 @@ def test_the_budget_total_says_how_far_a_ballot_is_from_the_minimum(
     )
     page.check("#keuze-P02")
     assert "U heeft €\u00a040.000 gekozen van €\u00a050.000" in total.inner_text()
+
+
+@pytest.mark.parametrize("js", [True, False])
+def test_each_amount_field_is_a_short_box_with_its_unit_beside_it(
+    open_page: Callable[..., Any], make_election: MakeElection, codes_for: CodesFor, js: bool
+) -> None:
+    """A box for a few digits, not one stretched over the whole card: on a 320 px phone
+    the word 'punten' stays on the field's line, and the card has no empty gutter where
+    other ballots keep their tick box."""
+    election = make_election(
+        ballot_type="points", kind="budget", rule="greedy", max_points=10, costs=[5_000, 9_000]
+    )
+    [code] = codes_for(election, 1)
+    page = open_page(js=js)
+    enter(page, code)
+    field = page.locator("#bedrag-P01").bounding_box()
+    unit = page.locator(".split-item .split-unit").first.bounding_box()
+    card = page.locator(".split-item").first.bounding_box()
+    assert field["width"] < 200, field
+    assert abs(unit["y"] + unit["height"] / 2 - (field["y"] + field["height"] / 2)) < 10, (
+        field,
+        unit,
+    )
+    assert field["x"] - card["x"] < 30, (field, card)
+    fits_width(page)
