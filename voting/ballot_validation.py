@@ -122,9 +122,9 @@ def parse_form(election: Election, form: MultiDict[str, str]) -> ParsedBallot:
             problems.append(
                 Problem(
                     _(
-                        "U heeft 'blanco stemmen' gekozen én punten of bedragen ingevuld. "
-                        "Doe één van de twee: haal het vinkje bij 'blanco stemmen' weg, of "
-                        "maak alle vakjes leeg."
+                        "U heeft 'Ik stem blanco' aangevinkt én punten of bedragen "
+                        "ingevuld. Doe één van de twee: haal het vinkje bij 'Ik stem blanco' "
+                        "weg, of maak alle vakjes leeg."
                     ),
                     BLANK_ID,
                 )
@@ -149,8 +149,8 @@ def parse_form(election: Election, form: MultiDict[str, str]) -> ParsedBallot:
             problems.append(
                 Problem(
                     _(
-                        "U heeft 'blanco stemmen' gekozen én een keuze gemaakt. Doe één van "
-                        "de twee: haal het vinkje bij 'blanco stemmen' weg, of maak uw "
+                        "U heeft 'Ik stem blanco' aangevinkt én een keuze gemaakt. Doe één "
+                        "van de twee: haal het vinkje bij 'Ik stem blanco' weg, of maak uw "
                         "keuze leeg."
                     ),
                     BLANK_ID,
@@ -339,7 +339,8 @@ def _nothing_chosen(election: Election) -> str:
     else:
         text = _("U heeft nog niets aangevinkt. Vink de opties aan die u goed vindt.")
     if election.allow_blank:
-        text += " " + _("Wilt u blanco stemmen? Kies dan 'blanco stemmen'.")
+        # Quotes the words on the blank-vote box (vote/_ballot_fields.html).
+        text += " " + _("Wilt u blanco stemmen? Kies dan 'Ik stem blanco'.")
     return text
 
 

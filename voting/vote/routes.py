@@ -310,7 +310,9 @@ def receipt_download() -> Response:
         municipality=current_app.config["MUNICIPALITY"],
         election=election,
         receipt=receipt_code,
-        results_url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("results.index"),
+        # The election's own receipt check, as on the page: a printed receipt is kept
+        # long after the tab is closed.
+        results_url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + _check_url(election),
     )
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'attachment; filename="stembewijs.pdf"'

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from flask import Flask
@@ -418,6 +420,38 @@ def test_blank_and_choices_together_is_refused(
     assert summary_links(response.get_data(as_text=True)) == ["blanco"]
 
 
+@pytest.mark.parametrize(
+    ("ballot_type", "fields"),
+    [
+        ("single", {}),
+        ("approval", {}),
+        ("ranked", {}),
+        ("approval", {"choice": "A", "blank": "1"}),
+        ("ranked", {"rank-A": "1", "blank": "1"}),
+    ],
+)
+def test_errors_name_the_blank_box_by_the_words_on_it(
+    client: FlaskClient,
+    make_election: MakeElection,
+    codes_for: CodesFor,
+    ballot_type: str,
+    fields: dict[str, str],
+) -> None:
+    """An error that tells the resident to tick or untick the blank-vote box quotes
+    the box's own label, so it can be found on the page."""
+    election = make_election(ballot_type=ballot_type, allow_blank=True)
+    [code] = codes_for(election, 1)
+    enter_code(client, code)
+    response = client.post("/stem/stembiljet", data={"election": election.id, **fields})
+    assert response.status_code == 422
+    html = unescape(response.get_data(as_text=True))
+    labels = re.findall(r"<label[^>]*>([^<]*)</label>", html)
+    quoted = [q for error in field_errors(html) for q in re.findall(r"'([^']+)'", error)]
+    assert quoted, field_errors(html)
+    for words in quoted:
+        assert any(words in label for label in labels), (words, labels)
+
+
 # --- crafted POSTs: refused with a 4xx, and the code stays usable ------------------------
 
 
@@ -690,6 +724,9 @@ def test_receipt_page_and_pdf(
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert receipt in text and "Testverkiezing" in text
     assert "gestemd op" not in text and "Plan" not in text
+    # On paper too the resident is sent to this election's receipt check, not to the
+    # list of all results to find it there.
+    assert "/uitslag/centrumplan/bon" in text.replace("\n", "")
 
 
 def test_receipt_without_a_vote_goes_to_code_entry(client: FlaskClient) -> None:
