@@ -24,6 +24,7 @@ class PhaseError(CodedError):
         "phase_skip": "phase {phase!r} cannot move to {to!r}; the next phase is {expected!r}",
         "too_few_options": "too few options on the ballot to vote",
         "no_ballot_box": "make the ballot box key first: without a box nobody can vote",
+        "theme_split_not_certified": "the split giving the budgets per theme is not certified",
     }
 
 
@@ -67,6 +68,12 @@ def advance(session: Session, election: Election, to: str, *, actor: str) -> Non
         if not ballot_box.has_box(election):
             # Without a box every ballot would be stored readable: make the key first.
             raise PhaseError("no_ballot_box")
+        if election.theme_split_id is not None:
+            # The budgets per theme follow from the split's certified outcome: without it
+            # the ballot could not show them and the count would stop at the end.
+            split = session.get(Election, election.theme_split_id)
+            if split is None or split.phase != "certified":
+                raise PhaseError("theme_split_not_certified")
         if election.opens_at is None:
             election.opens_at = utcnow()
     if to == "closed" and (election.closes_at is None or aware(election.closes_at) > utcnow()):

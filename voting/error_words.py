@@ -67,6 +67,10 @@ TEXTS: dict[str, LazyString] = {
     "no_ballot_box": _l(
         "Maak eerst de sleutel van de stembus: zonder stembus kan niemand stemmen."
     ),
+    "theme_split_not_certified": _l(
+        "Deze stemming neemt het budget per thema uit een verdeling die nog geen "
+        "vastgestelde uitslag heeft. Stel eerst de uitslag van de verdeling vast."
+    ),
     "box_not_opened": _l("Open eerst de stembus: de sleutelhouders vullen hun sleuteldelen in."),
     "sealed_ballots_left": _l("Er zitten nog verzegelde stemmen in de stembus."),
     # voting.ballot_box: the sealed ballot box.
@@ -166,6 +170,14 @@ TEXTS: dict[str, LazyString] = {
         "De opties van een stap kunnen alleen veranderen zolang die stap een concept is."
     ),
     "carry_order": _l("Winnaars gaan van een eerdere stap naar een latere."),
+    "theme_split_needs_budget": _l("Alleen een buurtbudget heeft een budget per thema."),
+    "theme_split_started": _l("Het stemmen is begonnen: het budget per thema ligt vast."),
+    "theme_split_source": _l("Het budget per thema komt uit een eerdere stap met een verdeling."),
+    "theme_split_typed": _l(
+        "In de instellingen van deze stemming staan zelf getypte bedragen per thema. Haal "
+        "die eerst weg: het is een verdeling óf getypte bedragen, niet allebei."
+    ),
+    "leftover_bad": _l("Geld dat een thema overhoudt, blijft over of gaat samen verder."),
     # voting.ideas: ideas from residents and organisers.
     "cost_lines_missing": _l("Vul minstens één kostenregel in: wat het is en wat het kost."),
     "cost_line_item": _l("Kostenregel %(line)s: schrijf op waar het geld voor is."),

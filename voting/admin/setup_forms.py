@@ -20,6 +20,12 @@ from voting.labels import BALLOT_TYPE_LABELS, rule_label
 from voting.models import RULES
 from voting.request_guard import INT_COLUMN_MAX, TOO_LARGE
 
+# What happens to money a theme leaves: here and on the process page (voting.processes).
+LEFTOVER_CHOICES = [
+    SelectChoice("unspent", _l("blijft over")),
+    SelectChoice("pooled", _l("gaat samen naar de andere voorstellen, met dezelfde telregel")),
+]
+
 # The ballot types a clerk can choose: those the vote pages can show. (Split and points
 # ballots are known to the library and the record before their pages exist.)
 OFFERED_BALLOT_TYPES = ("ranked", "single", "approval", "budget", "distribution", "points")
@@ -96,14 +102,7 @@ class ElectionForm(FlaskForm):
         validators=[Length(max=5000)],
     )
     leftover = RadioField(
-        _l("Geld dat een thema over houdt"),
-        choices=[
-            SelectChoice("unspent", _l("blijft over")),
-            SelectChoice(
-                "pooled", _l("gaat samen naar de andere voorstellen, met dezelfde telregel")
-            ),
-        ],
-        default="unspent",
+        _l("Geld dat een thema over houdt"), choices=LEFTOVER_CHOICES, default="unspent"
     )
     min_choices = IntegerField(
         _l("Minimaal aantal keuzes"),

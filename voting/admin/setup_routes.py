@@ -18,6 +18,7 @@ from voting.auth import actor_name, role_required
 from voting.error_words import explain
 from voting.formatting import TIME_ZONE, format_money, local_time
 from voting.models import Election, Option
+from voting.processes.service import split_sources, stage_of
 
 bp = Blueprint("setup", __name__)
 
@@ -104,15 +105,37 @@ def _form_values(form: ElectionForm) -> dict[str, object]:
 
 def _election_form(election: Election | None) -> ElectionForm:
     """The settings form, offering as theme budgets every certified split election
-    (not this one)."""
+    (not this one) and, for a stage of a process, the split stages before it even
+    while they are not certified (as the process page lets the clerk choose them)."""
     form = ElectionForm(obj=election)
-    splits = db.session().scalars(
-        select(Election)
-        .where(Election.ballot_type == "distribution", Election.phase == "certified")
-        .order_by(Election.id)
+    session = db.session()
+    splits = list(
+        session.scalars(
+            select(Election)
+            .where(Election.ballot_type == "distribution", Election.phase == "certified")
+            .order_by(Election.id)
+        )
     )
+    stage = stage_of(session, election) if election is not None else None
+    if stage is not None:
+        earlier = [s.election for s in split_sources(stage.process, stage)]
+        splits += [e for e in earlier if e not in splits]
+    linked = (
+        session.get(Election, election.theme_split_id)
+        if election is not None and election.theme_split_id is not None
+        else None
+    )
+    if linked is not None and linked not in splits:
+        splits.append(linked)  # chosen before: saving other settings must not drop it
     form.theme_split_id.choices = [("", _("geen: geen budget per thema of zelf getypt"))] + [
-        (str(e.id), e.title) for e in splits if election is None or e.id != election.id
+        (
+            str(e.id),
+            e.title
+            if e.phase == "certified"
+            else _("%(title)s (nog niet vastgesteld)", title=e.title),
+        )
+        for e in splits
+        if election is None or e.id != election.id
     ]
     return form
 

@@ -18,7 +18,13 @@ from voting.error_words import explain
 from voting.formatting import TIME_ZONE, local_time
 from voting.models import Process, ProcessStage
 from voting.processes import service
-from voting.processes.forms import AddStageForm, ConfirmForm, IdeasWindowForm, ProcessForm
+from voting.processes.forms import (
+    AddStageForm,
+    ConfirmForm,
+    IdeasWindowForm,
+    ProcessForm,
+    ThemeSplitForm,
+)
 
 bp = Blueprint("processes_admin", __name__)
 
@@ -94,6 +100,15 @@ def _page(process: Process, status: int = 200, **context: Any) -> tuple[str, int
         ideas_form.closes_at.data = _local(stage.ideas_closes_at)
         ideas_forms[stage.id] = ideas_form
     ideas_forms.update(context.pop("ideas_forms", {}))
+    theme_forms = {}
+    for stage, sources in service.theme_split_targets(process):
+        theme_form = ThemeSplitForm(formdata=None, prefix=f"t{stage.id}")
+        _theme_choices(process, theme_form, sources)
+        linked = [s for s in sources if s.election_id == stage.election.theme_split_id]
+        theme_form.source.data = str(linked[0].id) if linked else ""
+        theme_form.leftover.data = stage.election.leftover
+        theme_forms[stage.id] = theme_form
+    theme_forms.update(context.pop("theme_forms", {}))
     return (
         render_template(
             "processes/admin_process.html",
@@ -102,6 +117,8 @@ def _page(process: Process, status: int = 200, **context: Any) -> tuple[str, int
             add_form=add_form,
             edit_form=edit_form,
             ideas_forms=ideas_forms,
+            theme_forms=theme_forms,
+            theme_targets=service.theme_split_targets(process),
             confirm_form=ConfirmForm(formdata=None),
             fixed=service.letters_printed(session, process),
             carry=service.carry_targets(process),
@@ -109,6 +126,22 @@ def _page(process: Process, status: int = 200, **context: Any) -> tuple[str, int
         ),
         status,
     )
+
+
+def _theme_choices(process: Process, form: ThemeSplitForm, sources: list[ProcessStage]) -> None:
+    form.source.choices = [
+        ("", _("Geen budget per thema (of zelf getypt in de instellingen van de stemming)"))
+    ] + [
+        (
+            str(source.id),
+            _(
+                "De uitkomst van stap %(number)d: %(title)s",
+                number=process.stages.index(source) + 1,
+                title=source.election.title,
+            ),
+        )
+        for source in sources
+    ]
 
 
 def _local(moment: datetime | None) -> datetime | None:
@@ -250,5 +283,29 @@ def ideas_window(process_id: int, stage_id: int) -> Response | tuple[str, int]:
     except service.ProcessError as error:
         db.session().rollback()
         return _page(process, 409, ideas_forms={stage.id: form}, problem=explain(error))
+    flash(_("Opgeslagen."), "success")
+    return redirect(url_for("processes_admin.show", process_id=process.id), 303)
+
+
+@bp.post("/trajecten/<int:process_id>/stappen/<int:stage_id>/themabudget")
+@role_required("clerk")
+def theme_split(process_id: int, stage_id: int) -> Response | tuple[str, int]:
+    """Where a buurtbudget stage takes its budget per theme from (an earlier split
+    stage, or none) and what happens to money a theme leaves."""
+    process = _process(process_id)
+    stage = _stage(process, stage_id)
+    sources = service.split_sources(process, stage) if stage.election.is_budget else []
+    form = ThemeSplitForm(prefix=f"t{stage.id}")
+    _theme_choices(process, form, sources)
+    if not sources or not form.validate_on_submit():
+        return _page(process, 400, theme_forms={stage.id: form})
+    source = next((s for s in sources if str(s.id) == form.source.data), None)
+    try:
+        service.set_theme_split(
+            db.session(), stage, source, leftover=form.leftover.data or "", actor=actor_name()
+        )
+    except service.ProcessError as error:
+        db.session().rollback()
+        return _page(process, 409, theme_forms={stage.id: form}, problem=explain(error))
     flash(_("Opgeslagen."), "success")
     return redirect(url_for("processes_admin.show", process_id=process.id), 303)

@@ -8,11 +8,14 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from voting.admin.setup_forms import LEFTOVER_CHOICES
 
 
 class ProcessForm(FlaskForm):
@@ -54,6 +57,16 @@ class IdeasWindowForm(FlaskForm):
     )
     closes_at = DateTimeLocalField(
         _l("Ideeën indienen kan tot"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+
+
+class ThemeSplitForm(FlaskForm):
+    """Where a buurtbudget stage takes its budget per theme from: the outcome of an
+    earlier split stage (its stage id) or nowhere (""); the view sets the choices."""
+
+    source = RadioField(_l("Budget per thema"), choices=[], default="")
+    leftover = RadioField(
+        _l("Geld dat een thema over houdt"), choices=LEFTOVER_CHOICES, default="unspent"
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ballots.errors import CodedError
 from voting import audit
+from voting.elections import options_locked
 from voting.models import Election, Option, Process, ProcessCode, ProcessStage, aware, utcnow
 from voting.tally import stored_result
 
@@ -43,6 +44,11 @@ class ProcessError(CodedError):
         "carry_not_certified": "the earlier step has no certified result yet",
         "carry_target_started": "the options of a step can change only while it is a draft",
         "carry_order": "winners go from an earlier step to a later one",
+        "theme_split_needs_budget": "only a buurtbudget stage has budgets per theme",
+        "theme_split_started": "voting has started: the budgets per theme are fixed",
+        "theme_split_source": "budgets per theme come from an earlier split stage",
+        "theme_split_typed": "the vote has typed budgets per theme: remove them first",
+        "leftover_bad": "money a theme leaves either stays unspent or is pooled",
     }
 
 
@@ -244,6 +250,67 @@ def set_ideas_window(
         takes_ideas=takes_ideas,
         opens_at=opens_at,
         closes_at=closes_at,
+    )
+    session.commit()
+
+
+def split_sources(process: Process, stage: ProcessStage) -> list[ProcessStage]:
+    """The stages before ``stage`` that split a total over themes (a ``distribution``
+    ballot): where a buurtbudget stage can take its budget per theme from."""
+    return [
+        s
+        for s in process.stages
+        if s.position < stage.position and s.election.ballot_type == "distribution"
+    ]
+
+
+def theme_split_targets(process: Process) -> list[tuple[ProcessStage, list[ProcessStage]]]:
+    """Each buurtbudget stage that has an earlier split stage, with those splits."""
+    pairs = []
+    for stage in process.stages:
+        sources = split_sources(process, stage) if stage.election.is_budget else []
+        if sources:
+            pairs.append((stage, sources))
+    return pairs
+
+
+def set_theme_split(
+    session: Session,
+    stage: ProcessStage,
+    source: ProcessStage | None,
+    *,
+    leftover: str,
+    actor: str,
+) -> None:
+    """Let buurtbudget ``stage`` take its budget per theme from the outcome of the
+    earlier split stage ``source`` (``None``: no budgets from a split), and say what
+    happens to money a theme leaves (``unspent`` or ``pooled``).
+
+    This can be chosen before the split is certified: the amounts follow from its
+    certified outcome, and the vote cannot open before that
+    (:func:`voting.elections.advance`). Audited; commits. Raises :class:`ProcessError`.
+    """
+    election = stage.election
+    if not election.is_budget:
+        raise ProcessError("theme_split_needs_budget")
+    if options_locked(election):
+        raise ProcessError("theme_split_started")
+    if source is not None and source not in split_sources(stage.process, stage):
+        raise ProcessError("theme_split_source")
+    if source is not None and election.theme_budgets:
+        raise ProcessError("theme_split_typed")
+    if leftover not in ("unspent", "pooled"):
+        raise ProcessError("leftover_bad")
+    election.theme_split_id = source.election_id if source is not None else None
+    election.leftover = leftover
+    audit.record(
+        session,
+        actor,
+        "process.stage.theme_split",
+        election_id=election.id,
+        process_id=stage.process_id,
+        split_election_id=election.theme_split_id,
+        leftover=leftover,
     )
     session.commit()
 

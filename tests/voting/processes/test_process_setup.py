@@ -6,12 +6,15 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.voting.tally_helpers import add_ballots, add_roll, make_key
+from voting import elections
+from voting.error_words import explain
 from voting.models import AuditEvent, Election, Process, ProcessStage, utcnow
 from voting.tally import certify_election, count_election
 
@@ -269,3 +272,112 @@ def test_winners_of_the_theme_poll_become_the_split_s_themes(
         data={"van": stages[split.id]},
     )
     assert back.status_code == 409
+
+
+def test_a_buurtbudget_stage_takes_its_theme_budgets_from_the_split_stage(
+    app: Flask,
+    client: FlaskClient,
+    login: Callable[..., object],
+    make_election: Callable[..., Election],
+    db_session: Session,
+) -> None:
+    # Before, the link from the vote to the split was only in the vote's own settings,
+    # and offered only once the split was certified: nothing on the process said so.
+    split = make_election(
+        title="Verdeel het geld",
+        ballot_type="distribution",
+        rule="distribution-median",
+        phase="draft",
+        budget=100,
+        options=["Groen", "Spelen"],
+    )
+    vote = make_election(title="Stemmen op ideeën", kind="budget", phase="review", costs=[10])
+    login("clerk")
+    process_id = _create(client)
+    for position, election in enumerate((split, vote)):
+        db_session.add(
+            ProcessStage(process_id=process_id, election_id=election.id, position=position)
+        )
+    db_session.commit()
+    stages = {s.election_id: s.id for s in db_session.scalars(select(ProcessStage))}
+    page = client.get(f"/beheer/trajecten/{process_id}").get_data(as_text=True)
+    assert "Budget per thema" in page
+    assert "De uitkomst van stap 1: Verdeel het geld" in page
+    url = f"/beheer/trajecten/{process_id}/stappen/{stages[vote.id]}/themabudget"
+    prefix = f"t{stages[vote.id]}-"
+    response = client.post(
+        url, data={prefix + "source": str(stages[split.id]), prefix + "leftover": "pooled"}
+    )
+    assert response.status_code == 303
+    db_session.expire_all()
+    linked = db_session.get(Election, vote.id)
+    assert linked is not None and linked.theme_split_id == split.id
+    assert linked.leftover == "pooled"
+    assert "process.stage.theme_split" in [e.action for e in db_session.scalars(select(AuditEvent))]
+    page = client.get(f"/beheer/trajecten/{process_id}").get_data(as_text=True)
+    assert "nog geen vastgestelde uitslag: de bedragen per thema volgen" in page
+    # The vote's own settings show the same choice, so saving them keeps it.
+    settings = client.get(f"/beheer/verkiezing/{vote.id}/instellingen").get_data(as_text=True)
+    assert (
+        f'<option selected value="{split.id}">Verdeel het geld (nog niet vastgesteld)' in settings
+    )
+    # The vote cannot open before the split has a certified outcome.
+    with app.test_request_context():
+        with pytest.raises(elections.PhaseError) as refused:
+            elections.advance(db_session, linked, "voting", actor="griffie")
+        assert "nog geen vastgestelde uitslag" in explain(refused.value)
+    db_session.rollback()
+    # A split that comes after the vote, and a stage that is no buurtbudget, are refused.
+    later = client.post(
+        f"/beheer/trajecten/{process_id}/stappen/{stages[split.id]}/themabudget",
+        data={f"t{stages[split.id]}-source": "", f"t{stages[split.id]}-leftover": "unspent"},
+    )
+    assert later.status_code == 400
+    none = client.post(url, data={prefix + "source": "", prefix + "leftover": "unspent"})
+    assert none.status_code == 303
+    db_session.expire_all()
+    assert db_session.get(Election, vote.id).theme_split_id is None  # type: ignore[union-attr]
+
+
+def test_theme_split_refused_when_budgets_are_typed_or_voting_started(
+    client: FlaskClient,
+    login: Callable[..., object],
+    make_election: Callable[..., Election],
+    db_session: Session,
+) -> None:
+    split = make_election(
+        title="Verdeel het geld",
+        ballot_type="distribution",
+        rule="distribution-median",
+        phase="draft",
+        budget=100,
+        options=["Groen", "Spelen"],
+    )
+    vote = make_election(title="Stemmen op ideeën", kind="budget", phase="review", costs=[10])
+    vote.theme_budgets = '[["Groen", 20000], ["Spelen", 30000]]'
+    db_session.commit()
+    login("clerk")
+    process_id = _create(client)
+    for position, election in enumerate((split, vote)):
+        db_session.add(
+            ProcessStage(process_id=process_id, election_id=election.id, position=position)
+        )
+    db_session.commit()
+    stages = {s.election_id: s.id for s in db_session.scalars(select(ProcessStage))}
+    url = f"/beheer/trajecten/{process_id}/stappen/{stages[vote.id]}/themabudget"
+    data = {
+        f"t{stages[vote.id]}-source": str(stages[split.id]),
+        f"t{stages[vote.id]}-leftover": "unspent",
+    }
+    typed = client.post(url, data=data)
+    assert typed.status_code == 409
+    assert "zelf getypte bedragen per thema" in typed.get_data(as_text=True)
+    vote.theme_budgets = ""
+    vote.phase = "voting"
+    db_session.commit()
+    page = client.get(f"/beheer/trajecten/{process_id}").get_data(as_text=True)
+    assert "het budget per thema ligt vast" in page
+    started = client.post(url, data=data)
+    assert started.status_code == 409
+    db_session.expire_all()
+    assert db_session.get(Election, vote.id).theme_split_id is None  # type: ignore[union-attr]
