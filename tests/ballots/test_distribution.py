@@ -183,17 +183,40 @@ def test_the_rules_are_registered_for_split_ballots() -> None:
     assert names(rules_for("distribution")) == ("distribution-mean", "distribution-median")
 
 
-# --- a published worked example ------------------------------------------------------
+# --- worked examples --------------------------------------------------------------------
+
+
+def test_the_median_reproduces_the_three_voter_example_of_the_paper() -> None:
+    # Three residents, three themes: (0, 1/2, 1/2), (1/3, 2/3, 0) and (9/10, 0, 1/10);
+    # the independent-markets outcome is (1/3, 4/9, 2/9). Source: the unit test
+    # test_independent_markets_paper_example in DominikPeters/pref-tools-vote-app
+    # (tests/Unit/DistributionAggregationTest.php, commit 5b1d222), by one of the
+    # paper's authors, which gives it as the example of Freeman, Pennock, Peters and
+    # Wortman Vaughan, "Truthful aggregation of budget proposals" (it names no section;
+    # the paper's own text was not at hand to check the number).
+    #
+    # By hand, at t = 2/9 the phantoms min(t(3 - k), 1) are 2/3, 4/9, 2/9, 0, and the
+    # median is the 4th of 7 numbers: theme 1 has 0, 0, 2/9, [1/3], 4/9, 2/3, 9/10;
+    # theme 2 has 0, 0, 2/9, [4/9], 1/2, 2/3, 2/3; theme 3 has 0, 0, 1/10, [2/9], 4/9,
+    # 1/2, 2/3. They add up to 1, so t* = 2/9. (A total of 90 makes every split whole.)
+    profile = split_profile(THEMES, [(0, 45, 45), (30, 60, 0), (81, 0, 9)], 90)
+    result = independent_markets(profile)
+    assert result.details["shares"] == {"groen": "1/3", "spelen": "4/9", "verkeer": "2/9"}
+    assert result.details["t"] == "2/9"
+    assert result.details["phantoms"] == ["2/3", "4/9", "2/9", "0"]
+    assert result.details["amounts"] == {"groen": 30, "spelen": 40, "verkeer": 20}
+
+
+# --- a published profile from a later paper ----------------------------------------------
 #
 # Caragiannis, Christodoulou and Protopapas, "Truthful aggregation of budget proposals
-# with proportionality guarantees" (AAAI 2022, arXiv 2203.09971), section 1: 80,000
-# residents split a budget over three schools; 20,000 hand in (20%, 0%, 80%), 20,000
-# (40%, 40%, 20%) and 40,000 (100%, 0%, 0%), and the mean gives (65%, 10%, 25%). That
-# paper works in the model of Freeman et al., whose own illustration of the moving
-# phantoms (their Figure 1) has no numbers on its axis, so this is the nearest published
-# instance with numbers. The independent-markets outcome on it is derived by hand below
-# (and an independent floating-point implementation, tanhl30/FYP's
-# ``independent_market_mechanism``, gives the same 0.5 / 0.25 / 0.25 at t = 0.125).
+# with proportionality guarantees" (AAAI 2022, arXiv 2203.09971), section 1, in the
+# model of Freeman et al.: 80,000 residents split a budget over three schools; 20,000
+# hand in (20%, 0%, 80%), 20,000 (40%, 40%, 20%) and 40,000 (100%, 0%, 0%), and the
+# mean gives (65%, 10%, 25%). The passage read gives no independent-markets outcome for
+# it; the one below is derived by hand (an independent floating-point implementation,
+# tanhl30/FYP's ``independent_market_mechanism``, gives the same 0.5 / 0.25 / 0.25 at
+# t = 0.125 for 8 residents).
 SCHOOLS = [Option("school1"), Option("school2"), Option("school3")]
 
 
