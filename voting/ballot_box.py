@@ -75,6 +75,11 @@ class BoxError(CodedError):
         "box_open_already": "the ballot box was opened already",
         "box_not_closed": "the ballot box opens only after voting has closed",
         "box_shares_wrong": "these key shares do not open the ballot box: {error}",
+        "box_share_missing": "field {number} holds no key share (a line starting BBX1-)",
+        "box_share_typo": "key share {number} has a typing error: its check digits do not match",
+        "box_share_other_box": "key share {number} belongs to another ballot box ({box})",
+        "box_shares_too_few": "{needed} key shares are needed, {given} were given",
+        "box_share_twice": "the same key share was given twice",
         "box_ballot_damaged": "a sealed ballot is damaged; the box was not opened",
     }
 
@@ -215,7 +220,8 @@ def open_box(
     try:
         private = sealing.combine_shares(texts, _public(election))
     except sealing.SealError as error:
-        raise BoxError("box_shares_wrong", error=str(error)) from None
+        # The reason as its own code, so the page says it in the clerk's language.
+        raise BoxError(f"box_{error.reason}", error=str(error), **error.params) from None
     rows = session.execute(
         select(SealedBallot.id, SealedBallot.sealed).where(SealedBallot.election_id == election.id)
     ).all()

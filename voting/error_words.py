@@ -84,7 +84,30 @@ TEXTS: dict[str, LazyString] = {
     "no_box": _l("Deze verkiezing heeft geen stembus."),
     "box_open_already": _l("De stembus is al geopend."),
     "box_not_closed": _l("De stembus gaat pas open als het stemmen gesloten is."),
-    "box_shares_wrong": _l("Met deze sleuteldelen gaat de stembus niet open: %(error)s"),
+    "box_shares_wrong": _l(
+        "Met deze sleuteldelen gaat de stembus niet open: ze horen niet bij elkaar, of er "
+        "zit een fout in die de controle niet ziet. Neem de sleuteldelen opnieuw over van "
+        "de papieren bladen."
+    ),
+    "box_share_missing": _l(
+        "In vak %(number)s staat geen sleuteldeel. Een sleuteldeel is een regel die begint "
+        "met BBX1-."
+    ),
+    "box_share_typo": _l(
+        "Sleuteldeel %(number)s heeft een typefout: de tekens aan het eind kloppen niet met "
+        "de rest. Vergelijk het met het papieren blad."
+    ),
+    "box_share_other_box": _l(
+        "Sleuteldeel %(number)s hoort bij een andere stembus (sleutel %(box)s). Neem het "
+        "sleuteldeel van deze verkiezing."
+    ),
+    "box_shares_too_few": _l(
+        "Er zijn %(needed)s sleuteldelen nodig; er zijn er %(given)s ingevuld."
+    ),
+    "box_share_twice": _l(
+        "Hetzelfde sleuteldeel is twee keer ingevuld. Elke sleutelhouder vult zijn eigen "
+        "sleuteldeel in."
+    ),
     "box_ballot_damaged": _l("Een verzegelde stem is beschadigd; de stembus is niet geopend."),
     "rule_does_not_fit_ballot": _l(
         "De telregel '%(rule)s' past niet bij een stembiljet '%(ballot_type)s'."

@@ -41,7 +41,16 @@ _INFO = b"buurtstem sealed ballot v1"
 
 
 class SealError(ValueError):
-    """A sealed ballot or a share that does not open: wrong key, damaged or forged."""
+    """A sealed ballot or a share that does not open: wrong key, damaged or forged.
+
+    ``reason`` says which (a code the clerk's page turns into words, see
+    :func:`voting.ballot_box.open_box`), ``params`` its numbers; the message is English
+    for logs and tools."""
+
+    def __init__(self, message: str, reason: str = "shares_wrong", **params: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -137,17 +146,31 @@ def combine_shares(texts: Sequence[str], public: bytes) -> bytes:
     parts: list[shamir.Share] = []
     threshold = 0
     for number, text in enumerate(texts, start=1):
-        share_box, share_threshold, part = decode_share(text)
+        try:
+            share_box, share_threshold, part = decode_share(text)
+        except SealError as error:
+            raise SealError(f"share {number}: {error}", error.reason, number=number) from None
         if share_box != box:
-            raise SealError(f"share {number} belongs to another ballot box ({share_box})")
+            raise SealError(
+                f"share {number} belongs to another ballot box ({share_box})",
+                "share_other_box",
+                number=number,
+                box=share_box,
+            )
         threshold = share_threshold
         parts.append(part)
     if len(parts) < threshold:
-        raise SealError(f"{threshold} shares are needed, {len(parts)} were given")
+        raise SealError(
+            f"{threshold} shares are needed, {len(parts)} were given",
+            "shares_too_few",
+            needed=threshold,
+            given=len(parts),
+        )
     try:
         secret = shamir.combine(parts)
     except shamir.ShareError as error:
-        raise SealError(str(error)) from None
+        twice = len({p.x for p in parts}) < len(parts)
+        raise SealError(str(error), "share_twice" if twice else "shares_wrong") from None
     if secret >= 2 ** (8 * KEY_BYTES):
         raise SealError("the shares do not rebuild this box's key")
     private = secret.to_bytes(KEY_BYTES, "big")
@@ -168,10 +191,12 @@ def decode_share(text: str) -> tuple[str, int, shamir.Share]:
         SHARE_PREFIX + r"-([0-9A-F]{8})-(\d{1,3})-(\d{1,3})-([0-9A-F]+)-([0-9A-F]{4})", compact
     )
     if match is None:
-        raise SealError("no share line (BBX1-...) found")
+        raise SealError("no share line (BBX1-...) found", "share_missing")
     box, threshold, x, value, check = match.groups()
     if _check(f"{SHARE_PREFIX}-{box}-{threshold}-{x}-{value}") != check:
-        raise SealError("the share has a typing error (its check digits do not match)")
+        raise SealError(
+            "the share has a typing error (its check digits do not match)", "share_typo"
+        )
     return box, int(threshold), shamir.Share(int(x), int(value, 16))
 
 
