@@ -21,6 +21,9 @@ MARGIN = 18.0  # mm, left and right
 TOP = 22.0  # mm: below the header line
 BOTTOM = 18.0  # mm: above the footer
 BODY_SIZE = 10.0
+# mm a heading needs below it on its page: itself and the first lines or table rows of
+# what it heads. Less than this left, and the heading starts the next page instead.
+KEEP_WITH_NEXT = 22.0
 
 
 class DocumentPDF(FPDF):
@@ -74,8 +77,12 @@ class DocumentPDF(FPDF):
         self.cell(0, 6, self.clean(" · ".join(parts)), align="C")
 
     def heading(self, text: str, size: float = 13) -> None:
-        """A bold heading on its own lines, with a little room above."""
-        self.ln(2)
+        """A bold heading on its own lines, with a little room above; near the foot of a
+        page it moves to the next one, so it is never left alone above a page break."""
+        if self.y + KEEP_WITH_NEXT > self.page_break_trigger:
+            self.add_page()
+        else:
+            self.ln(2)
         self.set_font(self.faces.sans, "B", size)
         self.multi_cell(
             0, size * 0.5 + 0.5, self.clean(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
