@@ -5,10 +5,8 @@ stored ties one stage's code row to another's or to the process's."""
 from __future__ import annotations
 
 import csv
-import gc
 import io
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -17,6 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from tests.voting.letters_support import ENDINGS, end_download_and_check_connections
 from tests.voting.processes.support import MakeElection, import_letters, make_process, register
 from tests.voting.vote.support import assert_consistent, enter_code, vote
 from voting import codes, roll
@@ -361,7 +360,7 @@ def test_the_demo_process_letter_names_four_steps_on_one_page(db_session: Sessio
     assert codes.formatted(demo.codes[0]) in text
 
 
-@pytest.mark.parametrize("ending", ["complete", "broken off", "failed"])
+@pytest.mark.parametrize("ending", ENDINGS)
 def test_letters_download_gives_its_database_connection_back(
     app: Flask,
     client: FlaskClient,
@@ -371,38 +370,23 @@ def test_letters_download_gives_its_database_connection_back(
     monkeypatch: pytest.MonkeyPatch,
     ending: str,
 ) -> None:
-    # The letters are made while the answer streams, after the request has ended. An
-    # import that failed there (a second clerk importing the same register, say) once
-    # left its connection checked out in an open transaction, holding the locks of
-    # the rows it had written, until the garbage collector happened to run.
+    # As for one election's roll (test_roll_routes): however the download ends, its
+    # connection goes back to the pool at once.
     _poll, _final, process = stages
-    if ending == "failed":
-        real = process_roll._import_batch
-
-        def fails_after_writing(*args: Any, **kwargs: Any) -> Any:
-            real(*args, **kwargs)
-            raise RuntimeError("the batch failed before its commit")
-
-        monkeypatch.setattr(process_roll, "_import_batch", fails_after_writing)
     login("clerk")
-    gc.disable()  # what is asserted must not depend on when the collector runs
-    try:
-        with client.post(
+    end_download_and_check_connections(
+        app,
+        monkeypatch,
+        process_roll,
+        lambda: client.post(
             f"/beheer/trajecten/{process.id}/brieven/importeren",
             data={"register": (io.BytesIO(register(3)), "r.csv"), "output": "csv"},
             content_type="multipart/form-data",
             buffered=False,
-        ) as response:
-            chunks = iter(response.response)
-            assert next(chunks).startswith(b"\xef\xbb\xbf")  # the header, before any import
-            if ending == "complete":
-                assert b"".join(chunks).count(b"\n") == 3
-            elif ending == "failed":
-                with pytest.raises(RuntimeError):
-                    next(chunks)
-        assert app.extensions["db_engine"].pool.checkedout() == 0
-    finally:
-        gc.enable()
+        ),
+        ending,
+        letters=3,
+    )
     if ending == "failed":
         # Nothing of the failed batch was kept: no resident has a process code.
         assert db_session.scalar(select(func.count()).select_from(ProcessCode)) == 0

@@ -274,15 +274,11 @@ def test_winners_of_the_theme_poll_become_the_split_s_themes(
     assert back.status_code == 409
 
 
-def test_a_buurtbudget_stage_takes_its_theme_budgets_from_the_split_stage(
-    app: Flask,
-    client: FlaskClient,
-    login: Callable[..., object],
-    make_election: Callable[..., Election],
-    db_session: Session,
-) -> None:
-    # Before, the link from the vote to the split was only in the vote's own settings,
-    # and offered only once the split was certified: nothing on the process said so.
+def _split_then_vote(
+    client: FlaskClient, make_election: Callable[..., Election], db_session: Session
+) -> tuple[int, Election, Election]:
+    """A process (made by the logged-in clerk) of a split stage, then a buurtbudget
+    stage still in review: its id, the split and the vote."""
     split = make_election(
         title="Verdeel het geld",
         ballot_type="distribution",
@@ -292,13 +288,26 @@ def test_a_buurtbudget_stage_takes_its_theme_budgets_from_the_split_stage(
         options=["Groen", "Spelen"],
     )
     vote = make_election(title="Stemmen op ideeën", kind="budget", phase="review", costs=[10])
-    login("clerk")
     process_id = _create(client)
     for position, election in enumerate((split, vote)):
         db_session.add(
             ProcessStage(process_id=process_id, election_id=election.id, position=position)
         )
     db_session.commit()
+    return process_id, split, vote
+
+
+def test_a_buurtbudget_stage_takes_its_theme_budgets_from_the_split_stage(
+    app: Flask,
+    client: FlaskClient,
+    login: Callable[..., object],
+    make_election: Callable[..., Election],
+    db_session: Session,
+) -> None:
+    # Before, the link from the vote to the split was only in the vote's own settings,
+    # and offered only once the split was certified: nothing on the process said so.
+    login("clerk")
+    process_id, split, vote = _split_then_vote(client, make_election, db_session)
     stages = {s.election_id: s.id for s in db_session.scalars(select(ProcessStage))}
     page = client.get(f"/beheer/trajecten/{process_id}").get_data(as_text=True)
     assert "Budget per thema" in page
@@ -345,23 +354,9 @@ def test_theme_split_refused_when_budgets_are_typed_or_voting_started(
     make_election: Callable[..., Election],
     db_session: Session,
 ) -> None:
-    split = make_election(
-        title="Verdeel het geld",
-        ballot_type="distribution",
-        rule="distribution-median",
-        phase="draft",
-        budget=100,
-        options=["Groen", "Spelen"],
-    )
-    vote = make_election(title="Stemmen op ideeën", kind="budget", phase="review", costs=[10])
-    vote.theme_budgets = '[["Groen", 20000], ["Spelen", 30000]]'
-    db_session.commit()
     login("clerk")
-    process_id = _create(client)
-    for position, election in enumerate((split, vote)):
-        db_session.add(
-            ProcessStage(process_id=process_id, election_id=election.id, position=position)
-        )
+    process_id, split, vote = _split_then_vote(client, make_election, db_session)
+    vote.theme_budgets = '[["Groen", 20000], ["Spelen", 30000]]'
     db_session.commit()
     stages = {s.election_id: s.id for s in db_session.scalars(select(ProcessStage))}
     url = f"/beheer/trajecten/{process_id}/stappen/{stages[vote.id]}/themabudget"
