@@ -33,3 +33,4 @@ def test_a_heading_with_room_below_stays_on_its_page() -> None:
     pdf.set_y(pdf.page_break_trigger - 40)
     pdf.heading("Opkomst")
     assert pdf.page_no() == 1
+    pdf.finish()  # closes the font files (an open one is a ResourceWarning, an error here)
