@@ -111,6 +111,8 @@ class RecordError(CodedError):
     ENGLISH: ClassVar[dict[str, str]] = {
         "receipt_not_text": "receipt {receipt!r} is not a non-empty string",
         "receipt_twice": "receipt {receipt!r} appears twice",
+        "receipts_unsorted": "receipt {receipt!r} comes after {before!r}: receipts must "
+        "come sorted",
         "count_fields_unknown": "count fields not known: {fields}",
         "count_disagrees": "count {field} is {given!r}, but the ballots give {computed!r}",
         "channels_disagree": "{online} online + {paper} paper ballots, but {cast} were cast",

@@ -24,6 +24,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     event,
     false,
@@ -33,6 +34,22 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ballots.methods import RULES as COUNTING_RULES
 from voting.db import Base
+
+
+class RecordText(TypeDecorator[str]):
+    """Text that SQLite may hold as UTF-8 bytes: a certified record is written there in
+    slices into a zero-filled BLOB (voting.published.store_record_text), because a
+    TEXT value of 150 MB can only be stored whole. Read back, it is text again."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        """The stored text as ``str``, whichever way SQLite holds it."""
+        if isinstance(value, bytes):
+            return value.decode("utf-8")
+        return value  # type: ignore[no-any-return]
+
 
 KINDS = ("referendum", "budget")
 BALLOT_TYPES = ("ranked", "approval", "budget", "single", "distribution", "points")
@@ -139,7 +156,7 @@ class Election(Base):
     # Deferred: the front page and the results list load every election, and a record
     # of a large election is many megabytes; only the pages that need them read them.
     result_json: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
-    record_json: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
+    record_json: Mapped[str | None] = mapped_column(RecordText, nullable=True, deferred=True)
     # The sealed ballot box (voting.ballot_box): the public half of its key (hex),
     # how many key holders' shares open it, the holders' names (JSON list), and
     # whether it was opened. The private key is never stored.

@@ -15,16 +15,20 @@ record never changes after certification, so a browser or a cache that has it ge
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
+from datetime import datetime
+from typing import Any, BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select, update
+from sqlalchemy import text as text_clause
 from sqlalchemy.orm import Session
 
 from ballots.record import record_sha256
 from ballots.record.exchange import exchange_file
+from ballots.record.stream import StreamedRecord
 from voting.models import Election, PublishedResult, Receipt
 
 # Slices of the stored texts a download sends at a time: big enough that a 100 MB
@@ -97,6 +101,134 @@ def publish(
     )
 
 
+def summary_of_streamed(signed: dict[str, Any], streamed: StreamedRecord) -> dict[str, Any]:
+    """:func:`summary_of` the signed record that
+    :func:`~ballots.record.stream.stream_record` wrote (``signed``: its head with the
+    signature), from the figures it worked out on the way."""
+    summary = {k: v for k, v in signed.items() if k not in ("ballots", "receipts")}
+    summary[FIGURES] = {
+        "votes_per_option": streamed.votes_per_option,
+        "first_preferences": streamed.first_preferences,
+        "receipts": streamed.receipts,
+        "sha256": streamed.sha256,
+    }
+    return summary
+
+
+def publish_summary(
+    session: Session,
+    election: Election,
+    summary: dict[str, Any],
+    *,
+    record_bytes: int,
+    exchange: tuple[str, str],
+) -> None:
+    """Store the published form of ``election`` from its ``summary`` (:func:`summary_of`),
+    the size of the record as served and its ballots as an exchange file
+    (``(ext, text)``); the caller commits, with the certification."""
+    ext, ballots = exchange
+    session.merge(
+        PublishedResult(
+            election_id=election.id,
+            summary_json=json.dumps(summary, sort_keys=True, ensure_ascii=False),
+            record_sha256=summary[FIGURES]["sha256"],
+            record_bytes=record_bytes,
+            ballots_ext=ext,
+            ballots_bytes=utf8_length(ballots),
+            ballots_text=ballots,
+        )
+    )
+
+
+def store_record_text(
+    session: Session,
+    election: Election,
+    text: BinaryIO,
+    size: int,
+    *,
+    certified_at: datetime,
+) -> bool:
+    """Store the record in ``text`` (``size`` bytes of UTF-8, read from where it is) as
+    ``election``'s ``record_json`` with its ``certified_at``, if the election is still
+    counted and holds no record (of two clerks certifying at once, exactly one does).
+    True if it did; the caller commits.
+
+    The record goes to the database in slices: the process never holds it (a million
+    ballots make 150 MB) as one string, nor the driver a copy of it. On PostgreSQL the
+    slices go into a temporary table and the server joins them into the row; SQLite,
+    which would build any TEXT value whole in memory (twice), gets a zero-filled BLOB
+    of the right size that the slices are written into (read back as text:
+    voting.models.RecordText).
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        return _store_in_blob(connection, election, text, size, certified_at)
+    connection.exec_driver_sql(
+        "CREATE TEMPORARY TABLE record_slices (seq INTEGER PRIMARY KEY, part TEXT NOT NULL) "
+        "ON COMMIT DROP"
+    )
+    try:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        seq = 0
+        while True:
+            chunk = text.read(SLICE_BYTES)
+            part = decoder.decode(chunk, final=not chunk)
+            if part:
+                seq += 1
+                connection.execute(_SLICE_INSERT, {"seq": seq, "part": part})
+            if not chunk:
+                break
+        done = connection.execute(
+            _unrecorded(election)
+            .values(
+                record_json=literal_column(
+                    "(SELECT string_agg(part, '' ORDER BY seq) FROM record_slices)"
+                ),
+                certified_at=certified_at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return done.rowcount == 1
+    finally:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS record_slices")
+
+
+def _unrecorded(election: Election) -> Any:
+    """An UPDATE of ``election``'s row that only happens while it is counted and holds
+    no record."""
+    return update(Election).where(
+        Election.id == election.id,
+        Election.phase == "counted",
+        Election.record_json.is_(None),
+    )
+
+
+def _store_in_blob(
+    connection: Any, election: Election, text: BinaryIO, size: int, certified_at: datetime
+) -> bool:
+    done = connection.execute(
+        _unrecorded(election)
+        .values(record_json=func.zeroblob(size), certified_at=certified_at)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        return False
+    if size:
+        rowid = connection.exec_driver_sql(
+            "SELECT rowid FROM elections WHERE id = ?", (election.id,)
+        ).scalar_one()
+        raw = connection.connection.driver_connection
+        with raw.blobopen("elections", "record_json", rowid) as blob:
+            while chunk := text.read(SLICE_BYTES):
+                blob.write(chunk)
+    return True
+
+
+_SLICE_INSERT = text_clause("INSERT INTO record_slices (seq, part) VALUES (:seq, :part)")
+# Bytes of a record sent to the database at a time by store_record_text.
+SLICE_BYTES = 4 << 20
+
+
 def published(session: Session, election: Election) -> PublishedResult | None:
     """The published form of a certified election; None before certification. An
     election certified before published results existed gets its row now, once."""
@@ -137,7 +269,9 @@ def stream_text(
             part = session.scalar(select(func.substr(column, start, SLICE_CHARS)).where(where))
             if not part:
                 break
-            yield part.encode("utf-8")
+            # SQLite may hold a record as UTF-8 bytes (store_record_text): its slices
+            # are bytes then, and substr counts bytes.
+            yield part if isinstance(part, bytes) else part.encode("utf-8")
             start += SLICE_CHARS
     finally:
         session.close()

@@ -14,29 +14,29 @@ Turnout is exact (:class:`fractions.Fraction`); no floats decide anything here.
 
 from __future__ import annotations
 
-import hashlib
 import json
+import mmap
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ballots.errors import CodedError
 from ballots.methods import count
 from ballots.model import BallotError, BallotKind, Option, Profile
-from ballots.record import (
-    build_record,
-    canonical_bytes,
-    compare_results,
-    recount_record,
-    write_record,
-)
+from ballots.record import build_record, compare_results
+from ballots.record.check import themes_from_record
+from ballots.record.exchange import exchange_file_of
 from ballots.record.layout import BLANK_SHARE_COUNTED
+from ballots.record.stream import stream_record
 from ballots.result import Result
 from ballots.turnout import Turnout
 from voting import audit, ballot_box, elections, published, signing, theme_budgets, weighted
@@ -145,9 +145,22 @@ def load_receipts(session: Session, election: Election) -> list[str]:
     )
 
 
-def ballot_counts(session: Session, election: Election) -> BallotCounts:
+def ballot_kinds(session: Session, election: Election) -> list[tuple[bool, str, int]]:
+    """The opened ballots of ``election`` grouped: (invalid, stored content, how many)."""
+    # Grouped in Python: PostgreSQL will not group by an expression with a parameter.
+    rows = session.execute(
+        select(Ballot.invalid, Ballot.content, func.count())
+        .where(Ballot.election_id == election.id)
+        .group_by(Ballot.invalid, Ballot.content)
+    ).all()
+    return [(bool(invalid), str(content), int(number)) for invalid, content, number in rows]
+
+
+def ballot_counts(
+    session: Session, election: Election, kinds: list[tuple[bool, str, int]] | None = None
+) -> BallotCounts:
     """Cast ballots by channel (from the used codes) and by kind (from the opened
-    ballots; all zero before the box is opened)."""
+    ballots, :func:`ballot_kinds` unless given; all zero before the box is opened)."""
     channels = dict(
         session.execute(
             select(VotingCode.used_channel, func.count())
@@ -155,12 +168,8 @@ def ballot_counts(session: Session, election: Election) -> BallotCounts:
             .group_by(VotingCode.used_channel)
         ).all()
     )
-    # Grouped in Python: PostgreSQL will not group by an expression with a parameter.
-    kinds = session.execute(
-        select(Ballot.invalid, Ballot.content, func.count())
-        .where(Ballot.election_id == election.id)
-        .group_by(Ballot.invalid, Ballot.content)
-    ).all()
+    if kinds is None:
+        kinds = ballot_kinds(session, election)
     votes = blank = invalid = 0
     for is_invalid, content, number in kinds:
         is_blank = content == "[]"
@@ -433,6 +442,49 @@ def private_key_path(configured: str | Path) -> Path:
     return path.parent / signing.PRIVATE_KEY_FILE
 
 
+def record_ballot_groups(
+    election: Election, kinds: list[tuple[bool, str, int]]
+) -> list[tuple[list[str] | dict[str, int], int]]:
+    """The counted ballots (of :func:`ballot_kinds`) as
+    :func:`~ballots.record.stream.stream_record` takes them: each distinct stored
+    ballot once, with how often it was cast, in the order of :func:`load_ballots` (so
+    an error names the same ballot). ``ValueError`` for a stored amount that cannot be
+    read."""
+    split = weighted.is_weighted(election)
+    groups: list[tuple[list[str] | dict[str, int], int]] = []
+    for content, number in sorted((c, n) for invalid, c, n in kinds if not invalid):
+        choices = list(json.loads(content))
+        groups.append((weighted.amounts(choices) if split else choices, number))
+    return groups
+
+
+def streamed_receipts(session: Session, election: Election) -> Iterator[str]:
+    """Every receipt of ``election`` in Python's order (by code point), read from the
+    database in batches rather than as one list: straight from the driver's cursor
+    (a server-side one on PostgreSQL), since a million receipts through SQLAlchemy's
+    result rows take seconds."""
+    connection = session.connection()
+    raw = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        # The database's own collation may sort dashes and case otherwise; "C" sorts
+        # bytes, and UTF-8 bytes sort as code points do.
+        cursor = raw.cursor(name=f"receipts_{election.id}")
+        query = 'SELECT receipt FROM receipts WHERE election_id = %s ORDER BY receipt COLLATE "C"'
+    else:
+        cursor = raw.cursor()
+        query = "SELECT receipt FROM receipts WHERE election_id = ? ORDER BY receipt"
+    try:
+        cursor.execute(query, (election.id,))
+        while rows := cursor.fetchmany(RECEIPT_BATCH):
+            yield from map(itemgetter(0), rows)
+    finally:
+        cursor.close()
+
+
+# Receipts read from the database at a time while a record is written.
+RECEIPT_BATCH = 20_000
+
+
 def certify_election(
     session: Session,
     election: Election,
@@ -443,13 +495,19 @@ def certify_election(
     progress: Callable[[str], None] = _quiet,
 ) -> dict[str, Any]:
     """Certify ``election``: build the record, recount it, sign it, store it, and move
-    from ``counted`` to ``certified``; commits. Returns the signed record. ``progress``
-    hears each step's code (``record``, ``recount``, ``sign``, ``save``).
+    from ``counted`` to ``certified``; commits. Returns what the public pages show of
+    the signed record (:func:`voting.published.summary_of`: everything but its ballots
+    and receipts, with the figures made from them). ``progress`` hears each step's code
+    (``record``, ``recount``, ``sign``, ``save``).
 
-    The record is recounted the way ``tools/verify.py`` will recount it, and compared
+    The record is written to temporary files as it is made (ballots from the database
+    grouped, receipts in batches; :func:`ballots.record.stream.stream_record`), so its
+    size in memory does not grow with the number of ballots; the bytes are those
+    :func:`preview_record` + :func:`~ballots.record.write_record` give. The record's
+    ballots are recounted the way ``tools/verify.py`` will recount them, and compared
     with the stored result; any difference stops the certification. Raises
-    :class:`TallyError` if the election is not counted, already
-    certified, the key is missing or unreadable, or the recount disagrees.
+    :class:`TallyError` if the election is not counted, already certified, the key is
+    missing or unreadable, or the recount disagrees.
     """
     if election.record_json is not None or election.phase == "certified":
         raise TallyError("already_certified")
@@ -462,56 +520,87 @@ def certify_election(
         raise TallyError("no_signing_key", path=str(key_file)) from None
     except (OSError, ValueError) as error:
         raise TallyError("signing_key_unreadable", error=error) from None
+    result = stored_result(election)
+    assert result is not None  # result_json is set (checked above)
 
     progress("record")
-    record = preview_record(session, election, municipality=municipality)
-    progress("recount")
-    # Safety net: the stored result must be what the ballots give, by the same code a
-    # stranger runs on the published record.
-    recounted = recount_record(record)
-    problems = compare_results(record["result"], recounted)
-    if problems:
-        raise TallyError("recount_differs", problems=problems)
-    progress("sign")
-    # The canonical bytes once, for the signature, its check and the record's hash.
-    body = canonical_bytes(record)
-    signed = signing.sign_record(record, key, canonical=body)
-    if not signing.verify_signature(signed, key.public_key(), canonical=body):
-        raise TallyError("signature_unverifiable")
-    sha256 = hashlib.sha256(body).hexdigest()
-    del body
-    text = write_record(signed)
-    progress("save")
-    now = utcnow()
-    done = session.execute(
-        update(Election)
-        .where(
-            Election.id == election.id,
-            Election.phase == "counted",
-            Election.record_json.is_(None),
+    # One pass over the ballots serves the record's ballots and its counts.
+    kinds = ballot_kinds(session, election)
+    with tempfile.TemporaryFile() as canonical, tempfile.TemporaryFile() as text:
+        try:
+            streamed = stream_record(
+                election=election_metadata(
+                    election, roll=roll_size(session, election), municipality=municipality
+                ),
+                ballot_groups=record_ballot_groups(election, kinds),
+                receipts=streamed_receipts(session, election),
+                counts={
+                    k: v
+                    for k, v in ballot_counts(session, election, kinds).to_dict().items()
+                    if k in ("online", "paper", "invalid", "desk")
+                },
+                result=result,
+                turnout={},
+                canonical=canonical,
+                published=text,
+            )
+        except ValueError as error:
+            raise TallyError("record_failed", error=error) from None
+        progress("recount")
+        # Safety net: the stored result must be what the record's ballots give, by the
+        # same count a stranger runs on the published record.
+        head = streamed.head
+        meta = head["election"]
+        recounted = count(
+            streamed.profile,
+            meta["rule"],
+            seats=meta["seats"],
+            seed=meta["tie_break_seed"],
+            themes=themes_from_record(head),
         )
-        .values(record_json=text, certified_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if done.rowcount != 1:
+        problems = compare_results(head["result"], recounted)
+        if problems:
+            raise TallyError("recount_differs", problems=problems)
+        progress("sign")
+        canonical.flush()
+        # The canonical bytes are signed from the file, mapped: not copied into memory.
+        with mmap.mmap(canonical.fileno(), 0, access=mmap.ACCESS_READ) as body:
+            signed = signing.sign_record(head, key, canonical=body)
+            verified = signing.verify_signature(signed, key.public_key(), canonical=body)
+        if not verified:
+            raise TallyError("signature_unverifiable")
+        size = text.tell() + streamed.finish(text, signed["signature"])
+        progress("save")
+        now = utcnow()
+        text.seek(0)
+        stored = published.store_record_text(session, election, text, size, certified_at=now)
+    if not stored:
         session.rollback()
         raise TallyError("already_certified")
-    election.record_json = text
-    election.certified_at = now
+    # The row holds the record now; the object must not carry (or load) the text.
+    set_committed_value(election, "certified_at", now)
+    session.expire(election, ["record_json"])
+    summary = published.summary_of_streamed(signed, streamed)
     # What the public pages show, worked out now, once, in the same transaction.
-    published.publish(session, election, signed, text, sha256=sha256)
+    published.publish_summary(
+        session,
+        election,
+        summary,
+        record_bytes=size,
+        exchange=exchange_file_of(meta, streamed.profile),
+    )
     elections.advance(session, election, "certified", actor=actor)
     audit.record(
         session,
         actor,
         "election.certify",
         election_id=election.id,
-        record_sha256=sha256,
+        record_sha256=streamed.sha256,
         key_fingerprint=signed["signature"]["key_fingerprint"],
         winners=list(recounted.winners),
     )
     session.commit()
-    return signed
+    return summary
 
 
 def published_record(election: Election) -> dict[str, Any] | None:
@@ -519,6 +608,17 @@ def published_record(election: Election) -> dict[str, Any] | None:
     if election.phase != "certified" or not election.record_json:
         return None
     return dict(json.loads(election.record_json))
+
+
+def _holds_record(state: Any, connection: Any, target: Election) -> bool:
+    """True if ``target``'s row holds a signed record. When the column is not loaded
+    (deferred, or expired after certify_election wrote it in SQL) the row is asked
+    whether it has one, which reads no record of many megabytes."""
+    if "record_json" not in state.unloaded:
+        return bool(target.record_json)
+    return bool(
+        connection.scalar(select(Election.record_json.is_not(None)).where(Election.id == target.id))
+    )
 
 
 class CertifiedElectionIsFinal(RuntimeError):
@@ -535,7 +635,7 @@ def _refuse_changes_after_certification(_mapper: Any, _connection: Any, target: 
     if was != "certified":
         # Certified without a signed record would be final *and* empty: only
         # certify_election may make an election certified.
-        if target.phase == "certified" and not target.record_json:
+        if target.phase == "certified" and not _holds_record(state, _connection, target):
             raise CertifiedElectionIsFinal(
                 "an election becomes certified only with its signed record "
                 "(voting.tally.certify_election)"

@@ -124,7 +124,8 @@ def build_record(
     for before, after in pairwise(receipt_list):
         if before == after:
             raise RecordError("receipt_twice", receipt=after)
-    tally = _counts(counts or {}, [e["choices"] for e in entries], len(receipt_list))
+    blank = sum(1 for e in entries if not e["choices"])
+    tally = _counts(counts or {}, len(entries), blank, len(receipt_list))
 
     if result.method != meta["rule"]:
         raise RecordError("result_rule", counted=result.method, rule=meta["rule"])
@@ -154,20 +155,23 @@ def build_record(
     return record
 
 
-def _counts(given: Mapping[str, int], ballots: list[list[str]], receipts: int) -> dict[str, int]:
+def _counts(
+    given: Mapping[str, int], ballots: int, blank: int, receipts: int | None
+) -> dict[str, int]:
+    """The counts block for ``ballots`` counted ballots (``blank`` of them blank) and
+    ``receipts`` receipts (None: checked later, ballots.record.stream)."""
     unknown = sorted(set(given) - set(COUNT_FIELDS) - set(OPTIONAL_COUNT_FIELDS))
     if unknown:
         raise RecordError("count_fields_unknown", fields=", ".join(unknown))
-    blank = sum(1 for b in ballots if not b)
     invalid = given.get("invalid", 0)
-    cast = len(ballots) + invalid
+    cast = ballots + invalid
     online = given.get("online", cast - given.get("paper", 0))
     paper = given.get("paper", cast - online)
     counts = {
         "cast": cast,
         "online": online,
         "paper": paper,
-        "votes": len(ballots) - blank,
+        "votes": ballots - blank,
         "blank": blank,
         "invalid": invalid,
     }
@@ -184,7 +188,7 @@ def _counts(given: Mapping[str, int], ballots: list[list[str]], receipts: int) -
         if desk > online:
             raise RecordError("count_disagrees", field="desk", given=desk, computed=online)
         counts["desk"] = desk
-    if receipts != cast:
+    if receipts is not None and receipts != cast:
         raise RecordError("receipts_disagree", receipts=receipts, cast=cast)
     return counts
 

@@ -29,8 +29,13 @@ def exchange_file(record: dict[str, Any]) -> tuple[str, str]:
     Raises :class:`~ballots.methods.UnknownRule` for a rule the registry does not know
     and ``ValueError`` for a ``.pb`` election whose rule has no pabulib name.
     """
-    meta = record["election"]
-    profile = profile_from_record(record)
+    return exchange_file_of(record["election"], profile_from_record(record))
+
+
+def exchange_file_of(meta: dict[str, Any], profile: Profile) -> tuple[str, str]:
+    """:func:`exchange_file` of a record with election metadata ``meta`` whose ballots
+    are ``profile`` (:func:`~ballots.record.profile_from_record`, or the profile
+    :func:`~ballots.record.stream.stream_record` made while writing the record)."""
     if BallotKind(meta["ballot_type"]) in RANKED_KINDS:
         return "blt", write_blt(blt_election(meta, profile))
     if profile.kind is BallotKind.DISTRIBUTION:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ballots.record import compare_results, read_record, recount_record
+from ballots.record import compare_results, read_record, recount_record, write_record
 from tests.voting.tally_helpers import add_ballots, add_roll, make_key
 from voting import elections, signing
 from voting.models import AuditEvent, Election
@@ -18,6 +18,7 @@ from voting.tally import (
     TallyError,
     certify_election,
     count_election,
+    preview_record,
     private_key_path,
     published_record,
     stored_result,
@@ -87,14 +88,24 @@ def test_certify_signs_a_record_a_stranger_can_recount(
 ) -> None:
     key_path = make_key(tmp_path / "keys")
     count_election(db_session, closed, "griffie")
-    signed = certify_election(db_session, closed, "griffie", key_path, municipality="Duiven")
+    unsigned = preview_record(db_session, closed, municipality="Duiven")
+    summary = certify_election(db_session, closed, "griffie", key_path, municipality="Duiven")
     assert closed.phase == "certified" and closed.certified_at is not None
-    assert signing.verify_signature(signed, signing.load_private_key(key_path).public_key())
     # What is stored is what is published, and it reads back as a valid record.
     path = tmp_path / "record.json"
     path.write_text(closed.record_json or "", encoding="utf-8")
     record = read_record(path)
-    assert record == signed == published_record(closed)
+    key = signing.load_private_key(key_path)
+    assert signing.verify_signature(record, key.public_key())
+    assert record == published_record(closed)
+    # Streamed to the database, the record is byte for byte the one built in memory
+    # (Ed25519 signs deterministically: the same bytes give the same signature).
+    assert closed.record_json == write_record(signing.sign_record(unsigned, key))
+    # certify_election answers with what the public pages show: all but the ballots.
+    assert {k: v for k, v in summary.items() if k != "published"} == {
+        k: v for k, v in record.items() if k not in ("ballots", "receipts")
+    }
+    assert summary["published"]["receipts"] == 6
     assert compare_results(record["result"], recount_record(record)) == []
     assert record["turnout"] == {
         "ballots": 6,

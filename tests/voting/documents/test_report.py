@@ -25,7 +25,7 @@ from voting.documents import report as report_pdf
 from voting.formatting import TIME_ZONE, format_moment
 from voting.models import AuditEvent, Election, StaffUser
 from voting.results.view import result_view
-from voting.tally import certify_election, count_election
+from voting.tally import certify_election, count_election, published_record
 
 
 def _pdf_text(data: bytes) -> str:
@@ -48,9 +48,12 @@ def record(
     add_roll(db_session, election, 20)
     add_ballots(db_session, election, [["A", "B"], ["B", "C"], ["C", "A"]])
     count_election(db_session, election, "griffie")
-    return election, certify_election(
+    certify_election(
         db_session, election, "griffie", make_key(tmp_path), municipality="Gemeente Duiven"
     )
+    signed = published_record(election)
+    assert signed is not None
+    return election, signed
 
 
 def test_report_holds_result_turnout_hashes_and_fingerprint(
