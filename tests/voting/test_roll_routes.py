@@ -88,6 +88,9 @@ def test_check_reports_bad_rows_and_stores_nothing(
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "ongeldige postcode" in page and '<td class="num">7</td>' in page
+    # Counts in words that agree with the number: one row, one bad.
+    assert "6 regels gelezen" in page and "1 regel is fout" in page
+    assert "5 bewoners mogen stemmen" in page
     assert db_session.scalar(select(func.count()).select_from(RollEntry)) == 0
     event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "roll.check")).one()
     assert event.details["bad"] == {"bad_postcode": 1}

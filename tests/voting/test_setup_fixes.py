@@ -42,7 +42,8 @@ def test_under_age_residents_do_not_block_the_import(
     body = HEADER + ADULT + CHILD + ADULT2
     check = client.post(roll_url(election, "/controleren"), data=upload(body))
     html = check.get_data(as_text=True)
-    assert "1 bewoners zijn niet stemgerechtigd" in html
+    assert "1 bewoner is niet stemgerechtigd" in html
+    assert "1 bewoners" not in html
     assert "0 regels zijn fout" in html
     assert "<caption>Foute regels</caption>" not in html
     response = client.post(roll_url(election, "/importeren"), data=upload(body, output="pdf"))
