@@ -121,3 +121,48 @@ def test_every_staff_page_fits_a_phone(demo: Any, phone: Any, live_server: str) 
         seen = crawl(phone, live_server, "/beheer/", "/beheer/")
         assert len(seen) > 10, sorted(seen)
         phone.context.clear_cookies()
+
+
+# Tables whose content is wider than their box (they scroll on their own).
+SCROLLING_TABLES = """() => [...document.querySelectorAll('.table-wrap')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1)
+  .map(e => `${(e.querySelector('caption') || e).textContent.trim().slice(0, 40)}:`
+    + ` ${e.scrollWidth}/${e.clientWidth}px`)"""
+
+
+def test_staff_tables_fit_a_desktop_screen_without_scrolling(
+    demo: Any, browser: Any, live_server: str
+) -> None:
+    """At 1280 px a clerk sees every column of the election list, the audit log and
+    the other staff tables at once: staff pages use the width a desktop has, so no
+    table has to be scrolled sideways (on a phone they still scroll in their box)."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        username, password = demo["clerk"]
+        page.goto("/beheer/inloggen")
+        page.fill("#username", username)
+        page.fill("#password", password)
+        page.click("main button[type=submit]")
+        problems = {}
+        for path in ("/beheer/", "/beheer/logboek", *staff_pages(page, live_server)):
+            page.goto(live_server + path)
+            scrolling = page.evaluate(SCROLLING_TABLES)
+            if scrolling:
+                problems[path] = scrolling
+        assert not problems, problems
+    finally:
+        context.close()
+
+
+def staff_pages(page: Any, base: str) -> list[str]:
+    """The clerk's pages one link from the election list (an election, its options,
+    its roll, the panels and processes)."""
+    page.goto(base + "/beheer/")
+    found = []
+    for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+        path = urlsplit(urldefrag(href)[0]).path
+        if path.startswith("/beheer/") and not SKIP.search(path) and path not in found:
+            found.append(path)
+    return found
