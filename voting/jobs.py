@@ -197,7 +197,13 @@ def execute(session: Session, job: Job, progress: Callable[[str], None]) -> None
         raise TallyError("not_counted")
     config = current_app.config
     if job.kind == "count":
-        count_election(session, election, job.actor, progress=progress)
+        count_election(
+            session,
+            election,
+            job.actor,
+            municipality=config["MUNICIPALITY"],
+            progress=progress,
+        )
     else:
         certify_election(
             session,

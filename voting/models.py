@@ -157,6 +157,9 @@ class Election(Base):
     # of a large election is many megabytes; only the pages that need them read them.
     result_json: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
     record_json: Mapped[str | None] = mapped_column(RecordText, nullable=True, deferred=True)
+    # What the clerk reviews before certifying, worked out at the count (voting.tally):
+    # the record to be, without its ballots and receipts. A few kilobytes.
+    review_json: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
     # The sealed ballot box (voting.ballot_box): the public half of its key (hex),
     # how many key holders' shares open it, the holders' names (JSON list), and
     # whether it was opened. The private key is never stored.

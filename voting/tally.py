@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import mmap
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from datetime import datetime
 from fractions import Fraction
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, BinaryIO, ClassVar
 
 from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.orm import Session, object_session
@@ -36,7 +37,7 @@ from ballots.record import build_record, compare_results
 from ballots.record.check import themes_from_record
 from ballots.record.exchange import exchange_file_of
 from ballots.record.layout import BLANK_SHARE_COUNTED
-from ballots.record.stream import stream_record
+from ballots.record.stream import StreamedRecord, stream_record
 from ballots.result import Result
 from ballots.turnout import Turnout
 from voting import audit, ballot_box, elections, published, signing, theme_budgets, weighted
@@ -328,11 +329,14 @@ def count_election(
     election: Election,
     actor: str,
     *,
+    municipality: str = "",
     progress: Callable[[str], None] = _quiet,
 ) -> Result:
     """Count ``election`` and move it from ``closed`` to ``counted``; commits.
-    ``progress`` hears each step's code (``read``, ``count``, ``save``), for the
-    clerk's page while a worker runs it (voting.jobs).
+    ``progress`` hears each step's code (``read``, ``count``, ``record``, ``save``),
+    for the clerk's page while a worker runs it (voting.jobs). What the clerk then
+    reviews (:func:`review_summary`, with ``municipality``) is worked out and stored
+    too, so the review page reads it instead of building the record on every view.
 
     Counts the database ballots with the election's rule, seats and published seed,
     stores ``result_json`` and ``counted_at``, and writes the audit log. Runs once:
@@ -367,6 +371,13 @@ def count_election(
         )
     except (BallotError, KeyError, ValueError) as error:
         raise TallyError("count_failed", error=error) from None
+    progress("record")
+    try:
+        review: str | None = _summary_json(
+            review_summary(session, election, result, municipality=municipality)
+        )
+    except TallyError:
+        review = None  # the review page tries again and says what is wrong
     progress("save")
     now = utcnow()
     # Conditional update: of two clerks clicking at once, exactly one counts.
@@ -377,14 +388,18 @@ def count_election(
             Election.phase == election.phase,
             Election.result_json.is_(None),
         )
-        .values(result_json=_result_json(result), counted_at=now)
+        .values(result_json=_result_json(result), counted_at=now, review_json=review)
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
         session.rollback()
         raise TallyError("already_counted")
-    election.result_json = _result_json(result)
-    election.counted_at = now
+    for name, value in (
+        ("result_json", _result_json(result)),
+        ("counted_at", now),
+        ("review_json", review),
+    ):
+        set_committed_value(election, name, value)
     if election.phase == "closed":
         elections.advance(session, election, "counted", actor=actor)
     audit.record(
@@ -485,6 +500,83 @@ def streamed_receipts(session: Session, election: Election) -> Iterator[str]:
 RECEIPT_BATCH = 20_000
 
 
+def _stream(
+    session: Session,
+    election: Election,
+    result: Result,
+    kinds: list[tuple[bool, str, int]],
+    municipality: str,
+    canonical: BinaryIO,
+    text: BinaryIO,
+) -> StreamedRecord:
+    """:func:`~ballots.record.stream.stream_record` of ``election``'s record (counted as
+    ``result``, its ballots grouped as ``kinds``) into ``canonical`` and ``text``.
+    Raises :class:`TallyError` (``record_failed``) if the record cannot be made."""
+    try:
+        return stream_record(
+            election=election_metadata(
+                election, roll=roll_size(session, election), municipality=municipality
+            ),
+            ballot_groups=record_ballot_groups(election, kinds),
+            receipts=streamed_receipts(session, election),
+            # Channels from the used codes, kinds from the opened ballots: the record
+            # refuses to build when they do not add up to the receipts.
+            counts={
+                k: v
+                for k, v in ballot_counts(session, election, kinds).to_dict().items()
+                if k in ("online", "paper", "invalid", "desk")
+            },
+            result=result,
+            turnout={},
+            canonical=canonical,
+            published=text,
+        )
+    except ValueError as error:
+        raise TallyError("record_failed", error=error) from None
+
+
+def review_summary(
+    session: Session, election: Election, result: Result, *, municipality: str = ""
+) -> dict[str, Any]:
+    """What the clerk reviews before certifying: :func:`voting.published.summary_of`
+    the unsigned record that certification will make of ``election`` counted as
+    ``result`` (its hash is the one the signed record will have), worked out in one
+    streamed pass that keeps nothing. Raises :class:`TallyError` (``record_failed``)."""
+    kinds = ballot_kinds(session, election)
+    with open(os.devnull, "wb") as nowhere:
+        streamed = _stream(session, election, result, kinds, municipality, nowhere, nowhere)
+    return published.summary_of_streamed(streamed.head, streamed)
+
+
+def preview_summary(
+    session: Session, election: Election, *, municipality: str = ""
+) -> dict[str, Any]:
+    """:func:`review_summary` of the counted ``election``, as the count stored it; made
+    (and stored) now for an election counted before it was stored, or when the
+    municipality's name changed since. Raises :class:`TallyError` before the count or
+    when the record cannot be made."""
+    result = stored_result(election)
+    if result is None:
+        raise TallyError("not_counted")
+    if election.review_json:
+        stored = dict(json.loads(election.review_json))
+        if stored["election"].get("municipality") == (election.municipality or municipality):
+            return stored
+    summary = review_summary(session, election, result, municipality=municipality)
+    session.execute(
+        update(Election)
+        .where(Election.id == election.id, Election.phase == "counted")
+        .values(review_json=_summary_json(summary))
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return summary
+
+
+def _summary_json(summary: dict[str, Any]) -> str:
+    return json.dumps(summary, sort_keys=True, ensure_ascii=False)
+
+
 def certify_election(
     session: Session,
     election: Election,
@@ -527,25 +619,7 @@ def certify_election(
     # One pass over the ballots serves the record's ballots and its counts.
     kinds = ballot_kinds(session, election)
     with tempfile.TemporaryFile() as canonical, tempfile.TemporaryFile() as text:
-        try:
-            streamed = stream_record(
-                election=election_metadata(
-                    election, roll=roll_size(session, election), municipality=municipality
-                ),
-                ballot_groups=record_ballot_groups(election, kinds),
-                receipts=streamed_receipts(session, election),
-                counts={
-                    k: v
-                    for k, v in ballot_counts(session, election, kinds).to_dict().items()
-                    if k in ("online", "paper", "invalid", "desk")
-                },
-                result=result,
-                turnout={},
-                canonical=canonical,
-                published=text,
-            )
-        except ValueError as error:
-            raise TallyError("record_failed", error=error) from None
+        streamed = _stream(session, election, result, kinds, municipality, canonical, text)
         progress("recount")
         # Safety net: the stored result must be what the record's ballots give, by the
         # same count a stranger runs on the published record.

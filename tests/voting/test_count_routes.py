@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ballots.record import record_sha256
 from tests.voting.tally_helpers import add_ballots, add_roll, make_key
+from tests.voting.test_deferred_records import statements
 from voting.models import AuditEvent, Election, StaffUser
+from voting.tally import preview_record
 
 
 @pytest.fixture
@@ -108,3 +112,49 @@ def test_count_needs_csrf(
     response = client.post(f"/beheer/telling/{closed.id}/tellen")
     assert response.status_code == 400
     assert closed.result_json is None
+
+
+def test_review_reads_what_the_count_stored(
+    app: Flask,
+    client: FlaskClient,
+    closed: Election,
+    login: Callable[..., StaffUser],
+    db_session: Session,
+) -> None:
+    """The review page and the draft proces-verbaal read the summary the count stored;
+    they no longer read every ballot and receipt to build the record on each view."""
+    login("clerk")
+    client.post(f"/beheer/telling/{closed.id}/tellen")
+    db_session.expire_all()
+    election = db_session.get(Election, closed.id)
+    assert election is not None and election.review_json
+    stored = json.loads(election.review_json)
+    # the record to be, and the hash the signed record will have
+    unsigned = preview_record(db_session, election, municipality=app.config["MUNICIPALITY"])
+    assert stored["published"]["sha256"] == record_sha256(unsigned)
+    assert stored["counts"] == unsigned["counts"] and stored["published"]["receipts"] == 4
+    for path in (f"/beheer/telling/{closed.id}", f"/beheer/telling/{closed.id}/concept.pdf"):
+        with statements(app) as seen:
+            page = client.get(path)
+        assert page.status_code == 200
+        assert seen and not [s for s in seen if " ballots" in s or " receipts" in s], path
+    assert "De uitslag is geldig en raadgevend" in client.get(
+        f"/beheer/telling/{closed.id}"
+    ).get_data(as_text=True)
+
+
+def test_review_of_an_election_counted_before_summaries_makes_one(
+    app: Flask,
+    client: FlaskClient,
+    closed: Election,
+    login: Callable[..., StaffUser],
+    db_session: Session,
+) -> None:
+    login("clerk")
+    client.post(f"/beheer/telling/{closed.id}/tellen")
+    db_session.execute(update(Election).where(Election.id == closed.id).values(review_json=None))
+    db_session.commit()
+    review = client.get(f"/beheer/telling/{closed.id}").get_data(as_text=True)
+    assert "De uitslag is geldig en raadgevend" in review
+    db_session.expire_all()
+    assert db_session.scalar(select(Election.review_json).where(Election.id == closed.id))

@@ -117,7 +117,7 @@ def test_progress_is_written_while_the_job_runs(
     monkeypatch.setattr(jobs, "_progress_writer", watching)
     job = jobs.enqueue(db_session, closed, "count", "griffie")
     assert jobs.run_job(app, job.id).state == "done"
-    assert seen == ["read", "count", "save"]
+    assert seen == ["read", "count", "record", "save"]
 
 
 def test_only_one_worker_gets_a_job(app: Flask, closed: Election, db_session: Session) -> None:

@@ -22,7 +22,7 @@ from voting.tally import (
     certify_election,
     count_election,
     current_turnout,
-    preview_record,
+    preview_summary,
     private_key_path,
 )
 
@@ -62,7 +62,12 @@ def run_count(election_id: int) -> Response:
     if jobs.runner() == "worker":
         return _queue(election, "count")
     try:
-        count_election(db.session(), election, actor_name())
+        count_election(
+            db.session(),
+            election,
+            actor_name(),
+            municipality=current_app.config["MUNICIPALITY"],
+        )
     except TallyError as error:
         db.session().rollback()
         flash(explain(error), "error")
@@ -80,7 +85,8 @@ def review(election_id: int) -> str | Response:
     if election.phase == "certified" and election.record_json:
         return redirect(url_for("results.election", slug=election.slug))
     try:
-        record = preview_record(
+        # stored by the count: a few kilobytes, whatever the number of ballots
+        record = preview_summary(
             db.session(), election, municipality=current_app.config["MUNICIPALITY"]
         )
     except TallyError as error:
@@ -102,7 +108,7 @@ def draft_report(election_id: int) -> Response:
     """The proces-verbaal as it will be, marked as a draft, to print for review."""
     election = _election(election_id)
     try:
-        record = preview_record(
+        record = preview_summary(
             db.session(), election, municipality=current_app.config["MUNICIPALITY"]
         )
     except TallyError:

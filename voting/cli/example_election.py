@@ -106,7 +106,7 @@ def add_certified_example(session: Session, app: Flask) -> Election | None:
     election.phase = "closed"
     session.commit()
     ballot_box.open_box(session, election, [s.text for s in shares[:2]], actor="demo")
-    count_election(session, election, "demo")
+    count_election(session, election, "demo", municipality=app.config["MUNICIPALITY"])
     certify_election(
         session,
         election,
