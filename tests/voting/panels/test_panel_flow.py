@@ -104,6 +104,11 @@ def test_a_panel_from_invitations_to_referendum(app, client, login, db_session, 
     record = json.loads(db_session.get(Panel, panel.id).record_json)
     assert record["replacements"][0]["dropped"] == member
     assert check_record(record) == []
+    # The clerk's list says each seat's state in words, not the stored code.
+    listing = client.get(base).get_data(as_text=True)
+    assert "<td>geloot</td>" in listing and "<td>doet niet mee</td>" in listing
+    assert "<td>opvolger</td>" in listing
+    assert "<td>selected</td>" not in listing and "<td>dropped</td>" not in listing
     path = tmp_path / "verslag.json"
     path.write_text(client.get("/burgerberaad/afval/verslag.json").get_data(as_text=True))
     verify = subprocess.run(
