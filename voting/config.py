@@ -40,7 +40,7 @@ def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
 
 def from_environment(instance_path: str) -> dict[str, Any]:
     """Read every setting from the environment (``BUURTSTEM_ENV``, ``DATABASE_URL``,
-    ``SECRET_KEY``, ``CODE_PEPPER``, ``REDIS_URL``, ``SIGNING_KEY_PATH``,
+    ``DATABASE_POOL_TIMEOUT``, ``SECRET_KEY``, ``CODE_PEPPER``, ``REDIS_URL``, ``SIGNING_KEY_PATH``,
     ``PUBLIC_BASE_URL``, ``MUNICIPALITY``, session lengths, code-attempt limits,
     ``TRUSTED_PROXIES``, and for the follow-up ``SMTP_URL``, ``MAIL_FROM``,
     ``UPLOAD_MAX_BYTES`` and ``RETENTION_DAYS``). A number that is not a number is a
@@ -49,6 +49,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     return {
         "ENV_NAME": env.get("BUURTSTEM_ENV", "development"),
         "DATABASE_URL": env.get("DATABASE_URL") or default_database_url(instance_path),
+        # Seconds a request waits for one of the pool's connections (5, and 10 more
+        # under load, per web process) before it fails.
+        "DATABASE_POOL_TIMEOUT": _number("DATABASE_POOL_TIMEOUT", 30),
         "SECRET_KEY": env.get("SECRET_KEY"),
         "CODE_PEPPER": env.get("CODE_PEPPER"),
         "REDIS_URL": env.get("REDIS_URL"),

@@ -18,9 +18,10 @@ class Base(DeclarativeBase):
     """Declarative base of every Buurtstem table."""
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_timeout: int | None = None) -> Engine:
     """An engine for ``url``; :class:`ConfigError` with a readable message when the URL
-    is malformed or names a driver that is not installed."""
+    is malformed or names a driver that is not installed. ``pool_timeout``: seconds a
+    request waits for a free pooled connection (SQLAlchemy's default is 30)."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -30,6 +31,8 @@ def make_engine(url: str) -> Engine:
             "postgresql+psycopg://user@127.0.0.1:5432/buurtstem"
         ) from None
     options: dict[str, object] = {"future": True}
+    if pool_timeout is not None:
+        options["pool_timeout"] = pool_timeout
     if parsed.get_backend_name() == "sqlite":
         # Threads share the file; SQLite serialises writers itself.
         options["connect_args"] = {"check_same_thread": False, "timeout": 30}
@@ -55,7 +58,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 def init_app(app: Flask) -> None:
     """Bind an engine and a session factory to ``app``."""
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(
+        app.config["DATABASE_URL"], pool_timeout=app.config.get("DATABASE_POOL_TIMEOUT")
+    )
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
     from voting import election_cache  # here: it imports the models, which import us

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
@@ -15,6 +16,11 @@ from tests.voting.vote.support import enter_code, tally
 from voting.models import Election
 
 THREADS = 50
+# Fifty threads share the app's pool of 15 connections, as fifty residents share a
+# web process's: each request uses one connection at a time (these tests pass with a
+# pool of one), so the others queue. At load 8 the queue outlasted the default 30 s
+# wait; the wait here fits the threads, and stays inside pytest-timeout's 300 s.
+pytestmark = pytest.mark.app_config(DATABASE_POOL_TIMEOUT=240)
 
 
 def prepared(app: Flask, election: Election, code: str) -> FlaskClient:
