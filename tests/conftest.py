@@ -45,6 +45,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SHARED_DATA = REPO.parent / "shared" / "data"
+# A 320 px wide phone, the narrowest screen resident pages must fit.
+PHONE = {"viewport": {"width": 320, "height": 640}, "device_scale_factor": 1}
 
 TEST_PEPPER = "test-pepper-not-secret"
 STAFF_PASSWORD = "correct horse battery"
@@ -281,3 +283,37 @@ def browser() -> Iterator[Any]:
             yield instance
         finally:
             instance.close()
+
+
+@pytest.fixture
+def open_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
+    """``open_page(js=True, size=PHONE)``: a fresh browser context and page on the live
+    server; collects console errors (a CSP violation shows up there) and page errors,
+    and fails the test if any happened."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def make(js: bool = True, size: dict[str, Any] | None = None) -> Any:
+        context = browser.new_context(
+            java_script_enabled=js, base_url=live_server, locale="nl-NL", **(size or PHONE)
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        # A CSP refusal is logged to the console; 4xx pages also log "failed to
+        # load resource", which is expected here.
+        page.on(
+            "console",
+            lambda message: (
+                errors.append(message.text)
+                if message.type == "error" and "Failed to load resource" not in message.text
+                else None
+            ),
+        )
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert errors == [], errors

@@ -12,7 +12,7 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -30,36 +30,6 @@ from voting.models import Election, Option, StaffUser, utcnow
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[3]
-PHONE = {"viewport": {"width": 320, "height": 640}, "device_scale_factor": 1}
-
-
-@pytest.fixture
-def page_for(browser: Any, live_server: str) -> Iterator[Any]:
-    """``page_for()``: a fresh phone-sized browser context and page, failing the test
-    on console errors other than expected 4xx loads."""
-    contexts: list[Any] = []
-    errors: list[str] = []
-
-    def make() -> Any:
-        context = browser.new_context(base_url=live_server, locale="nl-NL", **PHONE)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on(
-            "console",
-            lambda m: (
-                errors.append(m.text)
-                if m.type == "error" and "Failed to load resource" not in m.text
-                else None
-            ),
-        )
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert errors == [], errors
 
 
 def _checked(page: Any) -> None:
@@ -142,7 +112,7 @@ def test_one_letter_code_through_the_whole_process(
     client: FlaskClient,
     runner: FlaskCliRunner,
     db_session: Session,
-    page_for: Any,
+    open_page: Callable[..., Any],
     live_server: str,
     tmp_path: Path,
 ) -> None:
@@ -161,7 +131,7 @@ def test_one_letter_code_through_the_whole_process(
         == 302
     )
 
-    office = page_for()
+    office = open_page()
     office.goto("/beheer/inloggen")
     office.fill("#username", "griffie")
     office.fill("#password", STAFF_PASSWORD)
@@ -170,11 +140,11 @@ def test_one_letter_code_through_the_whole_process(
     key_file.write_bytes(client.get("/uitslag/sleutel.pem").data)
     work = tmp_path / "bewoner"
     work.mkdir()
-    public = page_for()
+    public = open_page()
     receipts: dict[str, str] = {}
 
     # Step 1: the resident finds the process and votes in the theme poll.
-    resident = page_for()
+    resident = open_page()
     resident.goto(f"/traject/{SLUG}")
     assert resident.get_by_text("Stap 1: Welke thema's vindt u belangrijk?").is_visible()
     _checked(resident)
@@ -257,7 +227,7 @@ def test_one_letter_code_through_the_whole_process(
     receipts[final.slug] = _confirm(resident)
     assert len(set(receipts.values())) == 3
     # Voted in every open stage: the code says so and stores nothing more.
-    again = page_for()
+    again = open_page()
     again.goto("/stem")
     _enter_code(again, code)
     assert again.get_by_role("heading", name="U heeft al gestemd").is_visible()

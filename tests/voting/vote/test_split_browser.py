@@ -11,12 +11,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.voting.box_support import peek_ballots
-from tests.voting.vote import test_vote_browser as browser_tests
 from tests.voting.vote.test_vote_browser import axe_check, confirm, enter, fits_width, to_review
 from voting.models import Election
 
 pytestmark = pytest.mark.browser
-open_page = browser_tests.open_page  # the fixture: a fresh page, console errors checked
 
 MakeElection = Callable[..., Election]
 CodesFor = Callable[[Election, int], list[str]]

@@ -11,57 +11,24 @@ zoom; ``PHONE`` is a 320 px wide phone.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from tests.conftest import PHONE
 from tests.voting.box_support import Peeked, peek_ballots
 from voting.models import Election
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"viewport": {"width": 320, "height": 640}, "device_scale_factor": 1}
 ZOOMED = {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2}
 SERIOUS = ("serious", "critical")
 
 MakeElection = Callable[..., Election]
 CodesFor = Callable[[Election, int], list[str]]
-
-
-@pytest.fixture
-def open_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
-    """``open_page(js=True, size=PHONE)``: a fresh browser context and page; collects
-    console errors (a CSP violation shows up there) and checks none happened."""
-    contexts: list[Any] = []
-    errors: list[str] = []
-
-    def make(js: bool = True, size: dict[str, Any] | None = None) -> Any:
-        context = browser.new_context(
-            java_script_enabled=js, base_url=live_server, locale="nl-NL", **(size or PHONE)
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        # A CSP refusal is logged to the console; 4xx pages also log "failed to
-        # load resource", which is expected here.
-        page.on(
-            "console",
-            lambda message: (
-                errors.append(message.text)
-                if message.type == "error" and "Failed to load resource" not in message.text
-                else None
-            ),
-        )
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert errors == [], errors
 
 
 def axe_check(page: Any) -> None:

@@ -82,8 +82,22 @@ def _redis_url() -> str | None:
     return url
 
 
-def test_limits_are_shared_through_redis(database_url: str, tmp_path: Path) -> None:
-    """Two app instances (two workers) on one Redis share the count."""
+@pytest.mark.parametrize(
+    ("extra", "allowed", "many_addresses"),
+    [
+        pytest.param({}, 10, False, id="per-client-10-a-minute"),
+        pytest.param({"CODE_LIMIT_GLOBAL": "4 per minute"}, 4, True, id="global-4-a-minute"),
+    ],
+)
+def test_limits_are_shared_through_redis(
+    database_url: str,
+    tmp_path: Path,
+    extra: dict[str, str],
+    allowed: int,
+    many_addresses: bool,
+) -> None:
+    """Two app instances (two workers) on one Redis share the count: the per-client
+    limit of one address, and the global limit over many addresses."""
     url = _redis_url()
     if url is None:
         pytest.skip("no Redis answers at REDIS_URL or 127.0.0.1:6379")
@@ -94,18 +108,24 @@ def test_limits_are_shared_through_redis(database_url: str, tmp_path: Path) -> N
         REDIS_URL=url,
         RATELIMIT_STORAGE_URI=url,
         RATELIMIT_KEY_PREFIX=f"buurtstem-test-{uuid.uuid4().hex}",
+        **extra,
     )
+
+    def sent_from(number: int) -> dict[str, dict[str, str]]:
+        address = f"10.9.{number // 200}.{number % 200}" if many_addresses else "10.9.9.9"
+        return {"environ_base": {"REMOTE_ADDR": address}}
+
     workers = [create_app(settings), create_app(settings)]
     try:
-        for number in range(10):
+        for number in range(allowed):
             client = workers[number % 2].test_client()
-            assert client.post("/stem", data={"code": wrong_code()}).status_code == 422
-        assert (
-            workers[0].test_client().post("/stem", data={"code": wrong_code()}).status_code == 429
-        )
-        assert (
-            workers[1].test_client().post("/stem", data={"code": wrong_code()}).status_code == 429
-        )
+            answer = client.post("/stem", data={"code": wrong_code()}, **sent_from(number))
+            assert answer.status_code == 422
+        for worker in workers:
+            answer = worker.test_client().post(
+                "/stem", data={"code": wrong_code()}, **sent_from(allowed + 77)
+            )
+            assert answer.status_code == 429
     finally:
         for worker in workers:
             worker.extensions["db_engine"].dispose()
