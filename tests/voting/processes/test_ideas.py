@@ -218,6 +218,23 @@ def test_bad_ideas_get_a_clear_message_and_keep_what_was_typed(
     assert db_session.scalar(select(Option).where(Option.from_resident)) is None
 
 
+def test_the_error_summary_reads_as_sentences_after_a_question_label(
+    app: Flask, setup: tuple[Election, Process, list[str]]
+) -> None:
+    """A label that ends in a question mark is not followed by a colon in the summary
+    ('wat gaat er gebeuren?: ...'); other labels keep 'Label: message'."""
+    final, _process, codes = setup
+    resident = app.test_client()
+    _start(resident, final, codes[0])
+    response = resident.post(
+        f"/ideeen/{final.slug}/idee", data={**IDEA, "title": "", "summary": ""}
+    )
+    assert response.status_code == 422
+    summary = response.get_data(as_text=True).split('class="error-summary"')[1].split("</ul>")[0]
+    assert "?:" not in summary
+    assert "gebeuren? " in summary and "Naam van uw idee: " in summary
+
+
 def test_photos_are_checked(app: Flask, setup: tuple[Election, Process, list[str]]) -> None:
     final, _process, codes = setup
     resident = app.test_client()
