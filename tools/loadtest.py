@@ -16,17 +16,23 @@ mark the code used, store ballot and receipt (``voting.casting``).
 Printed: completed visits per second against ceiling casts per second and their
 ratio (target at least 0.15), p50/p95/p99 per request for each (target p99 under
 300 ms for the real app), and the SQL statements one visit costs, counted with
-SQLAlchemy's ``before_cursor_execute`` event in this process (target at most 5).
+SQLAlchemy's ``before_cursor_execute`` event in this process (target at most 5),
+and the CPU time per visit (per cast) of the server's processes and of the load
+generator (this process), to tell a slow app from a busy machine or a costly client.
+Before the clock starts each app gets as many untimed visits (casts) as there are
+clients, so every worker has compiled its templates and statements.
 ``tests/tools/test_loadtest.py`` runs a small version in CI.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import http.client
 import os
 import queue
 import random
+import re
 import secrets
 import socket
 import statistics
@@ -39,7 +45,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -177,32 +182,35 @@ def ceiling_app(config: dict[str, Any]) -> Any:
 # --- clients ----------------------------------------------------------------------------
 
 
-class _Forms(HTMLParser):
-    """The fields of every form on a page: action -> {name: value} (hidden inputs)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: dict[str, dict[str, str]] = {}
-        self._action: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self._action = found.get("action", "")
-            self.forms.setdefault(self._action, {})
-        elif tag == "input" and self._action is not None and found.get("type") == "hidden":
-            self.forms[self._action][found.get("name", "")] = found.get("value", "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._action = None
+# The load generator shares the two cores with the servers, so it reads pages with
+# three regular expressions instead of an HTML parser (which cost it about as much CPU
+# per page as the server spent making the page): only the hidden inputs of one form
+# are needed, and the pages are ours.
+_FORM = re.compile(r"<form\b([^>]*)>(.*?)</form\s*>", re.IGNORECASE | re.DOTALL)
+_INPUT = re.compile(r"<input\b([^>]*)>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([^\s"'=<>/]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
 
 
-def hidden_fields(html: str, action: str) -> dict[str, str]:
-    """The hidden fields (CSRF token, election, visit) of the form posting to ``action``."""
-    parser = _Forms()
-    parser.feed(html)
-    return parser.forms.get(action, {})
+def _attributes(text: str) -> dict[str, str]:
+    return {
+        match[1].lower(): html.unescape(match[2] or match[3] or match[4] or "")
+        for match in _ATTRIBUTE.finditer(text)
+    }
+
+
+def hidden_fields(page: str, action: str) -> dict[str, str]:
+    """The hidden fields (CSRF token, election, visit) of the form posting to ``action``
+    (``""`` for a form without an action)."""
+    for form in _FORM.finditer(page):
+        if _attributes(form[1]).get("action", "") != action:
+            continue
+        fields = {}
+        for tag in _INPUT.finditer(form[2]):
+            found = _attributes(tag[1])
+            if found.get("type", "").lower() == "hidden":
+                fields[found.get("name", "")] = found.get("value", "")
+        return fields
+    return {}
 
 
 @dataclass
@@ -357,10 +365,41 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user and system) used so far by process ``pid`` and every process
+    below it (a gunicorn master and its workers), from ``/proc``; 0.0 where there is
+    no ``/proc``."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text(encoding="ascii")
+            # Fields after the command name (which may hold spaces) in brackets.
+            fields = stat.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text(encoding="ascii").split()
+                pending.extend(int(child) for child in children)
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 @contextmanager
 def gunicorn(app_line: str, folder: Path, workers: int, threads: int) -> Iterator[int]:
     """A gunicorn with voting/gunicorn_conf.py serving ``app_line`` (Python that sets
     ``app``); yields its port."""
+    with gunicorn_process(app_line, folder, workers, threads) as (port, _pid):
+        yield port
+
+
+@contextmanager
+def gunicorn_process(
+    app_line: str, folder: Path, workers: int, threads: int
+) -> Iterator[tuple[int, int]]:
+    """:func:`gunicorn`, yielding its port and the master's process id."""
     name = f"loadtest_app_{secrets.token_hex(3)}"
     (folder / f"{name}.py").write_text(app_line, encoding="utf-8")
     port = _free_port()
@@ -395,7 +434,7 @@ def gunicorn(app_line: str, folder: Path, workers: int, threads: int) -> Iterato
                     break
             except OSError:
                 time.sleep(0.1)
-        yield port
+        yield port, server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -472,6 +511,9 @@ class Figures:
     sql_per_visit: float
     failed_visits: int
     failed_casts: int
+    # CPU milliseconds per visit (per cast): the server's, the load generator's.
+    real_cpu_ms: tuple[float, float] = (0.0, 0.0)
+    ceiling_cpu_ms: tuple[float, float] = (0.0, 0.0)
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
@@ -494,16 +536,24 @@ def run(
     """Prepare, drive both apps, count SQL; returns the figures."""
     work = folder or Path(tempfile.mkdtemp(prefix="loadtest-"))
     database = database or f"sqlite:///{work / 'loadtest.db'}"
-    letters = prepare(database, work, 2 * visits + sql_visits + 1)
+    # Untimed visits (casts) first, all clients at once, so that every worker has
+    # made every page of a visit once: a worker compiles a template, and SQLAlchemy
+    # each statement, the first time it needs it, and tens of milliseconds of that
+    # are start-up, not a resident's wait.
+    warm = max(clients, 2 * workers * threads)
+    letters = prepare(database, work, 2 * (visits + warm) + sql_visits + 1)
     real_letters, ceiling_letters = letters[:visits], letters[visits : 2 * visits]
+    real_warm, ceiling_warm = (letters[2 * visits + n * warm :][:warm] for n in (0, 1))
     config = settings(database, work)
-    with gunicorn(_app_line("create_app", config), work, workers, threads) as port:
-        warm_up(port, "/stem", "GET", 4 * workers * threads)
-        real, real_s = drive(visit, port, real_letters, clients)
-    with gunicorn(_app_line("ceiling_app", config), work, workers, threads) as port:
-        warm_up(port, "/cast", "POST", 4 * workers * threads)
-        ceiling, ceiling_s = drive(cast_once, port, ceiling_letters, clients)
-    per_visit = sql_per_visit(database, work, letters[2 * visits :])
+    with gunicorn_process(_app_line("create_app", config), work, workers, threads) as server:
+        warm_up(server[0], "/stem", "GET", 4 * workers * threads)
+        drive(visit, server[0], real_warm, clients)
+        real, real_s, real_cpu = _measured(visit, server, real_letters, clients)
+    with gunicorn_process(_app_line("ceiling_app", config), work, workers, threads) as server:
+        warm_up(server[0], "/cast", "POST", 4 * workers * threads)
+        drive(cast_once, server[0], ceiling_warm, clients)
+        ceiling, ceiling_s, ceiling_cpu = _measured(cast_once, server, ceiling_letters, clients)
+    per_visit = sql_per_visit(database, work, letters[2 * (visits + warm) :])
     visits_per_s = real.done / real_s
     casts_per_s = ceiling.done / ceiling_s
     for why in sorted(set(real.failed + ceiling.failed))[:5]:
@@ -517,7 +567,28 @@ def run(
         sql_per_visit=per_visit,
         failed_visits=len(real.failed),
         failed_casts=len(ceiling.failed),
+        real_cpu_ms=_per(real_cpu, real.done),
+        ceiling_cpu_ms=_per(ceiling_cpu, ceiling.done),
     )
+
+
+def _measured(
+    one: Callable[[int, str, random.Random], tuple[list[float], str]],
+    server: tuple[int, int],
+    letters: list[str],
+    clients: int,
+) -> tuple[Tally, float, tuple[float, float]]:
+    """:func:`drive` with the CPU seconds the server (master and workers) and these
+    clients (this process) used meanwhile."""
+    port, pid = server
+    server_before, client_before = tree_cpu_seconds(pid), time.process_time()
+    tally, seconds = drive(one, port, letters, clients)
+    cpu = (tree_cpu_seconds(pid) - server_before, time.process_time() - client_before)
+    return tally, seconds, cpu
+
+
+def _per(cpu: tuple[float, float], done: int) -> tuple[float, float]:
+    return (1000 * cpu[0] / max(1, done), 1000 * cpu[1] / max(1, done))
 
 
 def report(figures: Figures, clients: int) -> str:
@@ -535,6 +606,9 @@ def report(figures: Figures, clients: int) -> str:
             f"ratio: {figures.ratio:.3f} of the ceiling's casts per second "
             f"(target >= {TARGET_RATIO})",
             f"SQL statements per visit: {figures.sql_per_visit:.1f} (target <= {TARGET_SQL})",
+            f"CPU per visit: server {figures.real_cpu_ms[0]:.1f} ms, clients "
+            f"{figures.real_cpu_ms[1]:.1f} ms; per ceiling cast: server "
+            f"{figures.ceiling_cpu_ms[0]:.1f} ms, clients {figures.ceiling_cpu_ms[1]:.1f} ms",
         ]
     )
 

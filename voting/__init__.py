@@ -18,6 +18,7 @@ from voting import (
     formatting,
     request_guard,
     safe_responses,
+    template_gettext,
     theme_budgets,
     weighted,
 )
@@ -74,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     code_limits.after_limiter_init(app)
     babel.init_app(app, locale_selector=select_locale)
+    template_gettext.init_app(app)
 
     from voting import auth  # noqa: F401  (registers the user loader)
     from voting.admin.box_routes import bp as box_bp
@@ -109,6 +111,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(panels_admin_bp, url_prefix="/beheer")
     _register_process_blueprints(app)
     _register_common(app)
+    # After every blueprint: only then is it known that no blueprint has a limit.
+    code_limits.drop_idle_request_check(app)
 
     from voting.cli import register_commands
 

@@ -85,3 +85,27 @@ def record_failed_attempt() -> bool:
             current_app.config.get("CODE_LIMIT_GLOBAL") or DEFAULT_GLOBAL,
         )
     return within
+
+
+def drop_idle_request_check(app: Flask) -> None:
+    """Take out Flask-Limiter's check of every request when it has nothing to check.
+
+    That ``before_request`` hook applies default, application, blueprint and meta
+    limits, and the in-memory fallback's limits. Buurtstem configures none of them:
+    each limit is a decorator on the view it guards (code entry, staff login, ...),
+    and such a decorator checks on its own when its view runs. So on every other
+    page the hook only resolved an empty list, a tenth of a resident's page. Call
+    after every blueprint is registered; if any limit of those kinds is set (in the
+    code or by a ``RATELIMIT_*`` setting), the hook stays."""
+    manager = limiter.limit_manager
+    # A missing attribute (another Flask-Limiter version) counts as "may have limits".
+    idle = not (
+        getattr(manager, "_application_limits", True)
+        or getattr(manager, "_default_limits", True)
+        or getattr(manager, "_blueprint_limits", True)
+        or getattr(limiter, "_meta_limits", True)
+        or getattr(limiter, "_in_memory_fallback", True)
+    )
+    hooks = app.before_request_funcs.get(None, [])
+    if idle and limiter._check_request_limit in hooks:
+        hooks.remove(limiter._check_request_limit)

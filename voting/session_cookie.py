@@ -12,6 +12,7 @@ still applies. A cookie that does not decrypt is treated as no session at all.
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import time
 from typing import Any
@@ -61,6 +62,15 @@ class EncryptedSerializer:
             raise BadSignature("not a session cookie of this app") from None
 
 
+@functools.lru_cache(maxsize=8)
+def serializer_for(secret: str | bytes) -> EncryptedSerializer:
+    """The serializer for ``secret``, made once: Flask asks for it twice on every
+    request (to read the cookie and to write it), and deriving the key each time was
+    a tenth of a millisecond of a worker per request. It keeps no state of a request
+    (AES-GCM objects are safe to share between threads)."""
+    return EncryptedSerializer(secret)
+
+
 class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
     """Flask's cookie session, encrypted (see the module docstring)."""
 
@@ -68,4 +78,4 @@ class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
         """The encrypting serializer for ``app``'s ``SECRET_KEY`` (None without one)."""
         if not app.secret_key:
             return None
-        return EncryptedSerializer(app.secret_key)
+        return serializer_for(app.secret_key)
