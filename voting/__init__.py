@@ -173,6 +173,7 @@ def _register_common(app: Flask) -> None:
     app.add_template_filter(bilingual.text_of, "text")
     app.add_template_filter(bilingual.lang_attr, "lang_attr")
     app.add_template_filter(bilingual.marked, "marked")
+    app.add_template_global(bilingual.dutch_attr, "dutch_attr")
     app.add_template_filter(lambda code: label(PHASE_LABELS, code), "phase_label")
     app.add_template_filter(rule_label, "rule_label")
     app.add_template_filter(lambda code: label(ENCODING_LABELS, code), "encoding_label")

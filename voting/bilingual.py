@@ -63,6 +63,16 @@ def marked(item: Any, field: str) -> Markup:
     return Markup(f"<span{attr}>{text}</span>") if attr else text  # nosec B704
 
 
+def dutch_attr() -> Markup:
+    """`` lang="nl"`` on a page that is not Dutch, else ``""``: for the element holding a
+    text that exists only in Dutch (a council's decision, a milestone, a clerk's reason,
+    a panel's question), so screen readers read it as Dutch."""
+    if page_language() == SOURCE_LANGUAGE:
+        return Markup("")
+    # A constant of ours, never text from a person (bandit B704).
+    return Markup(f' lang="{SOURCE_LANGUAGE}"')  # nosec B704
+
+
 def english_option_names(election: Any) -> dict[str, str]:
     """Option key -> the clerk's English name, on an English page (``{}`` on a Dutch
     one, or when the clerk gave none): for pages that show names from the record."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from html.parser import HTMLParser
 
-from flask.testing import FlaskClient
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -80,3 +82,52 @@ def test_ballot_shows_english_where_given_and_marks_dutch(
     assert _lang_of(ballot, "Shopping heart") is None
     assert _lang_of(ballot, "Groen plein") == "nl" and _lang_of(ballot, "Bomen en bankjes") == "nl"
     assert 'data-title="Shopping heart"' in ballot
+
+
+class _LangStack(HTMLParser):
+    """Each text of a page with the language it is in (the nearest ``lang``)."""
+
+    VOID = frozenset({"br", "img", "input", "meta", "link", "hr", "source", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str | None] = []
+        self.texts: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.VOID:
+            self.stack.append(dict(attrs).get("lang"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            lang = next((lang for lang in reversed(self.stack) if lang), "")
+            self.texts.append((" ".join(data.split()), lang))
+
+
+def test_dutch_only_texts_of_the_demo_are_marked_dutch_on_english_pages(
+    app: Flask, runner: FlaskCliRunner, client: FlaskClient
+) -> None:
+    """A council's decision, a milestone, the announced next steps, a panel's question
+    and a clerk's reason have no English version: on an English page they sit in an
+    element with lang="nl" (WCAG 3.1.2), like election texts without English."""
+    assert runner.invoke(args=["demo", "--no-serve"]).exit_code == 0
+    client.get("/taal/en?next=/")
+    wanted = {
+        "/uitslag/speelplek-hemelrijken-2025": "De wijkraad adviseert",
+        "/volgen/speelplek-hemelrijken-2025": "Het college neemt het advies",
+        "/volgen/speelplek-hemelrijken-2025/project/A": "Kinderen van basisschool",
+        "/volgen/": "Stemmen op de ideeën",
+        "/burgerberaad/burgerberaad-klimaat-zeist": "Hoe wordt Zeist in 2040",
+        "/voorstel/oud-woensel-ideeen/P01": "Kan binnen een jaar",
+    }
+    for path, start in wanted.items():
+        page = client.get(path)
+        assert page.status_code == 200, path
+        parser = _LangStack()
+        parser.feed(page.get_data(as_text=True))
+        found = [lang for text, lang in parser.texts if text.startswith(start)]
+        assert found and all(lang == "nl" for lang in found), (path, start, found)
