@@ -133,6 +133,12 @@ def test_vote_on_a_phone(
     assert "U stemt op:" in page.content()
     receipt = confirm(page)
     fits_width(page)
+    # The receipt number is one line on a 320 px phone: broken after its dash it
+    # reads as two numbers to copy.
+    number = page.locator(".receipt-code")
+    line = float(number.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 0"))
+    size = float(number.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+    assert number.bounding_box()["height"] < 1.9 * max(line, size), number.bounding_box()
     [ballot] = stored(db_session)
     assert ballot.receipt == receipt and ballot.choices == expected
     assert code not in page.url
