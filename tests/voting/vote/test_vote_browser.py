@@ -133,6 +133,12 @@ def test_vote_on_a_phone(
     assert "U stemt op:" in page.content()
     receipt = confirm(page)
     fits_width(page)
+    # Room between the page header and the first heading, and above the footer.
+    gap = page.evaluate(
+        "() => document.querySelector('main h1').getBoundingClientRect().top"
+        " - document.querySelector('.site-header').getBoundingClientRect().bottom"
+    )
+    assert gap >= 16, gap
     # The receipt number is one line on a 320 px phone: broken after its dash it
     # reads as two numbers to copy.
     number = page.locator(".receipt-code")
