@@ -173,6 +173,23 @@ def test_ranked_duplicates_are_reported_and_fixable_without_javascript(
     assert stored(db_session)[0].choices == ["A", "B"]
 
 
+@pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
+def test_an_empty_ranked_ballot_says_what_to_press(
+    open_page: Callable[..., Any], make_election: MakeElection, codes_for: CodesFor, js: bool
+) -> None:
+    """'Geef minstens één optie nummer 1' suits the number menus; with JavaScript the
+    resident has 'Kiezen' buttons instead, and the error says so."""
+    election = make_election(options=["A", "B", "C"])
+    [code] = codes_for(election, 1)
+    page = open_page(js=js)
+    enter(page, code)
+    page.get_by_role("button", name="Verder naar controleren").click()
+    group = page.locator("#keuzes")
+    assert "Geef minstens één optie nummer 1" in group.inner_text()
+    pressing = page.get_by_text("Druk op 'Kiezen' bij de optie die u het liefst wilt")
+    assert pressing.is_visible() == js
+
+
 def test_ranked_reordering_by_keyboard_is_announced(
     open_page: Callable[..., Any], make_election: MakeElection, codes_for: CodesFor
 ) -> None:
