@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import codecs
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, literal_column, select, update
+from sqlalchemy import Integer, func, literal_column, select, true, update
+from sqlalchemy import column as sql_column
 from sqlalchemy import text as text_clause
 from sqlalchemy.orm import Session
 
@@ -258,23 +260,86 @@ def etag(row: PublishedResult, *parts: str) -> str:
 def stream_text(
     session: Session, column: Any, where: Any, total_chars: int | None = None
 ) -> Iterator[bytes]:
-    """The text in ``column`` of the row ``where`` selects, as UTF-8 in slices of
-    :data:`SLICE_CHARS` characters, each read with ``substr`` so only one slice is in
-    memory. Closes ``session`` at the end (it outlives the request that started it)."""
+    """The text in ``column`` of the row ``where`` selects, as UTF-8 in slices, only one
+    slice in memory at a time. Closes ``session`` at the end (it outlives the request
+    that started it).
+
+    The value is read once, front to back: on SQLite through blob I/O on the row, on
+    PostgreSQL by one query that turns it into UTF-8 bytes once and hands them out a
+    slice per row from a server-side cursor. A ``substr`` per slice (what other
+    databases get) reads the value from its start every time: for a record of a
+    million ballots that took 50 s on SQLite and 207 s on PostgreSQL."""
     try:
-        if total_chars is None:
-            total_chars = int(session.scalar(select(func.length(column)).where(where)) or 0)
-        start = 1
-        while start <= total_chars:
-            part = session.scalar(select(func.substr(column, start, SLICE_CHARS)).where(where))
-            if not part:
-                break
-            # SQLite may hold a record as UTF-8 bytes (store_record_text): its slices
-            # are bytes then, and substr counts bytes.
-            yield part if isinstance(part, bytes) else part.encode("utf-8")
-            start += SLICE_CHARS
+        connection = session.connection()
+        if connection.dialect.name == "sqlite":
+            yield from _sqlite_slices(connection, column, where)
+        elif connection.dialect.name == "postgresql":
+            yield from _postgres_slices(connection, column, where)
+        else:
+            yield from _substr_slices(session, column, where, total_chars)
     finally:
         session.close()
+
+
+def _sqlite_slices(connection: Any, column: Any, where: Any) -> Iterator[bytes]:
+    stored = column.property.columns[0]
+    rowid = connection.execute(
+        select(literal_column("rowid")).select_from(stored.table).where(where)
+    ).scalar()
+    if rowid is None:
+        return
+    raw = connection.connection.driver_connection
+    try:
+        blob = raw.blobopen(stored.table.name, stored.name, rowid, readonly=True)
+    except sqlite3.OperationalError:  # NULL: nothing to send
+        return
+    with blob:
+        while part := blob.read(SLICE_BYTES):
+            yield part
+
+
+def _postgres_slices(connection: Any, column: Any, where: Any) -> Iterator[bytes]:
+    stored = column.property.columns[0]
+    # MATERIALIZED: the value is fetched and converted once, not once per slice.
+    whole = (
+        select(func.convert_to(stored, "UTF8").label("b"))
+        .where(where)
+        .cte("whole")
+        .prefix_with("MATERIALIZED")
+    )
+    numbers = (
+        func.generate_series(0, (func.octet_length(whole.c.b, type_=Integer) - 1) // SLICE_BYTES)
+        .table_valued(sql_column("n", Integer))
+        .render_derived()
+    )
+    query = (
+        select(func.substring(whole.c.b, numbers.c.n * SLICE_BYTES + 1, SLICE_BYTES))
+        .select_from(whole)
+        .join(numbers, true())
+        .order_by(numbers.c.n)
+    )
+    rows = connection.execution_options(yield_per=1).execute(query)
+    try:
+        for (part,) in rows:
+            if part:
+                yield bytes(part)
+    finally:
+        # also when the download is broken off: the server-side cursor must close
+        rows.close()
+
+
+def _substr_slices(
+    session: Session, column: Any, where: Any, total_chars: int | None
+) -> Iterator[bytes]:
+    if total_chars is None:
+        total_chars = int(session.scalar(select(func.length(column)).where(where)) or 0)
+    start = 1
+    while start <= total_chars:
+        part = session.scalar(select(func.substr(column, start, SLICE_CHARS)).where(where))
+        if not part:
+            break
+        yield part if isinstance(part, bytes) else part.encode("utf-8")
+        start += SLICE_CHARS
 
 
 def find_receipt(session: Session, election: Election, normalised: str) -> str | None:
