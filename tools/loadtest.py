@@ -2,16 +2,17 @@
 the cast's database work, in the same run, on loopback.
 
     nice -n 10 python tools/loadtest.py [--clients 50] [--visits 1000]
-                                        [--database URL] [--workers 4] [--threads 4]
+                                        [--database URL] [--workers N] [--threads N]
 
-Both apps run under gunicorn with ``voting/gunicorn_conf.py`` and the same workers
-and threads, on the same database (a fresh SQLite file in a temporary folder unless
-``--database`` names an empty PostgreSQL database). The real app gets the resident's
-whole visit, seven requests as a browser makes them: the code form, the code, the
-ballot form, the ballot, the review, the confirmation, the receipt (CSRF tokens and
-the session cookie as a browser keeps them). The ceiling app is the thinnest Flask
-app doing the same database work in one POST: look the code up, seal the ballot,
-mark the code used, store ballot and receipt (``voting.casting``).
+Both apps run under gunicorn with ``voting/gunicorn_conf.py`` and the same workers and
+threads (by default the configuration's: one worker per core, eight threads), on the
+same database (a fresh SQLite file in a temporary folder unless ``--database`` names
+an empty PostgreSQL database). The real app gets the resident's whole visit, seven
+requests as a browser makes them: the code form, the code, the ballot form, the
+ballot, the review, the confirmation, the receipt (CSRF tokens and the session cookie
+as a browser keeps them). The ceiling app is the thinnest Flask app doing the same
+database work in one POST: look the code up, seal the ballot, mark the code used,
+store ballot and receipt (``voting.casting``).
 
 Printed: completed visits per second against ceiling casts per second and their
 ratio (target at least 0.15), p50/p95/p99 per request for each (target p99 under
@@ -615,12 +616,15 @@ def report(figures: Figures, clients: int) -> str:
 
 def main() -> None:
     """Run the load test and print its figures."""
+    from voting import gunicorn_conf
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--visits", type=int, default=1000)
     parser.add_argument("--database", default="")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    # What ``voting serve`` runs with on this machine (voting/gunicorn_conf.py).
+    parser.add_argument("--workers", type=int, default=gunicorn_conf.DEFAULT_WORKERS)
+    parser.add_argument("--threads", type=int, default=gunicorn_conf.DEFAULT_THREADS)
     args = parser.parse_args()
     figures = run(
         clients=args.clients,

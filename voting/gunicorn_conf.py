@@ -3,11 +3,17 @@
 
 Workers, threads, the address and the timeout come from the environment
 (``WEB_WORKERS``, ``WEB_THREADS``, ``WEB_BIND``, ``WEB_TIMEOUT``); command-line flags
-override them. The default is two workers per core plus one (at most 9), each with
-four threads: a worker waits on the database most of the time, threads let it serve
-other residents meanwhile. Counting and certifying do not run in these workers when
-``JOB_RUNNER=worker`` (``voting worker`` does them), so the timeout only has to cover
-the longest download: the letters for a whole town.
+override them. The default is one worker per core (at least two, at most 9), each with
+eight threads. A page is mostly Python's own work (measured with tools/loadtest.py:
+about 80% of a worker's CPU time is inside the app, the rest gunicorn), so a process
+per core keeps every core busy and the threads cover the database waits; more
+processes than cores only take turns on them. On this 2-core machine, three rounds of
+alternating runs at a load of 12-17 gave p99 717-1,463 ms and 31-63 visits/s for 2
+workers x 8 threads, against 960-2,108 ms and 21-67 visits/s for 5 x 4 and 1,209-1,941
+ms for 4 x 4; sync workers (one request per process) did worst: a process waiting on
+SQLite's write lock serves nobody. Counting and certifying do not run in these workers
+when ``JOB_RUNNER=worker`` (``voting worker`` does them), so the timeout only has to
+cover the longest download: the letters for a whole town.
 
 The access log goes to standard output through :class:`voting.server_logging.
 PrivateAccessLogger`: no lines for the voting pages or the receipt check, and no client
@@ -32,8 +38,10 @@ logger_class = "voting.server_logging.PrivateAccessLogger"
 accesslog = "-"
 access_log_format = ACCESS_LOG_FORMAT
 bind = [os.environ.get("WEB_BIND", "127.0.0.1:8000")]
-workers = _number("WEB_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 9))
-threads = _number("WEB_THREADS", 4)
+DEFAULT_WORKERS = min(max(os.cpu_count() or 1, 2), 9)
+DEFAULT_THREADS = 8
+workers = _number("WEB_WORKERS", DEFAULT_WORKERS)
+threads = _number("WEB_THREADS", DEFAULT_THREADS)
 worker_class = "gthread" if threads > 1 else "sync"
 # Letters for a whole town stream for a while (see the README); a worker may finish.
 timeout = _number("WEB_TIMEOUT", 120)
