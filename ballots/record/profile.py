@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from ballots.model import (
     WEIGHTED_KINDS,
     BallotError,
+    BallotGroup,
     BallotKind,
     Option,
     Profile,
@@ -18,7 +20,76 @@ from ballots.model import (
 
 def profile_from_record(record: Mapping[str, Any]) -> Profile:
     """The :class:`Profile` of the record's ballots, with its options, budget and
-    choice limits. Raises :class:`BallotError` naming a bad ballot by its position."""
+    choice limits. Raises :class:`BallotError` naming a bad ballot by its position.
+
+    A record read from its file (or built) shares one entry among the copies of a
+    ballot: the distinct entries are grouped, checked and counted once each, which is
+    the same profile as one ballot at a time (:func:`_profile_by_ballot`, which also
+    runs when a check fails, so that the error names the first bad ballot's place)."""
+    try:
+        return _profile_by_entry(record)
+    except BallotError:
+        return _profile_by_ballot(record)
+
+
+def _profile_by_entry(record: Mapping[str, Any]) -> Profile:
+    meta = record["election"]
+    options = [Option(o["id"], o.get("name", ""), o.get("cost", 0)) for o in meta["options"]]
+    kind = BallotKind(meta["ballot_type"])
+    allow_blank = meta.get("allow_blank", True)
+    ballots = record["ballots"]
+    # Copies by identity, counted in C, in the order each entry first appears.
+    copies = Counter(map(id, ballots))
+    entries = {id(b): b for b in ballots}
+    weighted = kind in WEIGHTED_KINDS
+    if weighted:
+        empty = Profile.build_weighted(
+            kind,
+            options,
+            (),
+            budget=meta.get("budget"),
+            max_points=meta.get("max_points"),
+            max_choices=meta.get("max_choices"),
+            validate=False,
+        )
+    else:
+        empty = Profile.build(
+            kind,
+            options,
+            (),
+            budget=meta.get("budget"),
+            max_choices=meta.get("max_choices"),
+            min_choices=meta.get("min_choices"),
+            validate=False,
+        )
+        if meta.get("min_spend_percent"):
+            empty = replace(
+                empty, min_spend=min_spend_of(meta.get("budget"), meta["min_spend_percent"])
+            )
+    counter: Counter[tuple[Any, ...]] = Counter()
+    for key_id, number in copies.items():
+        entry = entries[key_id]
+        choices = entry["choices"]
+        if weighted:
+            points = entry.get("points") or []
+            check_ballot(empty, 1, choices, allow_blank=allow_blank, points=points)
+            pairs = tuple(
+                sorted((k, v) for k, v in dict(zip(choices, points, strict=False)).items() if v)
+            )
+            key: tuple[Any, ...] = tuple(k for k, _ in pairs)
+            key = (key, tuple(v for _, v in pairs))
+        else:
+            check_ballot(empty, 1, choices, allow_blank=allow_blank)
+            key = tuple(choices) if kind is BallotKind.RANKED else tuple(sorted(choices))
+        counter[key] += number
+    if weighted:
+        groups = tuple(BallotGroup(k[0], n, k[1]) for k, n in counter.items())
+    else:
+        groups = tuple(BallotGroup(k, n) for k, n in counter.items())
+    return replace(empty, groups=groups)
+
+
+def _profile_by_ballot(record: Mapping[str, Any]) -> Profile:
     meta = record["election"]
     options = [Option(o["id"], o.get("name", ""), o.get("cost", 0)) for o in meta["options"]]
     kind = BallotKind(meta["ballot_type"])

@@ -173,8 +173,13 @@ def _check_structure(record: Any) -> None:
             raise _SchemaError(where, f"option id {option['id']!r} appears twice")
         ids.add(option["id"])
 
+    # Copies of a ballot are one shared entry (_Interning): each is checked once.
+    well_formed: set[int] = set()
     for i, ballot in enumerate(record["ballots"]):
+        if id(ballot) in well_formed:
+            continue
         if _well_formed_ballot(ballot, weighted):
+            well_formed.add(id(ballot))  # the record keeps it alive, so its id stays its own
             continue  # the common case, checked quickly; the rest below names the problem
         where = ("ballots", i)
         if not isinstance(ballot, dict):
