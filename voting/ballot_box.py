@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from ballots.errors import CodedError
@@ -276,6 +276,8 @@ class Purge:
 
     done: bool
     blockers: list[str] = field(default_factory=list)
+    # A database error that stopped the purge (the role may not TRUNCATE, say).
+    error: str = ""
 
     def blocker_text(self) -> str:
         """The blockers on one line ("" when there are none, or none was named)."""
@@ -330,13 +332,24 @@ def _purge_postgresql(engine: Engine, wait_seconds: float) -> Purge:
                 return Purge(done=True)
             except OperationalError as error:
                 if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
-                    raise
+                    return _failed(conn, error)
+            except DBAPIError as error:  # e.g. no TEMP or TRUNCATE right for this role
+                return _failed(conn, error)
             if time.monotonic() >= deadline:
                 blockers = _postgresql_blockers(conn)
                 conn.rollback()
                 log.warning("sealed ballots not purged yet; the table is in use by %s", blockers)
                 return Purge(done=False, blockers=blockers)
             time.sleep(PURGE_RETRY_SECONDS)
+
+
+def _failed(conn: Connection, error: DBAPIError) -> Purge:
+    # The box is open and committed by now: a database error here must not turn the
+    # clerk's page into an error page, nor pass silently. Nothing was marked purged.
+    conn.rollback()
+    log.error("sealed ballots not purged: %s", error)
+    first = str(getattr(error, "orig", error)).strip().splitlines()[0][:200]
+    return Purge(done=False, error=first)
 
 
 def _rewrite_sealed_postgresql(conn: Connection) -> None:

@@ -162,6 +162,35 @@ def test_a_transaction_using_the_sealed_table_is_named_and_the_worker_purges_aft
     assert jobs.purge_sealed_if_pending(app) is None
 
 
+@postgres_only
+def test_a_database_error_while_purging_is_told_not_turned_into_an_error_page(
+    app: Flask,
+    client: FlaskClient,
+    db_session: Session,
+    make_election: Callable[..., Election],
+    login: Callable[..., StaffUser],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refused(conn: Connection) -> None:
+        conn.exec_driver_sql("SELECT * FROM no_table_of_ours")  # as a missing right would
+
+    monkeypatch.setattr(ballot_box, "_rewrite_sealed_postgresql", refused)
+    election = make_election(options=["A", "B", "C"], ballot_type="approval", rule="approval")
+    ciphertexts = fill_box(db_session, election)
+    login("clerk")
+    page = open_over_http(client, election)
+    assert "De stembus is geopend: 12" in page
+    assert "het wissen gaf een databasefout" in page
+    assert "no_table_of_ours" in page
+    assert found_in(postgres_pages(db_session), ciphertexts) == len(ciphertexts)
+    db_session.refresh(election)
+    assert not ballot_box.is_purged(election)
+    monkeypatch.undo()
+    result = jobs.purge_sealed_if_pending(app)
+    assert result is not None and result.done
+    assert found_in(postgres_pages(db_session), ciphertexts) == 0
+
+
 @sqlite_only
 def test_an_open_sqlite_reader_keeps_the_box_unpurged_until_it_ends(
     app: Flask,

@@ -134,6 +134,17 @@ def purge(election_id: int) -> Response:
 def _flash_not_purged(result: ballot_box.Purge) -> None:
     # The promise is that no sealed row survives the opening; say plainly when it
     # has not been kept yet, and why, instead of reporting the box as emptied.
+    if result.error:
+        flash(
+            _(
+                "De verzegelde stembiljetten staan nog in de databasebestanden: het wissen "
+                "gaf een databasefout (%(error)s). Buurtstem probeert het steeds opnieuw "
+                "(voting worker); laat de beheerder de fout verhelpen.",
+                error=result.error,
+            ),
+            "error",
+        )
+        return
     flash(
         _(
             "De verzegelde stembiljetten staan nog in de databasebestanden: een andere "

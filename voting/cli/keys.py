@@ -163,7 +163,8 @@ def box_open(slug: str, share_files: tuple[Path, ...]) -> None:
         # Never a silent pass: the sealed rows are still in the database files.
         click.echo(
             "Warning: the sealed ballots are still in the database files, because "
-            f"another connection uses the table ({opened.purge.blocker_text() or 'unknown'})."
+            f"{opened.purge.error or 'another connection uses the table'} "
+            f"({opened.purge.blocker_text() or 'unknown'})."
             " End it; `voting worker` (or the clerk's page) then removes them.",
             err=True,
         )
