@@ -6,15 +6,24 @@ number of *distinct* ballots rather than the number of voters.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, deque
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import repeat
 from typing import Any
 
 from ballots.errors import BallotError
 
-__all__ = ["WEIGHTED_KINDS", "BallotError", "BallotGroup", "BallotKind", "Option", "Profile"]
+__all__ = [
+    "WEIGHTED_KINDS",
+    "BallotError",
+    "BallotGroup",
+    "BallotKind",
+    "Option",
+    "Profile",
+    "ballot_groups",
+]
 
 
 class BallotKind(StrEnum):
@@ -60,6 +69,33 @@ class BallotGroup:
     choices: tuple[str, ...]
     count: int
     points: tuple[int, ...] | None = None
+
+
+def ballot_groups(
+    choices: Collection[tuple[str, ...]], counts: Collection[int]
+) -> tuple[BallotGroup, ...]:
+    """``tuple(map(BallotGroup, choices, counts))``, in well under half the time.
+
+    A frozen dataclass's ``__init__`` is Python code that sets each field through
+    ``object.__setattr__``; for the 40,000 groups of a large BLT file that was a sixth
+    of reading it. Here the groups are made and their slots filled by C-level loops.
+    Raises ``ValueError`` unless there is one count for every choice.
+    """
+    if len(choices) != len(counts):
+        # map() would stop early and leave groups without a count
+        raise ValueError(f"{len(choices)} choices but {len(counts)} counts")
+    groups = list(map(object.__new__, repeat(BallotGroup, len(choices))))
+    fill = deque(maxlen=0).extend  # runs an iterator to its end, keeps nothing
+    fill(map(_SET_CHOICES, groups, choices))
+    fill(map(_SET_COUNT, groups, counts))
+    fill(map(_SET_POINTS, groups, repeat(None)))
+    return tuple(groups)
+
+
+# The slots' own setters: they bypass the frozen dataclass's refusing ``__setattr__``.
+_SET_CHOICES = BallotGroup.choices.__set__  # type: ignore[attr-defined]
+_SET_COUNT = BallotGroup.count.__set__  # type: ignore[attr-defined]
+_SET_POINTS = BallotGroup.points.__set__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from ballots._gc import without_gc_pauses
 from ballots.formats.errors import FormatError
 from ballots.methods._ranked import trust_rankings
-from ballots.model import BallotGroup, BallotKind, Option, Profile
+from ballots.model import BallotKind, Option, Profile, ballot_groups
 
 _ALTERNATIVE_NAME = re.compile(r"#\s*ALTERNATIVE NAME (\d+):\s?(.*)$")
 # Python refuses to read longer numbers (sys.int_info.str_digits_check_threshold);
@@ -89,7 +89,7 @@ def read_blt(source: str | os.PathLike[str], *, text: str | None = None) -> BltE
     profile = Profile(
         kind=BallotKind.RANKED,
         options=options,
-        groups=tuple(map(BallotGroup, grouped.keys(), grouped.values())),
+        groups=ballot_groups(grouped.keys(), grouped.values()),
     )
     trust_rankings(profile)  # every line was checked above
     return BltElection(
@@ -168,6 +168,9 @@ _END = re.compile(r"[ \t]*0[ \t,]*(?:#.*)?\r?")
 # measurable part of reading one.
 _SMALL_WEIGHTS = {str(k): k for k in range(1000)}
 _EQUAL = "equal preferences ('=') are not allowed: ballots have no ties"
+# What a ballot line is checked against: the candidate numbers, the withdrawn ones
+# (both as text) and how many candidates there are.
+_Candidates = tuple[set[str], set[str], int]
 
 
 def _read_ballots(source: _Lines, header: _Header) -> tuple[dict[tuple[str, ...], int], int]:
@@ -176,57 +179,54 @@ def _read_ballots(source: _Lines, header: _Header) -> tuple[dict[tuple[str, ...]
 
     Real files repeat rankings (one line per voter, or weights that were never summed),
     so identical lines are counted first, at C speed, and each distinct line is parsed
-    and checked once. Errors still name the first line that is wrong: distinct lines are
-    met in order of first appearance, and only a failing line is looked up again.
+    and checked once, in order of first appearance. That order also finds the end: the
+    first distinct line that is a single 0 is the first such line of the file, and
+    every distinct line before it is a ballot line (those after it are only names and
+    the title). Errors still name the first line that is wrong: only a failing line is
+    looked up again.
     """
     lines, start = source.lines, header.start
     counts = Counter(lines[start:])
-    # The end is the first line with a single 0; only distinct lines starting with a 0
-    # can be one, and only those are looked up in the file.
-    ends = [line for line in counts if line.lstrip()[:1] == "0" and _END.fullmatch(line)]
-    if not ends:
-        last = max((j for j in range(len(lines)) if lines[j].strip()), default=0)
-        raise source.fail("the ballots never end: no line with a single 0", last)
-    end = min(lines.index(line, start) for line in ends)
-    counts.subtract(lines[end:])  # the end line, the names and the title
-
     n = header.candidates
     withdrawn = {str(k) for k in header.withdrawn}
     valid = {str(k) for k in range(1, n + 1)}
     is_valid = valid.issuperset
+    small = _SMALL_WEIGHTS.get
     grouped: dict[tuple[str, ...], int] = {}
+    get = grouped.get
     zero: dict[tuple[str, ...], str] = {}  # rankings with a weight-0 line: their first line
+    end_line = None
     for raw, times in counts.items():
-        if times <= 0:
-            continue  # a line only after the end
         parts = raw.split()
         if not parts:
             continue
-        weight = parts[0]
         key = tuple(parts[1:-1])
-        # The common line: a plain weight, distinct plain candidate numbers, the 0.
+        value = small(parts[0])
+        # The common line: a small plain weight, distinct plain candidate numbers, the 0.
         if (
-            parts[-1] == "0"
-            and weight.isdigit()
-            and weight.isascii()
-            and len(weight) <= _MAX_DIGITS
+            value is not None
+            and parts[-1] == "0"
             and len(parts) > 1
             and is_valid(key)
             and len(set(key)) == len(key)
         ):
             if withdrawn:
                 key = tuple(t for t in key if t not in withdrawn)
+        elif _END.fullmatch(raw):
+            end_line = raw
+            break
         else:
-            parsed = _careful_ballot(source, raw, start, valid, withdrawn, n)
+            parsed = _careful_or_unended(source, raw, start, counts, (valid, withdrawn, n))
             if parsed is None:
                 continue  # a comment
-            weight, key = parsed
-        value = _SMALL_WEIGHTS.get(weight)
-        if value is None:
-            value = int(weight)
-        if value == 0:
+            value, key = parsed
+        if not value:
             zero.setdefault(key, raw)
-        grouped[key] = grouped.get(key, 0) + value * times
+        grouped[key] = get(key, 0) + value * times
+    if end_line is None:
+        raise _unended(source)
+    end = _index_of_end(lines, start, end_line, counts[end_line])
+    _drop_lines_after_end(source, start, end, counts, grouped, (valid, withdrawn, n))
     blank_totals = [raw for key, raw in zero.items() if grouped[key] == 0]
     if blank_totals:
         index = min(lines.index(raw, start) for raw in blank_totals)
@@ -234,11 +234,63 @@ def _read_ballots(source: _Lines, header: _Header) -> tuple[dict[tuple[str, ...]
     return grouped, end
 
 
+def _unended(source: _Lines) -> FormatError:
+    """The error for a file whose ballots never end, at its last line with text."""
+    lines = source.lines
+    last = max((j for j in range(len(lines)) if lines[j].strip()), default=0)
+    return source.fail("the ballots never end: no line with a single 0", last)
+
+
+def _careful_or_unended(
+    source: _Lines, raw: str, start: int, counts: Counter[str], candidates: _Candidates
+) -> tuple[int, tuple[str, ...]] | None:
+    """:func:`_careful_ballot` for a line met before the end of the ballots; if the line
+    is wrong and the ballots never end at all, that is the error to report (the line
+    is then more likely a name than a bad ballot)."""
+    try:
+        return _careful_ballot(source, raw, start, *candidates)
+    except FormatError:
+        if not any(map(_END.fullmatch, counts)):
+            raise _unended(source) from None
+        raise
+
+
+def _index_of_end(lines: list[str], start: int, end_line: str, occurrences: int) -> int:
+    """The index of the first line at or after ``start`` that is ``end_line``.
+
+    Looking it up from the start compares it with every ballot line; when it occurs
+    only once it is found from the back, past just the names and the title."""
+    if occurrences == 1:
+        j = len(lines) - 1
+        while lines[j] != end_line:
+            j -= 1
+        return j
+    return lines.index(end_line, start)
+
+
+def _drop_lines_after_end(
+    source: _Lines,
+    start: int,
+    end: int,
+    counts: Counter[str],
+    grouped: dict[tuple[str, ...], int],
+    candidates: _Candidates,
+) -> None:
+    """Take off ``grouped`` what the lines after the end added: a line that appears both
+    among the ballots and after the end was counted with all its occurrences."""
+    for raw, times in Counter(source.lines[end + 1 :]).items():
+        if counts[raw] > times and raw != source.lines[end]:
+            parsed = _careful_ballot(source, raw, start, *candidates)
+            if parsed is not None:
+                value, key = parsed
+                grouped[key] -= value * times
+
+
 def _careful_ballot(
     source: _Lines, raw: str, start: int, valid: set[str], withdrawn: set[str], n: int
-) -> tuple[str, tuple[str, ...]] | None:
-    """The weight and ranking of a ballot line that is not in the plain form (a comment,
-    commas, ``"01"`` for candidate 1), ``None`` for a comment line, or a
+) -> tuple[int, tuple[str, ...]] | None:
+    """The weight and ranking of any ballot line, also one not in the plain form (a
+    comment, commas, ``"01"`` for candidate 1); ``None`` for a comment line, or a
     :class:`FormatError` naming the line's first appearance."""
 
     def fail(reason: str) -> FormatError:
@@ -274,7 +326,8 @@ def _careful_ballot(
         seen.add(token)
         if token not in withdrawn:
             ranking.append(token)
-    return weight, tuple(ranking)
+    value = _SMALL_WEIGHTS.get(weight)
+    return int(weight) if value is None else value, tuple(ranking)
 
 
 def _read_names(source: _Lines, end: int, n: int) -> tuple[list[str], str]:

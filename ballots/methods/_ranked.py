@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from fractions import Fraction
+from operator import attrgetter
 
 from ballots._gc import without_gc_pauses
 from ballots.model import BallotError, BallotKind, Profile
@@ -73,6 +74,36 @@ def indexed_groups(profile: Profile, method: str) -> tuple[tuple[str, ...], list
             raise BallotError("duplicate_rank", group=number)
         append((ranking, count))
     return ids, out
+
+
+def ranked_groups(
+    profile: Profile, method: str
+) -> tuple[tuple[str, ...], list[tuple[str, ...]], list[int]]:
+    """The option ids, and the rankings (as option ids) and counts of the profile's
+    groups that count for anyone, checked as :func:`indexed_groups` checks them.
+
+    For a rule that can keep its per-option state by option id: mapping every ranking
+    to indices costs more than all the lookups by id that a count of a large BLT file
+    makes (most groups never move, or move once or twice).
+    """
+    if not profile.__dict__.get(_CHECKED):
+        ids, groups = indexed_groups(profile, method)  # refuses what it must
+        return (
+            ids,
+            [tuple(ids[i] for i in ranking) for ranking, _ in groups],
+            [count for _, count in groups],
+        )
+    if profile.kind not in _RANKED_KINDS:
+        raise BallotError(
+            "wrong_ballot_kind", rule=method, wanted="ranked", kind=profile.kind.value
+        )
+    # a checked profile has only positive counts; blank ballots count for no one
+    kept = list(filter(_choices, profile.groups))
+    return profile.option_ids, list(map(_choices, kept)), list(map(_count, kept))
+
+
+_choices = attrgetter("choices")
+_count = attrgetter("count")
 
 
 # Set on a profile by a reader that checked every ranking itself (known options, none

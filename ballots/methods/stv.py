@@ -30,7 +30,7 @@ from fractions import Fraction
 from ballots.methods._ranked import (
     check_seats,
     fraction_tallies,
-    indexed_groups,
+    ranked_groups,
     round_ties,
     tie_breaker,
 )
@@ -56,23 +56,25 @@ def stv(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None
     or the profile is not ranked or single-choice.
     """
     tb = tie_breaker(tie_break)
-    ids, groups = indexed_groups(profile, "stv")
+    # Rankings stay option ids: the moves look candidates up by id (piles, the
+    # continuing set), which is cheaper than turning every ranking into indices first.
+    # Everything per stage (tallies, status, history, ties) is by option index.
+    ids, rankings, counts = ranked_groups(profile, "stv")
     n = len(ids)
     check_seats(seats, n, "stv")
-    rankings = [g[0] for g in groups]
-    counts = [g[1] for g in groups]
     valid = sum(counts)
     quota = valid // (seats + 1) + 1
     full = quota * SCALE
 
-    pos = [0] * len(groups)
-    value = [SCALE] * len(groups)
-    piles: list[list[int]] = [[] for _ in range(n)]
-    tallies = [0] * n
+    pos = [0] * len(rankings)
+    value = [SCALE] * len(rankings)
+    piles: dict[str, list[int]] = {option_id: [] for option_id in ids}
     for g, ranking in enumerate(rankings):
         piles[ranking[0]].append(g)
-        tallies[ranking[0]] += counts[g] * SCALE
+    weight = counts.__getitem__
+    tallies = [sum(map(weight, piles[option_id])) * SCALE for option_id in ids]
     status = [_CONTINUING] * n
+    hopeful = set(ids)  # the ids of the continuing candidates: status _CONTINUING
     history: list[list[int]] = []  # tallies at the end of every stage, for ties
     winners: list[str] = []
     pending: list[int] = []  # elected with a surplus still to transfer
@@ -108,6 +110,7 @@ def stv(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None
             candidates.remove(i)
             order.append(i)
             status[i] = _ELECTED
+            hopeful.discard(ids[i])
             winners.append(ids[i])
         return order
 
@@ -157,7 +160,7 @@ def stv(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None
             )
             break
 
-        moved = [0] * n
+        moved = dict.fromkeys(ids, 0)
         moved_out = 0
         eliminated: tuple[str, ...] = ()
         if pending:
@@ -165,12 +168,12 @@ def stv(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None
             pending.remove(source)
             total = tallies[source]
             surplus = total - full
-            for g in piles[source]:
+            for g in piles[ids[source]]:
                 # rule 48(3): surplus x value / total, to five decimals, remainder ignored
                 v = value[g] * surplus // total
                 ranking = rankings[g]
                 p = pos[g] + 1
-                while p < len(ranking) and status[ranking[p]] != _CONTINUING:
+                while p < len(ranking) and ranking[p] not in hopeful:
                     p += 1
                 if p < len(ranking):
                     pos[g] = p
@@ -180,9 +183,9 @@ def stv(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None
                     moved[to] += counts[g] * v
                 else:
                     moved_out += counts[g] * v
-            piles[source] = []
+            piles[ids[source]] = []
             tallies[source] = full
-            loss = surplus - sum(moved) - moved_out
+            loss = surplus - sum(moved.values()) - moved_out
             lost += loss
             note = (
                 f"surplus of {ids[source]} ({_decimal(surplus)}) transferred; "
@@ -191,11 +194,12 @@ def stv(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None
         else:
             source = pick(continuing, highest=False, number=number, purpose="eliminate")
             status[source] = _EXCLUDED
+            hopeful.discard(ids[source])
             eliminated = (ids[source],)
-            for g in piles[source]:
+            for g in piles[ids[source]]:
                 ranking = rankings[g]
                 p = pos[g] + 1
-                while p < len(ranking) and status[ranking[p]] != _CONTINUING:
+                while p < len(ranking) and ranking[p] not in hopeful:
                     p += 1
                 if p < len(ranking):
                     pos[g] = p
@@ -205,14 +209,14 @@ def stv(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = None
                 else:
                     moved_out += counts[g] * value[g]
             note = f"{ids[source]} has the fewest votes ({_decimal(tallies[source])}); excluded"
-            piles[source] = []
+            piles[ids[source]] = []
             tallies[source] = 0
-        for i in range(n):
-            tallies[i] += moved[i]
+        for i, option_id in enumerate(ids):
+            tallies[i] += moved[option_id]
         exhausted += moved_out
         history.append(tallies[:])
         newly = elect_reached(number)
-        transfer = {ids[i]: Fraction(moved[i], SCALE) for i in range(n) if moved[i]}
+        transfer = {to: Fraction(votes, SCALE) for to, votes in moved.items() if votes}
         if moved_out:
             transfer["exhausted"] = Fraction(moved_out, SCALE)
         rounds.append(

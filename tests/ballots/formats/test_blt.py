@@ -83,6 +83,8 @@ def test_names_from_alternative_name_comments():
         ("2 1\n1 1=2 0\n0\nA\nB\nT\n", 2, "equal preferences"),
         ("2 1\n0 1 0\n0\nA\nB\nT\n", 2, "positive"),
         ("2 1\n1 1 0\n1 2 0\n", 3, "never end"),
+        # names with no 0 before them: the missing end is the error, not a bad "ballot"
+        ("2 1\n1 1 0\nAnna\nBert\nTitle\n", 5, "never end"),
         ("3 1\n1 1 0\n0\nA\nB\n", 5, "1 candidate name and a title; expected 3 names"),
         ("2 1\n1 1 0\n0\nA\nB\nT\nextra\n", 7, "after the title"),
         ('2 1\n1 1 0\n0\n"A\nB\nT\n', 4, "not closed"),
@@ -113,6 +115,10 @@ def test_repeated_lines_are_grouped_in_order_of_first_appearance():
     # a title that looks like a ballot line is not a ballot
     e = read_blt("x", text="2 1\n1 1 0\n0\nA\nB\n1 1 0\n")
     assert e.title == "1 1 0" and e.profile.groups == (BallotGroup(("1",), 1),)
+    # names and a title repeating ballot lines add nothing to those ballots
+    e = read_blt("x", text="2 1\n1 1 0\n1 2 1 0\n1 1 0\n0\n1 1 0\n1 2 1 0\n1 1 0\n")
+    assert e.candidates == ("1 1 0", "1 2 1 0") and e.title == "1 1 0"
+    assert e.profile.groups == (BallotGroup(("1",), 2), BallotGroup(("2", "1"), 1))
 
 
 def test_the_end_of_the_ballots_may_carry_a_comment_or_a_comma():
