@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ballots.model import BallotError, Profile
-from ballots.result import Round
+from ballots.result import Result, Round
 from ballots.tiebreak import TieBreaker
 
 
@@ -123,6 +123,37 @@ def greedy_pass(
             number += 1
             pending = [j for j in fitting if j != chosen]
     return funded, rounds, remaining
+
+
+def greedy_result(
+    ids: tuple[str, ...],
+    budget: int,
+    funded: list[int],
+    rounds: list[Round],
+    remaining: int,
+    tie_break: TieBreaker,
+    logged: int,
+    seats: int,
+    scores: dict[str, object],
+) -> Result:
+    """The :class:`Result` of a greedy count, on approval or on points ballots: the
+    projects ``funded`` (indices into ``ids``, in funding order), its ``rounds``, the
+    ties drawn since ``tie_break`` held ``logged`` of them, the money, and ``scores``
+    (each project's votes or points, and what the utilities were)."""
+    return Result(
+        method="greedy",
+        seats=seats,
+        winners=tuple(ids[j] for j in funded),
+        rounds=tuple(rounds),
+        tie_breaks=tuple(tie_break.log[logged:]),
+        seed=tie_break.seed,
+        details={
+            "budget": money(budget),
+            "spent": money(budget - remaining),
+            "remaining": money(remaining),
+            **scores,
+        },
+    )
 
 
 def money(value: int | Fraction) -> str:

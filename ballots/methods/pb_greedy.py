@@ -13,7 +13,7 @@ On points (cumulative) ballots the points are the utilities, as pabutools counts
 
 from __future__ import annotations
 
-from ballots.methods._pb import greedy_pass, money, prepare
+from ballots.methods._pb import greedy_pass, greedy_result, prepare
 from ballots.methods.pb_points import greedy_points
 from ballots.model import BallotKind, Profile
 from ballots.result import Result
@@ -36,17 +36,7 @@ def greedy(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = N
         election, list(range(len(election.ids))), election.budget, tie_break, 1
     )
     ids = election.ids
-    return Result(
-        method="greedy",
-        seats=seats,
-        winners=tuple(ids[j] for j in funded),
-        rounds=tuple(rounds),
-        tie_breaks=tuple(tie_break.log[logged:]),
-        seed=tie_break.seed,
-        details={
-            "budget": money(election.budget),
-            "spent": money(election.budget - remaining),
-            "remaining": money(remaining),
-            "votes": {ids[j]: election.votes[j] for j in range(len(ids))},
-        },
+    votes = {ids[j]: election.votes[j] for j in range(len(ids))}
+    return greedy_result(
+        ids, election.budget, funded, rounds, remaining, tie_break, logged, seats, {"votes": votes}
     )

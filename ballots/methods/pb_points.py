@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ballots.methods._pb import money
+from ballots.methods._pb import greedy_result, money
 from ballots.model import BallotError, Profile
 from ballots.result import Result, Round
 from ballots.tiebreak import TieBreaker
@@ -135,20 +135,10 @@ def greedy_points(profile: Profile, seats: int, tie_break: TieBreaker) -> Result
             )
             number += 1
             pending = [j for j in fitting if j != chosen]
-    return Result(
-        method="greedy",
-        seats=seats,
-        winners=tuple(ids[j] for j in funded),
-        rounds=tuple(rounds),
-        tie_breaks=tuple(tie_break.log[logged:]),
-        seed=tie_break.seed,
-        details={
-            "budget": money(election.budget),
-            "spent": money(election.budget - remaining),
-            "remaining": money(remaining),
-            "points": {ids[j]: election.totals[j] for j in range(len(ids))},
-            "utilities": "points",
-        },
+    points = {ids[j]: election.totals[j] for j in range(len(ids))}
+    scores = {"points": points, "utilities": "points"}
+    return greedy_result(
+        ids, election.budget, funded, rounds, remaining, tie_break, logged, seats, scores
     )
 
 
