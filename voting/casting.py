@@ -23,7 +23,7 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from voting import ballot_box, codes
+from voting import ballot_box, codes, db
 from voting.ballot_validation import check_choices
 from voting.models import Election, Receipt, SealedBallot, VotingCode, aware, utcnow
 from voting.processes import lookup
@@ -214,37 +214,38 @@ def cast_ballot(
             or_(Election.closes_at.is_(None), Election.closes_at > now),
         )
     )
-    for _attempt in range(3):
-        try:
-            result = session.execute(
-                update(VotingCode)
-                .where(
-                    VotingCode.code_hash == code_hash,
-                    VotingCode.election_id == election.id,
-                    VotingCode.used_at.is_(None),
-                    VotingCode.revoked_at.is_(None),
-                    open_election,
+    with db.writer_turn(session):
+        for _attempt in range(3):
+            try:
+                result = session.execute(
+                    update(VotingCode)
+                    .where(
+                        VotingCode.code_hash == code_hash,
+                        VotingCode.election_id == election.id,
+                        VotingCode.used_at.is_(None),
+                        VotingCode.revoked_at.is_(None),
+                        open_election,
+                    )
+                    .values(used_at=day_of(now), used_channel=channel)
+                    .execution_options(synchronize_session=False)
                 )
-                .values(used_at=day_of(now), used_channel=channel)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
+                if result.rowcount != 1:  # type: ignore[attr-defined]
+                    session.rollback()
+                    raise _why_not(session, election, code_hash)
+                session.add(SealedBallot(election_id=election.id, sealed=sealed.sealed))
+                session.add(Receipt(receipt=receipt, election_id=election.id))
+                if also is not None:
+                    also(session)
+                session.commit()
+                return receipt
+            except IntegrityError:
+                # Only a receipt that exists already (1 in 2**50) gets here. Nothing was
+                # stored and the code is still unused: try again with a new receipt.
                 session.rollback()
-                raise _why_not(session, election, code_hash)
-            session.add(SealedBallot(election_id=election.id, sealed=sealed.sealed))
-            session.add(Receipt(receipt=receipt, election_id=election.id))
-            if also is not None:
-                also(session)
-            session.commit()
-            return receipt
-        except IntegrityError:
-            # Only a receipt that exists already (1 in 2**50) gets here. Nothing was
-            # stored and the code is still unused: try again with a new receipt.
-            session.rollback()
-            receipt = new_receipt()
-        except BaseException:
-            session.rollback()
-            raise
+                receipt = new_receipt()
+            except BaseException:
+                session.rollback()
+                raise
     raise CastError("no free receipt after three tries")
 
 
