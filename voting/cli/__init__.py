@@ -86,8 +86,9 @@ def create_user(username: str, role: str, display_name: str, password: str) -> N
 @click.option("--port", default=5000, show_default=True)
 @with_appcontext
 def demo(serve: bool, reset: bool, host: str, port: int) -> None:
-    """Build a complete demo (Duiven referendum, Oud-Woensel buurtbudget, 200 residents
-    with codes, a clerk and an organiser) and serve it."""
+    """Build a complete demo (Duiven referendum and Oud-Woensel buurtbudget with 200
+    residents each, so 400 codes; the four-step Oud-Woensel process; a clerk, an
+    organiser and an admin) and serve it."""
     from werkzeug.serving import run_simple
 
     from voting.cli.demo_data import build_demo
