@@ -159,7 +159,7 @@ def _decode(path: str, raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
-        raise FormatError(f"not UTF-8 text ({error.reason})", path=path, line=line) from None
+        raise FormatError("not_utf8", path=path, line=line, error=error.reason) from None
 
 
 def input_kind(path: str, text: str) -> str:

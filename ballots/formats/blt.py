@@ -33,6 +33,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ballots._gc import without_gc_pauses
 from ballots.formats.errors import FormatError
@@ -74,9 +75,11 @@ def read_blt(source: str | os.PathLike[str], *, text: str | None = None) -> BltE
             with open(path, encoding="utf-8-sig") as handle:
                 text = handle.read()
         except UnicodeDecodeError as error:
-            raise FormatError(f"not UTF-8 text ({error.reason})", path=path) from None
+            raise FormatError("not_utf8", path=path, error=error.reason) from None
         except OSError as error:
-            raise FormatError(error.strerror or "cannot be read", path=path) from None
+            if error.strerror:
+                raise FormatError("blt_cannot_read", path=path, error=error.strerror) from None
+            raise FormatError("blt_unreadable", path=path) from None
     lines = _Lines(path, text.split("\n"))
     header = _read_header(lines)
     grouped, end = _read_ballots(lines, header)
@@ -108,9 +111,9 @@ class _Lines:
     path: str
     lines: list[str]
 
-    def fail(self, reason: str, index: int) -> FormatError:
-        """The error for the line at 0-based ``index``."""
-        return FormatError(reason, path=self.path, line=index + 1)
+    def fail(self, code: str, index: int, **params: Any) -> FormatError:
+        """The error ``code`` (with its ``params``) for the line at 0-based ``index``."""
+        return FormatError(code, path=self.path, line=index + 1, **params)
 
 
 @dataclass(frozen=True)
@@ -130,33 +133,31 @@ def _read_header(source: _Lines) -> _Header:
     lines, fail = source.lines, source.fail
     i = _next_data_line(lines, 0)
     if i >= len(lines):
-        raise FormatError("empty file: no 'CANDIDATES SEATS' header", path=source.path, line=1)
+        raise FormatError("blt_empty", path=source.path, line=1)
     header = _numbers(lines[i]).split()
     if len(header) != 2 or not all(_is_number(t) for t in header):
-        shown = _shown(lines[i].strip())
-        raise fail(f"the header must be 'CANDIDATES SEATS', not {shown}", i)
+        raise fail("blt_bad_header", i, text=lines[i].strip())
     n, seats = int(header[0]), int(header[1])
     if n < 1:
-        raise fail("the header declares no candidates", i)
+        raise fail("blt_no_candidates", i)
     if n > len(lines):
         # Every candidate needs a name line; refusing here keeps a header such as
         # "999999999999 1" from sizing anything below.
-        raise fail(f"the header declares {n} candidates, more than the file has lines", i)
+        raise fail("blt_more_candidates_than_lines", i, candidates=n)
     if not 1 <= seats <= n:
-        raise fail(f"{_many(seats, 'seat')} for {_many(n, 'candidate')}", i)
+        raise fail("blt_seats_out_of_range", i, seats=seats, candidates=n)
 
     withdrawn: list[int] = []
     i = _next_data_line(lines, i + 1)
     if i < len(lines) and _numbers(lines[i]).lstrip().startswith("-"):
         for token in _numbers(lines[i]).split():
             if not (token.startswith("-") and _is_number(token[1:])):
-                shown = _shown(token)
-                raise fail(f"withdrawn candidates must be negative numbers, not {shown}", i)
+                raise fail("blt_withdrawn_not_negative", i, token=token)
             k = int(token[1:])
             if not 1 <= k <= n:
-                raise fail(f"withdrawn candidate {k} is not one of the {_many(n, 'candidate')}", i)
+                raise fail("blt_withdrawn_unknown", i, candidate=k, candidates=n)
             if k in withdrawn:
-                raise fail(f"candidate {k} is withdrawn twice", i)
+                raise fail("blt_withdrawn_twice", i, candidate=k)
             withdrawn.append(k)
         i += 1
     return _Header(n, seats, tuple(withdrawn), i)
@@ -167,7 +168,6 @@ _END = re.compile(r"[ \t]*0[ \t,]*(?:#.*)?\r?")
 # The weights real files use, already converted: int() on each distinct line was a
 # measurable part of reading one.
 _SMALL_WEIGHTS = {str(k): k for k in range(1000)}
-_EQUAL = "equal preferences ('=') are not allowed: ballots have no ties"
 # What a ballot line is checked against: the candidate numbers, the withdrawn ones
 # (both as text) and how many candidates there are.
 _Candidates = tuple[set[str], set[str], int]
@@ -230,7 +230,7 @@ def _read_ballots(source: _Lines, header: _Header) -> tuple[dict[tuple[str, ...]
     blank_totals = [raw for key, raw in zero.items() if grouped[key] == 0]
     if blank_totals:
         index = min(lines.index(raw, start) for raw in blank_totals)
-        raise source.fail("the weight must be positive", index)
+        raise source.fail("blt_weight_not_positive", index)
     return grouped, end
 
 
@@ -238,7 +238,7 @@ def _unended(source: _Lines) -> FormatError:
     """The error for a file whose ballots never end, at its last line with text."""
     lines = source.lines
     last = max((j for j in range(len(lines)) if lines[j].strip()), default=0)
-    return source.fail("the ballots never end: no line with a single 0", last)
+    return source.fail("blt_ballots_never_end", last)
 
 
 def _careful_or_unended(
@@ -293,8 +293,8 @@ def _careful_ballot(
     comment, commas, ``"01"`` for candidate 1); ``None`` for a comment line, or a
     :class:`FormatError` naming the line's first appearance."""
 
-    def fail(reason: str) -> FormatError:
-        return source.fail(reason, source.lines.index(raw, start))
+    def fail(code: str, **params: Any) -> FormatError:
+        return source.fail(code, source.lines.index(raw, start), **params)
 
     parts = _numbers(raw).split()
     if not parts:
@@ -302,14 +302,12 @@ def _careful_ballot(
     weight = parts[0]
     if not _is_number(weight):
         if "=" in raw:
-            raise fail(_EQUAL)
+            raise fail("blt_equal_preferences")
         if weight.isdigit() and len(weight) > _MAX_DIGITS:
-            raise fail(
-                f"the weight has {len(weight):,} digits: too large to be a number of ballots"
-            )
-        raise fail(f"the weight must be a whole number, not {_shown(weight)}")
+            raise fail("blt_weight_too_long", digits=len(weight))
+        raise fail("blt_weight_not_whole", weight=weight)
     if parts[-1] != "0" or len(parts) < 2:
-        raise fail("the ballot does not end with 0")
+        raise fail("blt_ballot_not_ended")
     ranking: list[str] = []
     seen: set[str] = set()
     for token in parts[1:-1]:
@@ -318,11 +316,11 @@ def _careful_ballot(
             if _is_number(token) and canonical in valid:
                 token = canonical  # "01" is candidate 1
             elif "=" in token:
-                raise fail(_EQUAL)
+                raise fail("blt_equal_preferences")
             else:
-                raise fail(f"preference for unknown candidate {_shown(token)} (there are {n})")
+                raise fail("blt_unknown_candidate", token=token, candidates=n)
         if token in seen:
-            raise fail(f"candidate {token} is ranked twice")
+            raise fail("blt_ranked_twice", candidate=token)
         seen.add(token)
         if token not in withdrawn:
             ranking.append(token)
@@ -352,13 +350,9 @@ def _read_names(source: _Lines, end: int, n: int) -> tuple[list[str], str]:
     if len(texts) < n + 1:
         # point at the last line read as a name or title (or the closing 0)
         where = texts[-1][0] if texts else end
-        raise fail(
-            f"{_many(max(len(texts) - 1, 0), 'candidate name')} and a title; expected "
-            f"{_many(n, 'name')} and a title",
-            where,
-        )
+        raise fail("blt_names_missing", where, names=max(len(texts) - 1, 0), candidates=n)
     if len(texts) > n + 1:
-        raise fail("unexpected text after the title", texts[n + 1][0])
+        raise fail("blt_text_after_title", texts[n + 1][0])
     names = [_text(t, j, fail) for j, t in texts[:n]]
     return names, _text(texts[n][1], texts[n][0], fail)
 
@@ -418,16 +412,6 @@ def _is_number(token: str) -> bool:
     return token.isascii() and token.isdigit() and len(token) <= _MAX_DIGITS
 
 
-def _many(count: int, noun: str) -> str:
-    """``"1 seat"``, ``"2 seats"``: a count with its noun in the right number."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def _shown(text: str) -> str:
-    """``text`` quoted for an error message, cut short if long."""
-    return repr(text if len(text) <= 40 else text[:37] + "...")
-
-
 def _next_data_line(lines: list[str], i: int) -> int:
     """The index of the first line at or after ``i`` that is neither blank nor comment."""
     while i < len(lines):
@@ -438,7 +422,7 @@ def _next_data_line(lines: list[str], i: int) -> int:
     return i
 
 
-def _text(line: str, index: int, fail: Callable[[str, int], FormatError]) -> str:
+def _text(line: str, index: int, fail: Callable[..., FormatError]) -> str:
     """A name or title: unquoted (blanks and trailing commas dropped) or one or more
     CSV-style quoted pieces, joined by a space, kept exactly as quoted."""
     if not line.startswith('"'):
@@ -459,7 +443,7 @@ def _text(line: str, index: int, fail: Callable[[str, int], FormatError]) -> str
         while True:
             close = line.find('"', k)
             if close < 0:
-                raise fail("a quoted name is not closed", index)
+                raise fail("blt_quote_not_closed", index)
             chars.append(line[k:close])
             if close + 1 < size and line[close + 1] == '"':
                 chars.append('"')

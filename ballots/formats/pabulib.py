@@ -20,6 +20,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from ballots._gc import without_gc_pauses
 from ballots.formats.errors import FormatError
@@ -116,16 +117,16 @@ def read_pb(source: str | os.PathLike[str], *, text: str | None = None) -> PbEle
             with open(path, encoding="utf-8-sig", newline="") as handle:
                 text = handle.read()
         except UnicodeDecodeError as exc:
-            raise FormatError(f"not UTF-8 text ({exc.reason})", path=path) from None
+            raise FormatError("not_utf8", path=path, error=exc.reason) from None
         except OSError as exc:
-            raise FormatError(f"cannot read file: {exc.strerror}", path=path) from None
+            raise FormatError("pb_cannot_read", path=path, error=exc.strerror) from None
     elif text.startswith("\ufeff"):
         text = text[1:]
     return _parse(text, path)
 
 
-def _fail(reason: str, path: str, line: int | None) -> FormatError:
-    return FormatError(reason, path=path, line=line)
+def _fail(code: str, path: str, line: int | None, **params: Any) -> FormatError:
+    return FormatError(code, path=path, line=line, **params)
 
 
 def _parse(text: str, path: str) -> PbElection:
@@ -162,11 +163,7 @@ def _parse(text: str, path: str) -> PbElection:
                 voter = fields[id_col].strip()
                 first_seen = voter_lines.setdefault(voter, number)
                 if first_seen != number:
-                    raise _fail(
-                        f"voter_id {voter!r} appears twice (first on line {first_seen})",
-                        path,
-                        number,
-                    )
+                    raise _fail("pb_voter_twice", path, number, voter=voter, first=first_seen)
             raw = fields[vote_col] if points_col < 0 else (fields[vote_col], fields[points_col])
             key = canon.get(raw)
             if key is None:
@@ -180,22 +177,22 @@ def _parse(text: str, path: str) -> PbElection:
             expected = _SECTIONS[_SECTIONS.index(section) + 1] if section else "meta"
             if first != expected:
                 raise _fail(
-                    f"expected section {expected.upper()}, found {first.upper()}", path, number
+                    "pb_section_order", path, number, expected=expected.upper(), found=first.upper()
                 )
             section = first
             header = None
             continue
         if not section:
-            raise _fail("the file must start with a META section", path, number)
+            raise _fail("pb_meta_not_first", path, number)
         if header is None:
             header = [h.strip() for h in fields]
             if section == "projects":
                 for column in ("project_id", "cost"):
                     if column not in header:
-                        raise _fail(f"PROJECTS header has no {column} column", path, number)
+                        raise _fail("pb_projects_column_missing", path, number, column=column)
             elif section == "votes":
                 if "vote" not in header:
-                    raise _fail("VOTES header has no vote column", path, number)
+                    raise _fail("pb_vote_column_missing", path, number)
                 vote_type, kind, with_points = _vote_type(meta, path, number)
                 ordered = kind is BallotKind.RANKED
                 vote_col = header.index("vote")
@@ -203,52 +200,47 @@ def _parse(text: str, path: str) -> PbElection:
                 max_length = _meta_number(meta, meta_lines, "max_length", path)
                 if with_points:
                     if "points" not in header:
-                        raise _fail(
-                            f"VOTES header has no points column ({vote_type})", path, number
-                        )
+                        raise _fail("pb_points_column_missing", path, number, vote_type=vote_type)
                     points_col = header.index("points")
                 width = len(header)
             continue
         if section == "meta":
             if len(fields) < 2:
-                raise _fail("META line has 1 field, expected key;value", path, number)
+                raise _fail("pb_meta_line", path, number)
             # an unquoted ";" inside a value (seen in hand-edited files) stays in it
             meta[fields[0].strip()] = ";".join(fields[1:]).strip()
             meta_lines[fields[0].strip()] = number
         elif section == "projects":
             if len(fields) != len(header):
                 raise _fail(
-                    f"PROJECTS line has {len(fields)} fields, expected {len(header)}", path, number
+                    "pb_projects_width", path, number, given=len(fields), expected=len(header)
                 )
             row = {h: f.strip() for h, f in zip(header, fields, strict=True)}
             pid = row.pop("project_id")
             if not pid:
-                raise _fail("empty project_id", path, number)
+                raise _fail("pb_project_id_empty", path, number)
             if pid in seen:
-                raise _fail(f"project {pid!r} listed twice", path, number)
+                raise _fail("pb_project_twice", path, number, project=pid)
             cost_text = row.pop("cost")
             cost = _whole_number(cost_text)
             if cost is None or cost < 0:
-                raise _fail(
-                    f"cost of project {pid!r} is not a whole non-negative number: {cost_text!r}",
-                    path,
-                    number,
-                )
+                raise _fail("pb_bad_cost", path, number, project=pid, cost=cost_text)
             seen.add(pid)
             projects[pid] = row
             options.append(Option(pid, row.get("name", ""), cost))
         else:
             # a VOTES line that missed the hot loop above
-            raise _fail(f"VOTES line has {len(fields)} fields, expected {width}", path, number)
+            raise _fail("pb_votes_width", path, number, given=len(fields), expected=width)
 
     if section != "votes" or header is None:
         following = _SECTIONS[(_SECTIONS.index(section) + 1 if section else 0) :]
-        reason = f"missing {following[0].upper()} section" if following else "VOTES has no header"
-        raise _fail(reason, path, max(last_line, 1))
+        if following:
+            raise _fail("pb_section_missing", path, max(last_line, 1), section=following[0].upper())
+        raise _fail("pb_votes_no_header", path, max(last_line, 1))
     budget_text = meta.get("budget")
     budget = None if budget_text is None else _whole_number(budget_text)
     if budget is None or budget < 0:
-        raise _fail(f"META budget is missing or not a whole number: {budget_text!r}", path, None)
+        raise _fail("pb_bad_budget", path, None, budget=budget_text)
 
     if with_points:
         groups = tuple(BallotGroup(k[0], n, k[1]) for k, n in counts.items())
@@ -280,12 +272,12 @@ def _parse(text: str, path: str) -> PbElection:
 def _vote_type(meta: dict[str, str], path: str, line: int) -> tuple[str, BallotKind, bool]:
     vote_type = meta.get("vote_type", "").strip().lower()
     if not vote_type:
-        raise _fail("META has no vote_type", path, line)
+        raise _fail("pb_vote_type_missing", path, line)
     try:
         kind, with_points = VOTE_TYPES[vote_type]
     except KeyError:
         known = ", ".join(VOTE_TYPES)
-        raise _fail(f"unsupported vote_type {vote_type!r} (known: {known})", path, line) from None
+        raise _fail("pb_vote_type_unknown", path, line, vote_type=vote_type, known=known) from None
     return vote_type, kind, with_points
 
 
@@ -297,7 +289,7 @@ def _meta_number(meta: dict[str, str], lines: dict[str, int], key: str, path: st
         return None
     value = _whole_number(text)
     if value is None or value < 0:
-        raise _fail(f"META {key} is not a whole non-negative number: {text!r}", path, lines[key])
+        raise _fail("pb_bad_meta_number", path, lines[key], key=key, value=text)
     return value
 
 
@@ -326,28 +318,22 @@ def _canonical(
         choices = [c for c in (c.strip() for c in vote_text.split(",")) if c]
     for choice in choices:
         if choice not in known:
-            raise _fail(f"vote names unknown project {choice!r}", path, line)
+            raise _fail("pb_unknown_project", path, line, project=choice)
     if len(set(choices)) != len(choices):
-        raise _fail("vote names a project twice", path, line)
+        raise _fail("pb_project_twice_in_vote", path, line)
     if max_length is not None and len(choices) > max_length:
-        raise _fail(
-            f"vote names {len(choices)} projects, more than META max_length {max_length}",
-            path,
-            line,
-        )
+        raise _fail("pb_vote_too_long", path, line, given=len(choices), limit=max_length)
     if not with_points:
         return tuple(choices) if ordered else tuple(sorted(choices))
     points_text = raw[1].strip()
     points_items = [] if points_text.lower() in ("", "none") else points_text.split(",")
     if len(points_items) != len(choices):
-        raise _fail(
-            f"vote names {len(choices)} projects but has {len(points_items)} points", path, line
-        )
+        raise _fail("pb_points_count", path, line, choices=len(choices), points=len(points_items))
     points = []
     for item in points_items:
         value = _whole_number(item)
         if value is None:
-            raise _fail(f"points {item.strip()!r} are not a whole number", path, line)
+            raise _fail("pb_points_not_whole", path, line, points=item.strip())
         points.append(value)
     pairs = sorted(zip(choices, points, strict=True))
     return (tuple(c for c, _ in pairs), tuple(p for _, p in pairs))

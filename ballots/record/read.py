@@ -36,27 +36,32 @@ def read_record(path: str | Path, *, text: str | None = None) -> dict[str, Any]:
         try:
             raw = Path(path).read_bytes()
         except FileNotFoundError:
-            raise FormatError("file not found", path=name) from None
+            raise FormatError("record_not_found", path=name) from None
         except OSError as error:
-            raise FormatError(f"cannot read: {error.strerror}", path=name) from None
+            raise FormatError("record_cannot_read", path=name, error=error.strerror) from None
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             line = raw.count(b"\n", 0, error.start) + 1
-            raise FormatError(f"not UTF-8 text ({error.reason})", path=name, line=line) from None
+            raise FormatError("not_utf8", path=name, line=line, error=error.reason) from None
         del raw  # a record of a million ballots: not twice in memory
     text = text.removeprefix("\ufeff")
     try:
         record = json.loads(text, object_pairs_hook=_Interning(), parse_constant=no_constant)
     except json.JSONDecodeError as error:
-        raise FormatError(f"bad JSON: {error.msg}", path=name, line=error.lineno) from None
+        raise FormatError(
+            "record_bad_json", path=name, line=error.lineno, error=error.msg
+        ) from None
     except BadJson as error:
         # The fast parser cannot say where; the slow one can, and only runs now.
-        raise FormatError(str(error), path=name, line=line_of_error(text)) from None
+        raise FormatError(
+            "record_json_not_allowed", path=name, line=line_of_error(text), error=str(error)
+        ) from None
     try:
         _check_structure(record)
     except _SchemaError as error:
-        raise FormatError(error.reason, path=name, line=line_of(text, error.where)) from None
+        line = line_of(text, error.where)
+        raise FormatError(error.code, path=name, line=line, **error.params) from None
     return record
 
 
@@ -81,21 +86,25 @@ class _Interning:
 
 
 class _SchemaError(ValueError):
-    def __init__(self, where: tuple[str | int, ...], reason: str) -> None:
-        super().__init__(reason)
+    """A :class:`FormatError` code and params, and the path of the JSON value at fault
+    (its line is looked up only when the check fails)."""
+
+    def __init__(self, where: tuple[str | int, ...], code: str, **params: Any) -> None:
+        super().__init__(code)
         self.where = where
-        self.reason = reason
+        self.code = code
+        self.params = params
 
 
 def _check_structure(record: Any) -> None:
     """Raise :class:`_SchemaError` for the first missing or mistyped field."""
     if not isinstance(record, dict):
-        raise _SchemaError((), "a record must be a JSON object")
+        raise _SchemaError((), "record_not_object")
     if "format" not in record:
-        raise _SchemaError((), "not a Buurtstem election record: field 'format' is missing")
+        raise _SchemaError((), "record_format_missing")
     if record["format"] != FORMAT:
         raise _SchemaError(
-            ("format",), f"unsupported record format {record['format']!r}, expected {FORMAT!r}"
+            ("format",), "record_format_unknown", given=record["format"], expected=FORMAT
         )
     for name, kind in (
         ("election", dict),
@@ -135,42 +144,43 @@ def _check_structure(record: Any) -> None:
             or not isinstance(pair[1], int)
             or isinstance(pair[1], bool)
         ):
-            raise _SchemaError(
-                (*at, "theme_budgets", i), f"theme budget {i + 1} is not [theme, whole amount]"
-            )
+            raise _SchemaError((*at, "theme_budgets", i), "record_theme_budget", number=i + 1)
     for name in ("budget", "max_choices", "min_choices", "max_points", "min_spend_percent"):
         _field(meta, name, int, at, optional=True)
     if meta["kind"] not in KINDS:
         raise _SchemaError(
-            (*at, "kind"), f"election kind {meta['kind']!r} is not one of {', '.join(KINDS)}"
+            (*at, "kind"), "record_kind_unknown", kind=meta["kind"], kinds=", ".join(KINDS)
         )
     if meta["ballot_type"] not in set(BallotKind):
         kinds = ", ".join(k.value for k in BallotKind)
         raise _SchemaError(
-            (*at, "ballot_type"), f"ballot type {meta['ballot_type']!r} is not one of {kinds}"
+            (*at, "ballot_type"),
+            "record_ballot_type_unknown",
+            ballot_type=meta["ballot_type"],
+            kinds=kinds,
         )
     if meta["ballot_type"] == BallotKind.BUDGET and meta.get("budget") is None:
-        raise _SchemaError((*at, "budget"), "a budget election needs a budget")
+        raise _SchemaError((*at, "budget"), "record_budget_missing")
     if meta["ballot_type"] == BallotKind.DISTRIBUTION and not meta.get("budget"):
-        raise _SchemaError((*at, "budget"), "a split election needs the total to split (budget)")
+        raise _SchemaError((*at, "budget"), "record_split_total_missing")
     weighted = meta["ballot_type"] in WEIGHTED_KINDS
     try:
         Fraction(meta["turnout_threshold_percent"])
     except (ValueError, ZeroDivisionError):
         raise _SchemaError(
-            (*at, "turnout_threshold_percent"), "turnout threshold is not a number"
+            (*at, "turnout_threshold_percent"), "record_threshold_not_number"
         ) from None
     ids: set[str] = set()
     for i, option in enumerate(meta["options"]):
         where = (*at, "options", i)
         if not isinstance(option, dict):
-            raise _SchemaError(where, f"option {i + 1} is not an object")
+            raise _SchemaError(where, "record_option_not_object", number=i + 1)
         _field(option, "id", str, where)
         _field(option, "name", str, where, optional=True)
         _field(option, "cost", int, where, optional=True)
         _field(option, "theme", str, where, optional=True)
         if option["id"] in ids:
-            raise _SchemaError(where, f"option id {option['id']!r} appears twice")
+            raise _SchemaError(where, "record_option_id_twice", option=option["id"])
         ids.add(option["id"])
 
     # Copies of a ballot are one shared entry (_Interning): each is checked once.
@@ -183,39 +193,33 @@ def _check_structure(record: Any) -> None:
             continue  # the common case, checked quickly; the rest below names the problem
         where = ("ballots", i)
         if not isinstance(ballot, dict):
-            raise _SchemaError(where, f"ballot {i + 1} is not an object")
+            raise _SchemaError(where, "record_ballot_not_object", ballot=i + 1)
         if "receipt" in ballot:
-            raise _SchemaError(
-                (*where, "receipt"), "a ballot must not carry a receipt (receipts are listed apart)"
-            )
+            raise _SchemaError((*where, "receipt"), "record_ballot_receipt")
         _field(ballot, "choices", list, where)
         _field(ballot, "sha256", str, where)
         for j, choice in enumerate(ballot["choices"]):
             if not isinstance(choice, str):
                 raise _SchemaError(
-                    (*where, "choices", j),
-                    f"ballot {i + 1}: choice {choice!r} is not an option id",
+                    (*where, "choices", j), "record_choice_not_id", ballot=i + 1, choice=choice
                 )
         if weighted:
             _field(ballot, "points", list, where)
             if len(ballot["points"]) != len(ballot["choices"]):
-                raise _SchemaError(
-                    (*where, "points"), f"ballot {i + 1}: one amount per choice is needed"
-                )
+                raise _SchemaError((*where, "points"), "record_amounts_per_choice", ballot=i + 1)
             for j, amount in enumerate(ballot["points"]):
                 if not isinstance(amount, int) or isinstance(amount, bool):
                     raise _SchemaError(
                         (*where, "points", j),
-                        f"ballot {i + 1}: amount {amount!r} is not a whole number",
+                        "record_amount_not_whole",
+                        ballot=i + 1,
+                        amount=amount,
                     )
         elif "points" in ballot:
-            raise _SchemaError(
-                (*where, "points"),
-                f"ballot {i + 1}: only split and points ballots give amounts",
-            )
+            raise _SchemaError((*where, "points"), "record_amounts_not_allowed", ballot=i + 1)
     for i, receipt in enumerate(record["receipts"]):
         if not isinstance(receipt, str) or not receipt:
-            raise _SchemaError(("receipts", i), f"receipt {i + 1} is not a non-empty string")
+            raise _SchemaError(("receipts", i), "record_receipt_not_text", number=i + 1)
     for name in COUNT_FIELDS:
         _field(record["counts"], name, int, ("counts",))
     for name in OPTIONAL_COUNT_FIELDS:
@@ -223,7 +227,14 @@ def _check_structure(record: Any) -> None:
     try:
         profile_from_record(record)
     except BallotError as error:
-        raise _SchemaError(_bad_ballot(record, error), str(error)) from None
+        # The ballot error's own code and params go along, for whoever wants other words.
+        raise _SchemaError(
+            _bad_ballot(record, error),
+            "record_bad_ballot",
+            error=str(error),
+            ballot_code=error.code,
+            ballot_params=error.params,
+        ) from None
 
     result = record["result"]
     at = ("result",)
@@ -234,7 +245,7 @@ def _check_structure(record: Any) -> None:
         _field(result, name, list, at)
     for i, round_ in enumerate(result["rounds"]):
         if not isinstance(round_, dict):
-            raise _SchemaError((*at, "rounds", i), f"round {i + 1} is not an object")
+            raise _SchemaError((*at, "rounds", i), "record_round_not_object", number=i + 1)
 
     turnout = record["turnout"]
     at = ("turnout",)
@@ -297,23 +308,21 @@ def _field(
     *,
     optional: bool = False,
 ) -> None:
-    words = {
-        str: "a string",
-        int: "a whole number",
-        bool: "true or false",
-        list: "a list",
-        dict: "an object",
+    codes = {
+        str: "record_field_not_string",
+        int: "record_field_not_whole",
+        bool: "record_field_not_bool",
+        list: "record_field_not_list",
+        dict: "record_field_not_object",
     }
     if name not in obj:
         if optional:
             return
-        raise _SchemaError(where, f"field {_label((*where, name))!r} is missing")
+        raise _SchemaError(where, "record_field_missing", field=_label((*where, name)))
     value = obj[name]
     if value is None and optional:
         return
     # bool is an int in Python but not in a record
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         label = _label((*where, name))
-        raise _SchemaError(
-            (*where, name), f"field {label!r} must be {words[kind]}, not {json.dumps(value)[:40]}"
-        )
+        raise _SchemaError((*where, name), codes[kind], field=label, value=json.dumps(value)[:40])

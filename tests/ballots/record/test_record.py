@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import pickle
 from fractions import Fraction
 from importlib.util import find_spec
 from pathlib import Path
@@ -356,6 +357,18 @@ class TestReadWrite:
         error = self._error(text)
         assert error.reason == "ballot 4: unknown option 'zz'"
         assert '"zz"' in text.splitlines()[error.line - 1]
+
+    def test_bad_ballot_carries_the_ballot_errors_code_also_when_pickled(
+        self, record: dict[str, Any]
+    ) -> None:
+        record["ballots"][3]["choices"] = ["a", "zz"]
+        error = self._error(write_record(record))
+        copy = pickle.loads(pickle.dumps(error))
+        for caught in (error, copy):
+            assert caught.code == "record_bad_ballot"
+            assert caught.params["ballot_code"] == "unknown_option"
+            assert caught.params["ballot_params"] == {"option": "zz", "ballot": 4}
+        assert (copy.path, copy.line, str(copy)) == (error.path, error.line, str(error))
 
     def test_duplicate_key_refused(self, record: dict[str, Any]) -> None:
         text = write_record(record).replace('"title": ', '"title": "x",\n  "title": ')
