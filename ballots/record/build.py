@@ -85,7 +85,6 @@ def build_record(
         max_points=meta.get("max_points"),
         min_spend=min_spend_of(meta["budget"], meta.get("min_spend_percent")),
     )
-    weighted = kind in WEIGHTED_KINDS
     # Elections repeat ballots a great deal (a million ballots, a few thousand distinct
     # ones): each distinct ballot is checked, encoded and hashed once, and its entry is
     # one dict that every copy of it shares. The record reads the same; it only holds
@@ -93,26 +92,12 @@ def build_record(
     distinct: dict[tuple[tuple[str, ...], tuple[int, ...] | None], tuple[str, dict]] = {}
     stored_ballots: list[tuple[str, dict[str, Any]]] = []
     for number, ballot in enumerate(ballots, start=1):
-        points: list[int] | None = None
-        if weighted:
-            if not isinstance(ballot, Mapping):
-                raise RecordError("ballot_needs_amounts", ballot=number)
-            pairs = sorted((c, a) for c, a in ballot.items() if a != 0)
-            stored = [c for c, _ in pairs]
-            points = [a for _, a in pairs]
-        else:
-            # Order carries meaning only on ranked ballots; sorting the others gives
-            # one spelling per ballot, so the same ballot always has the same hash.
-            stored = list(ballot) if kind is BallotKind.RANKED else sorted(ballot)
+        stored, points = stored_form(kind, ballot, number)
         key = (tuple(stored), tuple(points) if points is not None else None)
         known = distinct.get(key)
         if known is None:
             # The first copy is checked, so an error names the first bad ballot.
-            check_ballot(checker, number, stored, allow_blank=meta["allow_blank"], points=points)
-            entry: dict[str, Any] = {"choices": stored}
-            if points is not None:
-                entry["points"] = points
-            entry["sha256"] = ballot_sha256(stored, points)
+            entry = checked_entry(checker, number, stored, points, meta["allow_blank"])
             known = distinct[key] = (ballot_text(stored, points), entry)
         stored_ballots.append(known)
     stored_ballots.sort(key=lambda b: b[0])
@@ -384,3 +369,36 @@ def _iso(value: Any) -> str | None:
 def _check_int(value: Any, name: str, *, minimum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise RecordError("not_whole", field=name, minimum=minimum, value=value)
+
+
+def stored_form(
+    kind: BallotKind, ballot: Sequence[str] | Mapping[str, int], number: int
+) -> tuple[list[str], list[int] | None]:
+    """A ballot as the record stores it: its choices and, on split and points ballots,
+    their amounts (zero amounts left out). Raises :class:`RecordError` for a weighted
+    ballot without amounts (``number`` is its 1-based place)."""
+    if kind in WEIGHTED_KINDS:
+        if not isinstance(ballot, Mapping):
+            raise RecordError("ballot_needs_amounts", ballot=number)
+        pairs = sorted((c, a) for c, a in ballot.items() if a != 0)
+        return [c for c, _ in pairs], [a for _, a in pairs]
+    # Order carries meaning only on ranked ballots; sorting the others gives one
+    # spelling per ballot, so the same ballot always has the same hash.
+    return (list(ballot) if kind is BallotKind.RANKED else sorted(ballot)), None
+
+
+def checked_entry(
+    checker: Profile,
+    number: int,
+    stored: list[str],
+    points: list[int] | None,
+    allow_blank: bool,
+) -> dict[str, Any]:
+    """The record's entry for a distinct ballot, after checking it against the
+    election (an error names the ballot by ``number``)."""
+    check_ballot(checker, number, stored, allow_blank=allow_blank, points=points)
+    entry: dict[str, Any] = {"choices": stored}
+    if points is not None:
+        entry["points"] = points
+    entry["sha256"] = ballot_sha256(stored, points)
+    return entry

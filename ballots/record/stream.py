@@ -26,10 +26,15 @@ from typing import Any, BinaryIO
 
 from ballots.errors import RecordError
 from ballots.model import WEIGHTED_KINDS, BallotGroup, BallotKind, Option, Profile, min_spend_of
-from ballots.record.build import _counts, _election_metadata, _turnout
-from ballots.record.canonical import ballot_sha256, ballot_text
+from ballots.record.build import (
+    _counts,
+    _election_metadata,
+    _turnout,
+    checked_entry,
+    stored_form,
+)
+from ballots.record.canonical import ballot_text
 from ballots.record.layout import FORMAT, HASH_PROCEDURE
-from ballots.record.profile import check_ballot
 from ballots.result import Result
 from ballots.tiebreak import PROCEDURE
 
@@ -206,30 +211,16 @@ def _distinct_ballots(
 ) -> list[_Distinct]:
     """The distinct ballots as the record stores them, checked (the first copy of each,
     named by its position), with their counts, in the record's order."""
-    weighted = kind in WEIGHTED_KINDS
     distinct: dict[tuple[tuple[str, ...], tuple[int, ...] | None], _Distinct] = {}
     position = 0
     for ballot, copies in groups:
         number = position + 1
         position += copies
-        points: list[int] | None = None
-        if weighted:
-            if not isinstance(ballot, Mapping):
-                raise RecordError("ballot_needs_amounts", ballot=number)
-            pairs = sorted((c, a) for c, a in ballot.items() if a != 0)
-            stored = [c for c, _ in pairs]
-            points = [a for _, a in pairs]
-        else:
-            # as build_record: order carries meaning only on ranked ballots
-            stored = list(ballot) if kind is BallotKind.RANKED else sorted(ballot)
+        stored, points = stored_form(kind, ballot, number)
         key = (tuple(stored), tuple(points) if points is not None else None)
         known = distinct.get(key)
         if known is None:
-            check_ballot(checker, number, stored, allow_blank=allow_blank, points=points)
-            entry: dict[str, Any] = {"choices": stored}
-            if points is not None:
-                entry["points"] = points
-            entry["sha256"] = ballot_sha256(stored, points)
+            entry = checked_entry(checker, number, stored, points, allow_blank)
             known = distinct[key] = _Distinct(ballot_text(stored, points), entry)
         known.count += copies
     return sorted((d for d in distinct.values() if d.count), key=lambda d: d.text)
