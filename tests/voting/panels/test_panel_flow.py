@@ -106,8 +106,14 @@ def test_a_panel_from_invitations_to_referendum(app, client, login, db_session, 
     assert check_record(record) == []
     # The clerk's list says each seat's state in words, not the stored code.
     listing = client.get(base).get_data(as_text=True)
-    assert "<td>geloot</td>" in listing and "<td>doet niet mee</td>" in listing
-    assert "<td>opvolger</td>" in listing
+    assert "<td>geloot</td>" in listing and f"<td>{member}</td><td>doet niet mee</td>" in listing
+    # Whether anyone keeps the quotas in the seat depends on who dropped out (the
+    # pseudonyms, and so the first seat, are random): either way the list says so.
+    replacement = record["replacements"][0]["replacement"]
+    if replacement:
+        assert f"<td>{replacement}</td><td>opvolger</td>" in listing
+    else:
+        assert "<td>opvolger</td>" not in listing
     assert "<td>selected</td>" not in listing and "<td>dropped</td>" not in listing
     path = tmp_path / "verslag.json"
     path.write_text(client.get("/burgerberaad/afval/verslag.json").get_data(as_text=True))

@@ -187,7 +187,13 @@ def test_an_empty_ranked_ballot_says_what_to_press(
     group = page.locator("#keuzes")
     assert "Geef minstens één optie nummer 1" in group.inner_text()
     pressing = page.get_by_text("Druk op 'Kiezen' bij de optie die u het liefst wilt")
-    assert pressing.is_visible() == js
+    from playwright.sync_api import expect
+
+    # expect() waits for vote.js to have set up the page; is_visible() does not.
+    if js:
+        expect(pressing).to_be_visible()
+    else:
+        expect(pressing).to_be_hidden()
 
 
 def test_ranked_reordering_by_keyboard_is_announced(
