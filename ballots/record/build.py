@@ -73,18 +73,8 @@ def build_record(
     rule or seed).
     """
     meta = _election_metadata(election)
-    options = tuple(Option(o["id"], o["name"], o["cost"]) for o in meta["options"])
-    kind = BallotKind(meta["ballot_type"])
-    checker = Profile(
-        kind=kind,
-        options=options,
-        groups=(),
-        budget=meta["budget"],
-        max_choices=meta["max_choices"],
-        min_choices=meta["min_choices"],
-        max_points=meta.get("max_points"),
-        min_spend=min_spend_of(meta["budget"], meta.get("min_spend_percent")),
-    )
+    checker = ballot_checker(meta)
+    kind = checker.kind
     # Elections repeat ballots a great deal (a million ballots, a few thousand distinct
     # ones): each distinct ballot is checked, encoded and hashed once, and its entry is
     # one dict that every copy of it shares. The record reads the same; it only holds
@@ -112,10 +102,7 @@ def build_record(
     blank = sum(1 for e in entries if not e["choices"])
     tally = _counts(counts or {}, len(entries), blank, len(receipt_list))
 
-    if result.method != meta["rule"]:
-        raise RecordError("result_rule", counted=result.method, rule=meta["rule"])
-    if result.seed != meta["tie_break_seed"]:
-        raise RecordError("result_seed")
+    check_result_belongs(result, meta)
 
     record: dict[str, Any] = {
         "format": FORMAT,
@@ -402,3 +389,27 @@ def checked_entry(
         entry["points"] = points
     entry["sha256"] = ballot_sha256(stored, points)
     return entry
+
+
+def ballot_checker(meta: Mapping[str, Any]) -> Profile:
+    """An empty profile with the election's options and limits (``meta`` as
+    ``_election_metadata`` gives it), to check each ballot against."""
+    return Profile(
+        kind=BallotKind(meta["ballot_type"]),
+        options=tuple(Option(o["id"], o["name"], o["cost"]) for o in meta["options"]),
+        groups=(),
+        budget=meta["budget"],
+        max_choices=meta["max_choices"],
+        min_choices=meta["min_choices"],
+        max_points=meta.get("max_points"),
+        min_spend=min_spend_of(meta["budget"], meta.get("min_spend_percent")),
+    )
+
+
+def check_result_belongs(result: Result, meta: Mapping[str, Any]) -> None:
+    """Raise :class:`RecordError` if ``result`` was counted by another rule or with
+    another tie-break seed than the election's."""
+    if result.method != meta["rule"]:
+        raise RecordError("result_rule", counted=result.method, rule=meta["rule"])
+    if result.seed != meta["tie_break_seed"]:
+        raise RecordError("result_seed")

@@ -30,6 +30,8 @@ from ballots.record.build import (
     _counts,
     _election_metadata,
     _turnout,
+    ballot_checker,
+    check_result_belongs,
     checked_entry,
     stored_form,
 )
@@ -116,25 +118,12 @@ def stream_record(
     order raises ``receipts_unsorted``. On an error the files hold a partial record.
     """
     meta = _election_metadata(election)
-    options = tuple(Option(o["id"], o["name"], o["cost"]) for o in meta["options"])
-    kind = BallotKind(meta["ballot_type"])
-    checker = Profile(
-        kind=kind,
-        options=options,
-        groups=(),
-        budget=meta["budget"],
-        max_choices=meta["max_choices"],
-        min_choices=meta["min_choices"],
-        max_points=meta.get("max_points"),
-        min_spend=min_spend_of(meta["budget"], meta.get("min_spend_percent")),
-    )
+    checker = ballot_checker(meta)
+    kind, options = checker.kind, checker.options
     distinct = _distinct_ballots(kind, checker, meta["allow_blank"], ballot_groups)
     total = sum(d.count for d in distinct)
     blank = sum(d.count for d in distinct if not d.entry["choices"])
-    if result.method != meta["rule"]:
-        raise RecordError("result_rule", counted=result.method, rule=meta["rule"])
-    if result.seed != meta["tie_break_seed"]:
-        raise RecordError("result_seed")
+    check_result_belongs(result, meta)
     # The receipts are checked against the ballots cast after they have streamed past:
     # until then the count of receipts is taken to be right.
     tally = _counts(counts or {}, total, blank, None)
