@@ -23,16 +23,9 @@ def profile_from_record(record: Mapping[str, Any]) -> Profile:
     choice limits. Raises :class:`BallotError` naming a bad ballot by its position.
 
     A record read from its file (or built) shares one entry among the copies of a
-    ballot: the distinct entries are grouped, checked and counted once each, which is
-    the same profile as one ballot at a time (:func:`_profile_by_ballot`, which also
-    runs when a check fails, so that the error names the first bad ballot's place)."""
-    try:
-        return _profile_by_entry(record)
-    except BallotError:
-        return _profile_by_ballot(record)
-
-
-def _profile_by_entry(record: Mapping[str, Any]) -> Profile:
+    ballot: the distinct entries are grouped, checked and counted once each, in the
+    order each first appears, so the first entry that fails holds the first bad
+    ballot, and the error names that entry's first place."""
     meta = record["election"]
     options = [Option(o["id"], o.get("name", ""), o.get("cost", 0)) for o in meta["options"]]
     kind = BallotKind(meta["ballot_type"])
@@ -70,16 +63,20 @@ def _profile_by_entry(record: Mapping[str, Any]) -> Profile:
     for key_id, number in copies.items():
         entry = entries[key_id]
         choices = entry["choices"]
-        if weighted:
-            points = entry.get("points") or []
+        points = (entry.get("points") or []) if weighted else None
+        try:
             check_ballot(empty, 1, choices, allow_blank=allow_blank, points=points)
+        except BallotError:
+            # Only now is the place worth finding: check again to name it.
+            place = next(i for i, b in enumerate(ballots, start=1) if b is entry)
+            check_ballot(empty, place, choices, allow_blank=allow_blank, points=points)
+            raise
+        if points is not None:
             pairs = tuple(
                 sorted((k, v) for k, v in dict(zip(choices, points, strict=False)).items() if v)
             )
-            key: tuple[Any, ...] = tuple(k for k, _ in pairs)
-            key = (key, tuple(v for _, v in pairs))
+            key: tuple[Any, ...] = (tuple(k for k, _ in pairs), tuple(v for _, v in pairs))
         else:
-            check_ballot(empty, 1, choices, allow_blank=allow_blank)
             key = tuple(choices) if kind is BallotKind.RANKED else tuple(sorted(choices))
         counter[key] += number
     if weighted:
@@ -87,62 +84,6 @@ def _profile_by_entry(record: Mapping[str, Any]) -> Profile:
     else:
         groups = tuple(BallotGroup(k, n) for k, n in counter.items())
     return replace(empty, groups=groups)
-
-
-def _profile_by_ballot(record: Mapping[str, Any]) -> Profile:
-    meta = record["election"]
-    options = [Option(o["id"], o.get("name", ""), o.get("cost", 0)) for o in meta["options"]]
-    kind = BallotKind(meta["ballot_type"])
-    allow_blank = meta.get("allow_blank", True)
-    if kind in WEIGHTED_KINDS:
-        ballots = record["ballots"]
-        weighted = Profile.build_weighted(
-            kind,
-            options,
-            (dict(zip(b["choices"], b.get("points") or (), strict=False)) for b in ballots),
-            budget=meta.get("budget"),
-            max_points=meta.get("max_points"),
-            max_choices=meta.get("max_choices"),
-            validate=False,
-        )
-        for number, ballot in enumerate(record["ballots"], start=1):
-            check_ballot(
-                weighted,
-                number,
-                ballot["choices"],
-                allow_blank=allow_blank,
-                points=ballot.get("points") or [],
-            )
-        return weighted
-    profile = Profile.build(
-        kind,
-        options,
-        (b["choices"] for b in record["ballots"]),
-        budget=meta.get("budget"),
-        max_choices=meta.get("max_choices"),
-        min_choices=meta.get("min_choices"),
-        validate=False,
-    )
-    if meta.get("min_spend_percent"):
-        # checked per ballot below; the count itself does not need it
-        profile = replace(
-            profile, min_spend=min_spend_of(meta.get("budget"), meta["min_spend_percent"])
-        )
-    # Checked one by one, not per group, so that the error names the ballot; a ballot
-    # equal to one already found valid needs no second look.
-    valid: set[tuple[str, ...]] = set()
-    for number, ballot in enumerate(record["ballots"], start=1):
-        choices = ballot["choices"]
-        try:
-            key = tuple(choices)
-            if key in valid:
-                continue
-        except TypeError:
-            key = None
-        check_ballot(profile, number, choices, allow_blank=allow_blank)
-        if key is not None:
-            valid.add(key)
-    return profile
 
 
 def check_ballot(
