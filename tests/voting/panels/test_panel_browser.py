@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import STAFF_PASSWORD
+from tests.voting.browser_support import click_and_load
 from tests.voting.panels.support import CATEGORIES, DATES, codes_from_zip, register_bytes
 from tests.voting.tally_helpers import make_key
 from tests.voting.vote.test_vote_browser import axe_check, fits_width
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.app_config(PANEL_JOBS_INLINE=True
 
 def tick_and_press(page: Any, checkbox: str, button: str) -> None:
     page.check(checkbox)
-    page.click(f"button:has-text('{button}')")
+    click_and_load(page, f"button:has-text('{button}')")
 
 
 def test_panel_from_invitations_to_preferendum(
@@ -77,7 +78,7 @@ def test_panel_from_invitations_to_preferendum(
         for day in DATES:
             resident.check(f"input[name=available][value='{day}']")
         resident.check("#consent")
-        resident.click("button:has-text('Aanmelden')")
+        click_and_load(resident, "button:has-text('Aanmelden')")
         assert resident.locator("h1").inner_text() == "U bent aangemeld"
     # The public page on the phone: nothing sideways, and the facts' values keep a
     # readable width next to long terms (they once shrank to a letter per line).
@@ -93,7 +94,7 @@ def test_panel_from_invitations_to_preferendum(
     resident.check("#consent")
     response = resident.request.get("/burgerberaad/afval-heemstede/aanmelden")
     assert response.ok
-    resident.click("button:has-text('Aanmelden')")
+    click_and_load(resident, "button:has-text('Aanmelden')")
     assert "Er is iets niet goed ingevuld" in resident.content()
     with_js = browser.new_context(base_url=live_server).new_page()
     with_js.goto("/burgerberaad/afval-heemstede/aanmelden")
@@ -109,7 +110,7 @@ def test_panel_from_invitations_to_preferendum(
         for day in DATES:
             page.check(f"input[name=available][value='{day}']")
         page.check("#consent")
-        page.click("button:has-text('Aanmelding opslaan')")
+        click_and_load(page, "button:has-text('Aanmelding opslaan')")
         assert "De aanmelding is opgeslagen" in page.content()
 
     # Feasibility, compute, draw.
@@ -118,7 +119,7 @@ def test_panel_from_invitations_to_preferendum(
     assert "Alle quota zijn haalbaar met de 18 aanmeldingen" in page.content()
     tick_and_press(page, "#confirm-compute", "Kansen berekenen")
     assert "Klaar" in page.content()
-    page.click("text=Naar de loting")
+    click_and_load(page, "text=Naar de loting")
     page.fill("#seed", "17 42 8 3")
     tick_and_press(page, "#confirm-draw", "Panel loten")
     assert "Het panel is geloot" in page.content()
@@ -133,7 +134,7 @@ def test_panel_from_invitations_to_preferendum(
     # Seated, the advice, and a preferendum made from it.
     tick_and_press(page, "#confirm-phase", "Naar fase")
     page.fill("#recommendations", "Vaker GFT ophalen\nOndergrondse containers\nStatiegeld op blik")
-    page.click("button:has-text('Advies opslaan')")
+    click_and_load(page, "button:has-text('Advies opslaan')")
     tick_and_press(page, "#confirm-referendum", "Referendum maken")
     options = page.content()
     assert "Ondergrondse containers" in options and "Statiegeld op blik" in options

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import PHONE
 from tests.voting.box_support import Peeked, peek_ballots
+from tests.voting.browser_support import click_and_load
 from voting.models import Election
 
 pytestmark = pytest.mark.browser
@@ -247,7 +248,7 @@ def test_budget_over_budget_is_said_in_words(
     total = page.locator("#budget-totaal")
     assert "Dat is €\u00a05.000 te veel" in total.inner_text()
     assert total.get_attribute("aria-live") == "polite"
-    page.get_by_role("button", name="Verder naar controleren").click()
+    click_and_load(page, page.get_by_role("button", name="Verder naar controleren"))
     assert "meer dan het budget" in page.locator("#foutmeldingen").inner_text()
 
 
@@ -355,12 +356,12 @@ def test_every_resident_page_passes_axe_and_fits(
     check()
     page.goto("/stem")
     page.fill("#code", s_code)
-    page.get_by_role("button", name="Verder", exact=True).click()
+    click_and_load(page, page.get_by_role("button", name="Verder", exact=True))
     assert "al gestemd" in page.content()
     check()
     page.goto("/stem")
     page.fill("#code", c_code)
-    page.get_by_role("button", name="Verder", exact=True).click()
+    click_and_load(page, page.get_by_role("button", name="Verder", exact=True))
     assert "gesloten" in page.content()
     check()
     assert s_used  # a second single code stays unused: checked by the invariant
@@ -419,7 +420,7 @@ def test_error_pages_pass_axe(
     def submit_code(value: str) -> None:
         page.goto("/stem")
         page.fill("#code", value)
-        page.get_by_role("button", name="Verder", exact=True).click()
+        click_and_load(page, page.get_by_role("button", name="Verder", exact=True))
 
     submit_code(soon_code)
     assert "Stemmen kan nog niet" in page.content()
@@ -430,12 +431,12 @@ def test_error_pages_pass_axe(
     enter(page, code)
     page.check("#keuze-blanco")
     page.evaluate("() => { document.querySelector('input[name=election]').value = '999'; }")
-    page.get_by_role("button", name="Verder naar controleren").click()
+    click_and_load(page, page.get_by_role("button", name="Verder naar controleren"))
     assert "hoort bij een andere stemming" in page.content()
     axe_check(page)
     page.goto("/stem/stembiljet")
     page.evaluate("() => { document.querySelector('input[name=csrf_token]').value = 'x'; }")
-    page.get_by_role("button", name="Verder naar controleren").click()
+    click_and_load(page, page.get_by_role("button", name="Verder naar controleren"))
     assert "De pagina was verlopen" in page.content()
     axe_check(page)
     # A code of the right form that is on no letter: a failed attempt (a code of the
