@@ -19,13 +19,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import and_, exists, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from voting import ballot_box, codes, db
+from voting import ballot_box, codes, db, group_commit
 from voting.ballot_validation import check_choices
-from voting.models import Election, Receipt, SealedBallot, VotingCode, aware, utcnow
+from voting.models import (
+    Election,
+    Receipt,
+    SealedBallot,
+    VotingCode,
+    aware,
+    random_id,
+    utcnow,
+)
 from voting.processes import lookup
 
 RECEIPT_LENGTH = 10  # 50 random bits: unguessable, short enough to type back
@@ -183,7 +192,9 @@ def cast_ballot(
     turnout as invalid and not in the tally (``choices`` are then ignored).
 
     Then, in one transaction: the code is marked used if it is still unused,
-    unrevoked and its election open, and the ballot is inserted. Raises
+    unrevoked and its election open, and the ballot is inserted. On a SQLite file
+    that transaction also holds the casts that waited for the writer's turn meanwhile
+    (:mod:`voting.group_commit`); each is answered after its commit. Raises
     :class:`AlreadyUsed`, :class:`Revoked`, :class:`UnknownCode` or
     :class:`ElectionNotOpen` (the transaction rolled back) when the code cannot vote.
     The session is committed on success.
@@ -206,56 +217,104 @@ def cast_ballot(
     # own that starts with the write, so SQLite takes its write lock (waiting out
     # its busy timeout) before anything else is read.
     session.commit()
+
+    def write(into: Session) -> str:
+        return _write_cast(into, election.id, code_hash, sealed.sealed, receipt, channel, now)
+
+    if also is None and group_commit.applies(session):
+        return group_commit.for_engine(session.get_bind().engine, _is_cast_error).cast(
+            session, write
+        )
+    with db.writer_turn(session):
+        try:
+            stored = write(session)
+            if also is not None:
+                also(session)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    return stored
+
+
+class NoFreeReceipt(RuntimeError):
+    """Three random receipts in a row were taken already (about 1 in 2**150)."""
+
+
+def _is_cast_error(error: BaseException) -> bool:
+    return isinstance(error, CastError)
+
+
+def _write_cast(
+    session: Session,
+    election_id: int,
+    code_hash: str,
+    sealed: str,
+    receipt: str,
+    channel: str,
+    now: datetime,
+) -> str:
+    """The cast's statements in the caller's transaction: mark the code used if it is
+    still unused, unrevoked and its election open, put the sealed ballot in the box and
+    store a receipt; returns the receipt. Raises a :class:`CastError` having changed
+    nothing when the code cannot vote (:mod:`voting.group_commit` goes on with the
+    other casts of its transaction), and :class:`NoFreeReceipt` after it has changed
+    something (the transaction must be rolled back)."""
     open_election = exists().where(
         and_(
-            Election.id == election.id,
+            Election.id == election_id,
             Election.phase == "voting",
             or_(Election.opens_at.is_(None), Election.opens_at <= now),
             or_(Election.closes_at.is_(None), Election.closes_at > now),
         )
     )
-    with db.writer_turn(session):
-        for _attempt in range(3):
-            try:
-                result = session.execute(
-                    update(VotingCode)
-                    .where(
-                        VotingCode.code_hash == code_hash,
-                        VotingCode.election_id == election.id,
-                        VotingCode.used_at.is_(None),
-                        VotingCode.revoked_at.is_(None),
-                        open_election,
-                    )
-                    .values(used_at=day_of(now), used_channel=channel)
-                    .execution_options(synchronize_session=False)
-                )
-                if result.rowcount != 1:  # type: ignore[attr-defined]
-                    session.rollback()
-                    raise _why_not(session, election, code_hash)
-                session.add(SealedBallot(election_id=election.id, sealed=sealed.sealed))
-                session.add(Receipt(receipt=receipt, election_id=election.id))
-                if also is not None:
-                    also(session)
-                session.commit()
-                return receipt
-            except IntegrityError:
-                # Only a receipt that exists already (1 in 2**50) gets here. Nothing was
-                # stored and the code is still unused: try again with a new receipt.
-                session.rollback()
-                receipt = new_receipt()
-            except BaseException:
-                session.rollback()
-                raise
-    raise CastError("no free receipt after three tries")
+    result = session.execute(
+        update(VotingCode)
+        .where(
+            VotingCode.code_hash == code_hash,
+            VotingCode.election_id == election_id,
+            VotingCode.used_at.is_(None),
+            VotingCode.revoked_at.is_(None),
+            open_election,
+        )
+        .values(used_at=day_of(now), used_channel=channel)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise _why_not(session, election_id, code_hash)
+    session.execute(
+        insert(SealedBallot).values(id=random_id(), election_id=election_id, sealed=sealed)
+    )
+    for _attempt in range(3):
+        if _insert_receipt(session, receipt, election_id):
+            return receipt
+        receipt = new_receipt()
+    raise NoFreeReceipt("no free receipt after three tries")
 
 
-def _why_not(session: Session, election: Election, code_hash: str) -> CastError:
+def _insert_receipt(session: Session, receipt: str, election_id: int) -> bool:
+    """Store ``receipt``; False (and nothing stored) if it exists already. A receipt
+    that is taken (1 in 2**50) is skipped by the database rather than raised: an error
+    would end the transaction, and with it the other casts of a group commit."""
+    dialect = session.get_bind().dialect.name
+    values = {"receipt": receipt, "election_id": election_id}
+    if dialect == "sqlite":
+        statement = sqlite_insert(Receipt.__table__).values(values).on_conflict_do_nothing()
+    elif dialect == "postgresql":
+        statement = postgresql_insert(Receipt.__table__).values(values).on_conflict_do_nothing()
+    else:
+        session.execute(insert(Receipt).values(values))
+        return True
+    return session.execute(statement.execution_options(preserve_rowcount=True)).rowcount == 1
+
+
+def _why_not(session: Session, election_id: int, code_hash: str) -> CastError:
+    """Why the code could not vote (read in the cast's transaction; nothing changed)."""
     row = session.execute(
         select(VotingCode.used_at, VotingCode.revoked_at).where(
-            VotingCode.code_hash == code_hash, VotingCode.election_id == election.id
+            VotingCode.code_hash == code_hash, VotingCode.election_id == election_id
         )
     ).first()
-    session.rollback()
     if row is None:
         return UnknownCode()
     if row.used_at is not None:
