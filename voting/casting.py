@@ -218,8 +218,12 @@ def cast_ballot(
     # its busy timeout) before anything else is read.
     session.commit()
 
+    # Read here, not in ``write``: a group's leader runs it in its own thread, where
+    # this request's objects must not be touched (an expired one would load).
+    election_id = election.id
+
     def write(into: Session) -> str:
-        return _write_cast(into, election.id, code_hash, sealed.sealed, receipt, channel, now)
+        return _write_cast(into, election_id, code_hash, sealed.sealed, receipt, channel, now)
 
     if also is None and group_commit.applies(session):
         return group_commit.for_engine(session.get_bind().engine, _is_cast_error).cast(

@@ -3,8 +3,7 @@
 A resident's visit shows the same election and options on four pages; reading them
 from the database each time was most of a visit's SQL. While voting runs an election
 and its options are fixed (setup is locked), so each worker keeps a copy for a few
-seconds (:data:`SECONDS`) and gives every request its own attached copy of it
-(``Session.merge(load=False)``: no SQL).
+seconds (:data:`SECONDS`), which every request reads (no SQL, no copy).
 
 Nothing stale can let a vote in: the cast itself checks in SQL that the election is
 still open (voting.casting). Within a worker the copy is dropped the moment any
@@ -58,22 +57,29 @@ def init_app(app: Flask, engine: Engine) -> None:
 
 
 def election(session: Session, election_id: int) -> Election | None:
-    """Election ``election_id`` with its options, attached to ``session``: from this
-    worker's copy while it is open for voting and the copy is fresh, otherwise read
-    (two statements: the election, its options) and, when it is open, kept."""
+    """Election ``election_id`` with its options: while it is open for voting, this
+    worker's copy (read again when older than :data:`SECONDS`), shared by every
+    request and attached to none; otherwise read and attached to ``session``.
+
+    The shared copy is read only: its columns (not the deferred record ones) and its
+    options are loaded, nothing may change it or add it to a session, and what the
+    vote pages need of it is read from it without SQL. Merging a copy into each
+    request's session instead (``Session.merge(load=False)``) cost 8% of a worker's
+    time under load (py-spy, tools/loadtest.py at 50 clients)."""
     cache: _Cache | None = current_app.extensions.get("election_cache")
     if cache is None:
         return session.get(Election, election_id)
     now = time.monotonic()
     hit = cache.entries.get(election_id)
     if hit is not None and now - hit[0] < SECONDS:
-        return session.merge(hit[1], load=False)
+        return hit[1]
     copy = _detached_copy(session, election_id)
     if copy is None:
         return None
     if copy.is_open():
         with cache.lock:
             cache.entries[election_id] = (now, copy)
+        return copy
     return session.merge(copy, load=False)
 
 

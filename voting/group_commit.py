@@ -21,7 +21,6 @@ PostgreSQL takes no group: its row locks let casts run side by side.
 
 from __future__ import annotations
 
-import copy
 import os
 import threading
 import weakref
@@ -74,17 +73,38 @@ class GroupCommit:
             self._queue.append(mine)
             if not self._leading:
                 self._leading = mine.leads = True
-        if not mine.leads:
-            mine.done.wait()
+        try:
+            if not mine.leads:
+                mine.done.wait()
+        except BaseException:
+            self._leave(mine)
+            raise
         if mine.leads and mine.receipt is None and mine.error is None:
-            self._lead(session)
+            self._lead(session, mine)
         if mine.error is not None:
             raise mine.error
         assert mine.receipt is not None  # nosec B101 - set by _write for every cast
         return mine.receipt
 
-    def _lead(self, session: Session) -> None:
+    def _leave(self, mine: _Pending) -> None:
+        """A waiting thread that is aborted: if no group has taken its cast, it leaves
+        the queue, and an appointment to lead passes on to the next cast."""
+        with self._mutex:
+            if mine in self._queue:
+                self._queue.remove(mine)
+                if mine.leads:
+                    self._appoint_locked()
+
+    def _appoint_locked(self) -> None:
+        if self._queue:
+            self._queue[0].leads = True
+            self._queue[0].done.set()
+        else:
+            self._leading = False
+
+    def _lead(self, session: Session, mine: _Pending) -> None:
         group: list[_Pending] = []
+        committed = False
         try:
             with db.writer_turn(session):
                 # Taken only now: every cast that queued while this one waited for its
@@ -92,11 +112,18 @@ class GroupCommit:
                 with self._mutex:
                     group, self._queue = self._queue, []
                 self._write(session, group)
+                committed = True
         except BaseException as error:
-            with self._mutex:
-                if not group:
-                    group, self._queue = self._queue, []
-            _fail(group, error)
+            if not group:
+                # Nothing of the others was tried: only this cast fails, the next leads.
+                with self._mutex:
+                    if mine in self._queue:
+                        self._queue.remove(mine)
+                group = [mine]
+            if not committed:
+                _fail(group, mine, error)
+            elif mine.error is None:
+                mine.receipt, mine.error = None, error
         finally:
             self._hand_over(group)
 
@@ -118,31 +145,30 @@ class GroupCommit:
 
     def _hand_over(self, group: list[_Pending]) -> None:
         with self._mutex:
-            if self._queue:
-                self._queue[0].leads = True
-                self._queue[0].done.set()
-            else:
-                self._leading = False
+            self._appoint_locked()
         for pending in group:
             pending.done.set()
 
 
-def _fail(group: list[_Pending], error: BaseException) -> None:
-    """Tell every cast of ``group`` that nothing of it was stored."""
-    for number, pending in enumerate(group):
+class GroupAborted(RuntimeError):
+    """The transaction of this cast's group was rolled back: nothing of it is stored
+    and its code is unused (the page asks to try again, voting.safe_responses)."""
+
+
+def _fail(group: list[_Pending], leader: _Pending, error: BaseException) -> None:
+    """Tell every cast of ``group`` that nothing of it was stored: the leader gets the
+    error itself (and logs it once), the others an error of their own that holds
+    nothing of it. The leader's error may quote another voter's statement (a code
+    hash), and its traceback holds the whole group's casts, so it is not copied into
+    the others' logs; and an interruption of the leader's thread (SystemExit) must
+    not stop the threads that waited for it."""
+    for pending in group:
         pending.receipt = None
-        # Each waiting thread raises an exception of its own: one object raised in
-        # several threads at once would collect all their tracebacks.
-        pending.error = error if number == 0 else _copy(error)
-
-
-def _copy(error: BaseException) -> BaseException:
-    try:
-        twin = copy.copy(error)
-    except Exception:
-        return error
-    twin.__cause__ = error
-    return twin
+        pending.error = (
+            error
+            if pending is leader
+            else GroupAborted("the transaction of this cast's group was rolled back")
+        )
 
 
 _groups: weakref.WeakKeyDictionary[Engine, tuple[int, GroupCommit]] = weakref.WeakKeyDictionary()

@@ -114,3 +114,8 @@ def init_app(app: Flask) -> None:
     # timeout); other database errors are bugs and stay 500s.
     app.register_error_handler(OperationalError, database_unreachable)
     app.register_error_handler(InterfaceError, database_unreachable)
+    # A cast that waited for a group whose transaction failed (voting.group_commit):
+    # nothing of it was stored, so "try again" is the whole truth.
+    from voting.group_commit import GroupAborted
+
+    app.register_error_handler(GroupAborted, database_unreachable)

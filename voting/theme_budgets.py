@@ -103,9 +103,13 @@ def shown_pairs(election: Election) -> list[tuple[str, int]]:
     """The theme budgets to show on the ballot ([] if none or not yet known)."""
     from sqlalchemy.orm import object_session
 
-    session = object_session(election)
-    if session is None or not election.is_budget:
+    from voting import db
+
+    if not election.is_budget:
         return []
+    # The vote pages show the worker's shared copy of the election, which belongs to
+    # no session (voting.election_cache): read with the request's own.
+    session = object_session(election) or db.session()
     try:
         return theme_budgets(session, election)[1]
     except (ThemeBudgetError, ValueError, KeyError):
