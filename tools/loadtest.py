@@ -5,7 +5,7 @@ the cast's database work, in the same run, on loopback.
                                         [--database URL] [--workers N] [--threads N]
 
 Both apps run under gunicorn with ``voting/gunicorn_conf.py`` and the same workers and
-threads (by default the configuration's: one worker per core, eight threads), on the
+threads (by default the configuration's: one worker per core, four threads), on the
 same database (a fresh SQLite file in a temporary folder unless ``--database`` names
 an empty PostgreSQL database). The real app gets the resident's whole visit, seven
 requests as a browser makes them: the code form, the code, the ballot form, the

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import bindparam, exists, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -264,52 +264,60 @@ def _write_cast(
     nothing when the code cannot vote (:mod:`voting.group_commit` goes on with the
     other casts of its transaction), and :class:`NoFreeReceipt` after it has changed
     something (the transaction must be rolled back)."""
-    open_election = exists().where(
-        and_(
-            Election.id == election_id,
-            Election.phase == "voting",
-            or_(Election.opens_at.is_(None), Election.opens_at <= now),
-            or_(Election.closes_at.is_(None), Election.closes_at > now),
-        )
-    )
-    result = session.execute(
-        update(VotingCode)
-        .where(
-            VotingCode.code_hash == code_hash,
-            VotingCode.election_id == election_id,
-            VotingCode.used_at.is_(None),
-            VotingCode.revoked_at.is_(None),
-            open_election,
-        )
-        .values(used_at=day_of(now), used_channel=channel)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    connection = session.connection()
+    params = {
+        "hash": code_hash,
+        "election": election_id,
+        "now": now,
+        "day": day_of(now),
+        "channel": channel,
+    }
+    if connection.execute(_MARK_USED, params).rowcount != 1:
         raise _why_not(session, election_id, code_hash)
-    session.execute(
-        insert(SealedBallot).values(id=random_id(), election_id=election_id, sealed=sealed)
+    connection.execute(
+        _PUT_SEALED, {"id": random_id(), "election_id": election_id, "sealed": sealed}
     )
+    store_receipt = _STORE_RECEIPT.get(connection.dialect.name, _STORE_RECEIPT[""])
     for _attempt in range(3):
-        if _insert_receipt(session, receipt, election_id):
+        stored = connection.execute(store_receipt, {"receipt": receipt, "election_id": election_id})
+        if stored.rowcount == 1:
             return receipt
         receipt = new_receipt()
     raise NoFreeReceipt("no free receipt after three tries")
 
 
-def _insert_receipt(session: Session, receipt: str, election_id: int) -> bool:
-    """Store ``receipt``; False (and nothing stored) if it exists already. A receipt
-    that is taken (1 in 2**50) is skipped by the database rather than raised: an error
-    would end the transaction, and with it the other casts of a group commit."""
-    dialect = session.get_bind().dialect.name
-    values = {"receipt": receipt, "election_id": election_id}
-    if dialect == "sqlite":
-        statement = sqlite_insert(Receipt.__table__).values(values).on_conflict_do_nothing()
-    elif dialect == "postgresql":
-        statement = postgresql_insert(Receipt.__table__).values(values).on_conflict_do_nothing()
-    else:
-        session.execute(insert(Receipt).values(values))
-        return True
-    return session.execute(statement.execution_options(preserve_rowcount=True)).rowcount == 1
+# The cast's statements, built once (Core, on the session's connection): each cast
+# gives only the values, and SQLAlchemy neither rebuilds them nor works out their
+# cache key again.
+_codes = VotingCode.__table__
+_elections = Election.__table__
+_MARK_USED = (
+    update(_codes)
+    .where(
+        _codes.c.code_hash == bindparam("hash"),
+        _codes.c.election_id == bindparam("election"),
+        _codes.c.used_at.is_(None),
+        _codes.c.revoked_at.is_(None),
+        exists().where(
+            _elections.c.id == bindparam("election"),
+            _elections.c.phase == "voting",
+            or_(_elections.c.opens_at.is_(None), _elections.c.opens_at <= bindparam("now")),
+            or_(_elections.c.closes_at.is_(None), _elections.c.closes_at > bindparam("now")),
+        ),
+    )
+    .values(used_at=bindparam("day"), used_channel=bindparam("channel"))
+)
+_PUT_SEALED = insert(SealedBallot.__table__)
+# A receipt that is taken (1 in 2**50) is skipped by the database rather than raised:
+# an error would end the transaction, and with it the other casts of a group commit.
+_STORE_RECEIPT = {
+    dialect: statement.execution_options(preserve_rowcount=True)
+    for dialect, statement in (
+        ("sqlite", sqlite_insert(Receipt.__table__).on_conflict_do_nothing()),
+        ("postgresql", postgresql_insert(Receipt.__table__).on_conflict_do_nothing()),
+        ("", insert(Receipt.__table__)),
+    )
+}
 
 
 def _why_not(session: Session, election_id: int, code_hash: str) -> CastError:

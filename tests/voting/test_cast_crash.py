@@ -108,7 +108,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(tmp_path: Path, database_url: str) -> Iterator[Callable[[float], tuple[str, int]]]:
-    """``server(delay)`` starts gunicorn (2 workers x 8 threads, the project's
+    """``server(delay)`` starts gunicorn (2 workers x 8 threads under the project's
     gunicorn_conf) on the test database; returns its base URL and its process group
     (the test kills it; whatever is left is killed at the end)."""
     pytest.importorskip("gunicorn")
