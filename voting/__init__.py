@@ -16,6 +16,7 @@ from voting import (
     code_limits,
     db,
     formatting,
+    page_parts,
     request_guard,
     safe_responses,
     template_gettext,
@@ -76,6 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     code_limits.after_limiter_init(app)
     babel.init_app(app, locale_selector=select_locale)
     template_gettext.init_app(app)
+    page_parts.init_app(app)
 
     from voting import auth  # noqa: F401  (registers the user loader)
     from voting.admin.box_routes import bp as box_bp
