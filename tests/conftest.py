@@ -26,10 +26,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
+from tests import url_builders
 from tests.box_shares import BOX_SHARES
 from voting import ballot_box, create_app
 from voting.migrate import upgrade
 from voting.models import Base, Election, Option, StaffUser, utcnow
+
+url_builders.install()
 
 REPO = Path(__file__).resolve().parents[1]
 # Debian's chromium, driven by Playwright; never a browser download. Without the

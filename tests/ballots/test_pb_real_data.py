@@ -40,8 +40,14 @@ FILES = {
     "wieliczka": "poland_wieliczka_2023.pb",
 }
 RULES = ("greedy", "mes", "mes-add1", "mes-add1-until-over-budget")
-# pabutools runs too slow for the default test run (see the module docstring)
+# pabutools runs too slow for the default test run (see the module docstring); the
+# two mes-add1 runs on Toulouse and Wieliczka took pabutools 96 s and 58 s on the
+# 2-core machine of 1 December 2026, a fifth of CI's time. mes-add1 is still checked
+# against pabutools on Poznań and on random elections (test_properties_pb.py); its
+# sibling mes-add1-until-over-budget against Wieliczka's official result.
 HEAVY = {
+    ("toulouse", "mes-add1"),
+    ("wieliczka", "mes-add1"),
     ("wesola", "mes-add1"),
     ("lodz", "mes-add1"),
     ("toulouse", "mes-add1-until-over-budget"),

@@ -228,14 +228,17 @@ def review(election: Election, state: dict[str, Any]) -> str | Response:
     draft = state.get("draft")
     if draft is None:
         return redirect(url_for("vote.ballot"), 303)
+    shows_amounts = election.ballot_type == "budget"
     return render_template(
         "vote/review.html",
         election=election,
         chosen=_chosen_options(election, draft["c"]),
         split=_split_lines(election, draft["c"]),
         renumbered=draft.get("n", False),
-        total=format_money(_total(election, draft["c"])),
-        budget=format_money(election.budget or 0),
+        # Amounts only where the page shows them (a buurtbudget): Babel's currency
+        # formatting is one of the dearer steps of a page.
+        total=format_money(_total(election, draft["c"])) if shows_amounts else "",
+        budget=format_money(election.budget or 0) if shows_amounts else "",
         visit=state.get("v", ""),
     )
 
@@ -599,7 +602,6 @@ def _render_ballot(
         problems=problems or [],
         prefill=prefill,
         blank_single=BLANK_SINGLE,
-        budget=format_money(election.budget or 0),
         action=url_for("vote.ballot"),
         visit=state.get("v", ""),
         stop=True,
@@ -643,15 +645,17 @@ def _prefill_from_form() -> dict[str, Any]:
 
 
 def _chosen_options(election: Election, choices: list[str]) -> list[tuple[Markup, str]]:
-    """(title as HTML in the page's language, cost as text) per chosen option, in
-    ballot order ([] for split and points ballots: see :func:`_split_lines`)."""
+    """(title as HTML in the page's language, cost as text, "" but on a budget ballot)
+    per chosen option, in ballot order ([] for split and points ballots: see
+    :func:`_split_lines`)."""
     if weighted.is_weighted(election):
         return []
     by_key = {o.key: o for o in ballot_options(election)}
+    costs = election.ballot_type == "budget"  # the page shows costs only then
     return [
         (
             marked(by_key[k], "title") if k in by_key else escape(k),
-            format_money(by_key[k].cost) if k in by_key else "",
+            format_money(by_key[k].cost) if costs and k in by_key else "",
         )
         for k in choices
     ]
