@@ -125,33 +125,33 @@ def greedy_pass(
     return funded, rounds, remaining
 
 
-def greedy_result(
-    ids: tuple[str, ...],
-    budget: int,
-    funded: list[int],
+def budget_result(
+    method: str,
+    seats: int,
+    winners: tuple[str, ...],
     rounds: list[Round],
-    remaining: int,
     tie_break: TieBreaker,
     logged: int,
-    seats: int,
-    scores: dict[str, object],
+    budget: int,
+    spent: int | Fraction,
+    details: dict[str, object],
 ) -> Result:
-    """The :class:`Result` of a greedy count, on approval or on points ballots: the
-    projects ``funded`` (indices into ``ids``, in funding order), its ``rounds``, the
-    ties drawn since ``tie_break`` held ``logged`` of them, the money, and ``scores``
-    (each project's votes or points, and what the utilities were)."""
+    """The :class:`Result` of a budget rule (greedy or equal shares, on approval or
+    points ballots): the ``winners`` in funding order, the ``rounds``, the ties drawn
+    since ``tie_break`` held ``logged`` of them, the money, and the rule's own
+    ``details`` (each project's votes or points, shares, what the utilities were)."""
     return Result(
-        method="greedy",
+        method=method,
         seats=seats,
-        winners=tuple(ids[j] for j in funded),
+        winners=winners,
         rounds=tuple(rounds),
         tie_breaks=tuple(tie_break.log[logged:]),
         seed=tie_break.seed,
         details={
             "budget": money(budget),
-            "spent": money(budget - remaining),
-            "remaining": money(remaining),
-            **scores,
+            "spent": money(spent),
+            "remaining": money(budget - spent),
+            **details,
         },
     )
 

@@ -13,7 +13,7 @@ On points (cumulative) ballots the points are the utilities, as pabutools counts
 
 from __future__ import annotations
 
-from ballots.methods._pb import greedy_pass, greedy_result, prepare
+from ballots.methods._pb import budget_result, greedy_pass, prepare
 from ballots.methods.pb_points import greedy_points
 from ballots.model import BallotKind, Profile
 from ballots.result import Result
@@ -36,7 +36,9 @@ def greedy(profile: Profile, *, seats: int = 1, tie_break: TieBreaker | None = N
         election, list(range(len(election.ids))), election.budget, tie_break, 1
     )
     ids = election.ids
-    votes = {ids[j]: election.votes[j] for j in range(len(ids))}
-    return greedy_result(
-        ids, election.budget, funded, rounds, remaining, tie_break, logged, seats, {"votes": votes}
+    winners = tuple(ids[j] for j in funded)
+    spent = election.budget - remaining
+    scores = {"votes": {ids[j]: election.votes[j] for j in range(len(ids))}}
+    return budget_result(
+        "greedy", seats, winners, rounds, tie_break, logged, election.budget, spent, scores
     )

@@ -43,7 +43,7 @@ from fractions import Fraction
 from math import gcd
 from typing import Any
 
-from ballots.methods._pb import Election, greedy_pass, money, prepare
+from ballots.methods._pb import Election, budget_result, greedy_pass, money, prepare
 from ballots.methods.pb_points import mes_points
 from ballots.model import BallotKind, Profile
 from ballots.result import Result, Round, TieBreak
@@ -284,19 +284,8 @@ def _result(
 ) -> Result:
     winners = tuple(r.elected[0] for r in rounds if r.elected)
     spent = sum(election.costs[election.ids.index(w)] for w in winners)
-    return Result(
-        method=method,
-        seats=seats,
-        winners=winners,
-        rounds=tuple(rounds),
-        tie_breaks=tuple(tie_break.log[logged:]),
-        seed=tie_break.seed,
-        details={
-            "budget": money(election.budget),
-            "spent": money(spent),
-            "remaining": money(election.budget - spent),
-            **details,
-        },
+    return budget_result(
+        method, seats, winners, rounds, tie_break, logged, election.budget, spent, details
     )
 
 

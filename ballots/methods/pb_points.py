@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ballots.methods._pb import greedy_result, money
+from ballots.methods._pb import budget_result, money
 from ballots.model import BallotError, Profile
 from ballots.result import Result, Round
 from ballots.tiebreak import TieBreaker
@@ -137,8 +137,10 @@ def greedy_points(profile: Profile, seats: int, tie_break: TieBreaker) -> Result
             pending = [j for j in fitting if j != chosen]
     points = {ids[j]: election.totals[j] for j in range(len(ids))}
     scores = {"points": points, "utilities": "points"}
-    return greedy_result(
-        ids, election.budget, funded, rounds, remaining, tie_break, logged, seats, scores
+    winners = tuple(ids[j] for j in funded)
+    spent = election.budget - remaining
+    return budget_result(
+        "greedy", seats, winners, rounds, tie_break, logged, election.budget, spent, scores
     )
 
 
@@ -240,17 +242,17 @@ def mes_points(profile: Profile, seats: int, tie_break: TieBreaker) -> Result:
             )
         )
     unspent = sum((m * c for m, c in zip(money_left, election.counts, strict=True)), Fraction(0))
-    return Result(
-        method="mes",
-        seats=seats,
-        winners=tuple(ids[j] for j in funded),
-        rounds=tuple(rounds),
-        tie_breaks=tuple(tie_break.log[logged:]),
-        seed=tie_break.seed,
-        details={
-            "budget": money(election.budget),
-            "spent": money(spent),
-            "remaining": money(election.budget - spent),
+    winners = tuple(ids[j] for j in funded)
+    return budget_result(
+        "mes",
+        seats,
+        winners,
+        rounds,
+        tie_break,
+        logged,
+        election.budget,
+        spent,
+        {
             "voter_share": money(share),
             "voters": n,
             "unspent_voter_money": money(unspent),
