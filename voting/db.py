@@ -109,6 +109,16 @@ def _close_session(_exc: BaseException | None) -> None:
                 s.invalidate()
 
 
+def sqlite_file(session: Session) -> str | None:
+    """The path of the SQLite file ``session`` works on; None for a server database
+    or SQLite in memory (one writer at a time only matters between connections)."""
+    url = session.get_bind().engine.url
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    return database
+
+
 @contextmanager
 def writer_turn(session: Session) -> Iterator[None]:
     """On a SQLite file, one cast at a time over every process, each woken the moment
@@ -121,9 +131,8 @@ def writer_turn(session: Session) -> Iterator[None]:
     exclusive ``flock`` on a file beside the database first, which the kernel hands
     on as soon as it is released. Take it outside a transaction (commit first): a
     writer waiting here must not hold SQLite's lock meanwhile."""
-    url = session.get_bind().engine.url
-    database = url.database or ""
-    if fcntl is None or url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+    database = sqlite_file(session)
+    if fcntl is None or database is None:
         yield
         return
     descriptor = os.open(f"{database}.cast-lock", os.O_RDWR | os.O_CREAT, 0o600)

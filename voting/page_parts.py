@@ -10,8 +10,6 @@ each of those and reuses the text.
 
 from __future__ import annotations
 
-import threading
-
 from flask import Flask, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -20,8 +18,8 @@ from markupsafe import Markup
 
 def init_app(app: Flask) -> None:
     """Give ``app``'s templates ``site_footer()``."""
+    # Two threads that make the same footer at once store the same text: no lock.
     made: dict[tuple[str, bool, str], Markup] = {}
-    lock = threading.Lock()
 
     def site_footer() -> Markup:
         """The page footer in the reader's language."""
@@ -30,8 +28,7 @@ def init_app(app: Flask) -> None:
         found = made.get(key)
         if found is None:
             found = Markup(render_template("_site_footer.html", logged_in=signed_in))  # nosec B704 - our own template, autoescaped
-            with lock:
-                made[key] = found
+            made[key] = found
         return found
 
     app.jinja_env.globals["site_footer"] = site_footer

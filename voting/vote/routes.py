@@ -228,15 +228,15 @@ def review(election: Election, state: dict[str, Any]) -> str | Response:
     draft = state.get("draft")
     if draft is None:
         return redirect(url_for("vote.ballot"), 303)
+    # Amounts only where the page shows them (a buurtbudget): Babel's currency
+    # formatting is one of the dearer steps of a page.
     shows_amounts = election.ballot_type == "budget"
     return render_template(
         "vote/review.html",
         election=election,
-        chosen=_chosen_options(election, draft["c"]),
+        chosen=_chosen_options(election, draft["c"], with_costs=shows_amounts),
         split=_split_lines(election, draft["c"]),
         renumbered=draft.get("n", False),
-        # Amounts only where the page shows them (a buurtbudget): Babel's currency
-        # formatting is one of the dearer steps of a page.
         total=format_money(_total(election, draft["c"])) if shows_amounts else "",
         budget=format_money(election.budget or 0) if shows_amounts else "",
         visit=state.get("v", ""),
@@ -644,18 +644,19 @@ def _prefill_from_form() -> dict[str, Any]:
     }
 
 
-def _chosen_options(election: Election, choices: list[str]) -> list[tuple[Markup, str]]:
-    """(title as HTML in the page's language, cost as text, "" but on a budget ballot)
-    per chosen option, in ballot order ([] for split and points ballots: see
-    :func:`_split_lines`)."""
+def _chosen_options(
+    election: Election, choices: list[str], *, with_costs: bool
+) -> list[tuple[Markup, str]]:
+    """(title as HTML in the page's language, cost as text or "" without
+    ``with_costs``) per chosen option, in ballot order ([] for split and points
+    ballots: see :func:`_split_lines`)."""
     if weighted.is_weighted(election):
         return []
     by_key = {o.key: o for o in ballot_options(election)}
-    costs = election.ballot_type == "budget"  # the page shows costs only then
     return [
         (
             marked(by_key[k], "title") if k in by_key else escape(k),
-            format_money(by_key[k].cost) if costs and k in by_key else "",
+            format_money(by_key[k].cost) if with_costs and k in by_key else "",
         )
         for k in choices
     ]
