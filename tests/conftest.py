@@ -254,11 +254,34 @@ def make_election(db_session: Session) -> Callable[..., Election]:
     return make
 
 
+def closing_body(app: Any) -> Any:
+    """Wrap a WSGI app so every response body is closed, even when the client drops
+    the connection mid-response.
+
+    Werkzeug's development server skips ``close()`` on the body when the write to a
+    dropped socket fails (Chromium aborts a favicon fetch when it navigates on), so
+    an open static file was left to the garbage collector and the run's
+    ``filterwarnings = error`` turned its ResourceWarning into a failed browser test.
+    gunicorn, which serves the real app, always closes; this makes the test server
+    do the same: the generator's ``finally`` runs when the server drops it."""
+
+    def wrapped(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+        body = app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return wrapped
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The app served on a free local port in a thread (for the browser tests, and for
     mail links: ``PUBLIC_BASE_URL`` points at it); yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_body(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
