@@ -127,3 +127,21 @@ def format_day(
     if isinstance(day, datetime):
         day = local_time(day).date()
     return babel_dates.format_date(day, pattern, locale=reader_locale(locale))
+
+
+def format_day_range(
+    start: date | datetime, end: date | datetime, *, locale: str | Locale | None = None
+) -> str:
+    """Two days as ``1 tot 15 december 2026``, ``1 november tot 14 december 2026`` or
+    ``16 december 2026 tot 30 januari 2027``: the month and year said once where both
+    days share them, in full words (Babel's interval formats abbreviate the month).
+    Datetimes count on the town hall's clock, as in :func:`format_day`."""
+    first, last = (local_time(d).date() if isinstance(d, datetime) else d for d in (start, end))
+    if (first.year, first.month) == (last.year, last.month):
+        head = "d"
+    elif first.year == last.year:
+        head = "d MMMM"
+    else:
+        head = "d MMMM y"
+    to = "tot" if reader_locale(locale).language == "nl" else "to"
+    return f"{format_day(first, head, locale=locale)} {to} {format_day(last, locale=locale)}"

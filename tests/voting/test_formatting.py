@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from voting.formatting import (
     format_day,
+    format_day_range,
     format_moment,
     format_money,
     format_number,
@@ -58,6 +59,20 @@ def test_moments_on_the_town_hall_clock() -> None:
     # 23:30 UTC on New Year's Eve is already New Year's Day in Amsterdam.
     assert format_day(datetime(2026, 12, 31, 23, 30, tzinfo=UTC), locale="nl") == "1 januari 2027"
     assert format_day(date(2026, 3, 1), locale="en") == "1 March 2026"
+
+
+def test_day_ranges_say_month_and_year_once_in_full_words() -> None:
+    # The letter's steps: short enough to fit four on the page, never "dec".
+    def days(start: date, end: date) -> str:
+        return format_day_range(start, end, locale="nl")
+
+    assert days(date(2026, 12, 1), date(2026, 12, 15)) == "1 tot 15 december 2026"
+    assert days(date(2026, 11, 1), date(2026, 12, 14)) == "1 november tot 14 december 2026"
+    assert days(date(2026, 12, 16), date(2027, 1, 30)) == "16 december 2026 tot 30 januari 2027"
+    assert format_day_range(date(2026, 3, 2), date(2026, 3, 9), locale="en") == "2 to 9 March 2026"
+    # Datetimes count on the town hall's clock: 23:30 UTC on 31 December is 1 January.
+    late = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    assert days(late, date(2027, 1, 6)) == "1 tot 6 januari 2027"
 
 
 def test_outside_a_request_dutch_inside_the_visitors_language(app: Flask) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import STAFF_PASSWORD
 from tests.voting.box_support import close_and_open_box, peek_ballots
+from tests.voting.pdf_text import text_sizes
 from tests.voting.vote.support import add_codes, assert_consistent
 from voting import tally
 from voting.models import AuditEvent, Election, PaperEntry, StaffUser, VotingCode
@@ -178,3 +179,8 @@ def test_printable_paper_ballot(
     text = " ".join(text.split())
     for part in [*expected, "Plan A: Winkelhart", "Plan B: Groen plein"]:
         assert part in text, text
+    # Residents fill it in by hand: the instructions and options in at least 11 pt,
+    # everything but the page's header and footer.
+    sizes = text_sizes(PdfReader(io.BytesIO(response.data)).pages[0], top=18, bottom=280)
+    assert any("Plan A: Winkelhart" in line for line in sizes)
+    assert {line: size for line, size in sizes.items() if size < 11} == {}

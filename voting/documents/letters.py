@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import qrcode
 from fpdf import FPDF
@@ -34,8 +34,11 @@ from qrcode.constants import ERROR_CORRECT_M
 from voting import codes
 from voting.documents.fonts import close_fonts, find_font_dir, use_fonts
 from voting.documents.pdf_concat import concat_pdfs
-from voting.formatting import format_day, format_moment, format_money
+from voting.formatting import format_day, format_day_range, format_moment, format_money
 from voting.roll import Letter
+
+if TYPE_CHECKING:
+    from voting.roll_import import Resident
 
 LETTERS_PER_PDF = 500  # per fpdf2 document (a ZIP member, a part of one PDF): bounds memory
 MAIL_MERGE_COLUMNS = (
@@ -56,6 +59,15 @@ ADDRESS_WIDTH = 85.0
 ADDRESS_BOTTOM = 80.0
 FOLD = 99.0  # A4 folded in three
 BODY_TOP = 96.0
+# Type sizes in points and line heights in millimetres. The letter is read on paper,
+# often by older residents, so nothing below the address is under 11 pt (it was 9-10).
+# 12 pt would not leave room for a four-step process with its dates on one page.
+TEXT_PT = 11.0
+TEXT_LINE = 5.5
+TITLE_PT = 13.0
+TITLE_LINE = 6.5
+NOTE_PT = 11.0
+NOTE_LINE = 5.0
 
 
 def qr_url(base_url: str, code: str) -> str:
@@ -134,7 +146,8 @@ def process_letter_context(
         what = "Ideeën indienen" if step.kind == "ideas" else step.election.title
         verb = "" if step.kind == "ideas" else "stemmen "
         if step.opens_at and step.closes_at:
-            what += f" – {verb}van {day(step.opens_at)} tot {day(step.closes_at)}"
+            days = format_day_range(step.opens_at, step.closes_at, locale="nl")
+            what += f" – {verb}van {days}"
         elif step.closes_at:
             what += f" – {verb}tot {day(step.closes_at)}"
         elif step.opens_at:
@@ -186,11 +199,11 @@ def _layout(ctx: LetterContext, folder: Path | str | None) -> _Layout:
         pdf.set_font(sans, style, size)
         out: list[str] = []
         for paragraph in clean(text).split("\n"):
-            out += pdf.multi_cell(width, 5, paragraph, dry_run=True, output="LINES")
+            out += pdf.multi_cell(width, TEXT_LINE, paragraph, dry_run=True, output="LINES")
         return tuple(out)
 
     after = tuple(
-        (heading, lines(common[key], "", 10, 170))
+        (heading, lines(common[key], "", TEXT_PT, 170))
         for heading, key in (
             ("Zo stemt u", "how"),
             ("Liever op papier? Hulp nodig?", "paper"),
@@ -199,19 +212,23 @@ def _layout(ctx: LetterContext, folder: Path | str | None) -> _Layout:
     )
     # Room for the body: the code box starts no higher than 40 mm below the fold and
     # the text after it must end above the footer.
-    room = 284 - 55 - sum(5 + 5 * len(block) + 2 for _, block in after) - 2 - BODY_TOP
+    room = (
+        284 - 55 - sum(TEXT_LINE + TEXT_LINE * len(block) + 2 for _, block in after) - 2 - BODY_TOP
+    )
     heading = f"Meedoen aan: {ctx.title}" if ctx.stages else f"Stemmen over: {ctx.title}"
-    title = ("B", 12.0, 0.0, lines(heading, "B", 12, 170))
-    intro = lines(common["intro"], "", 10, 170)
-    choices = [("", 10.0, 4.0, lines(item, "", 10, 166)) for item in common["choices"]]
-    when = ("", 10.0, 0.0, lines(common["when"], "", 10, 170))
-    if _height([title, ("", 10.0, 0.0, intro), *choices, when]) > room:
+    title = ("B", TITLE_PT, 0.0, lines(heading, "B", TITLE_PT, 170))
+    intro = lines(common["intro"], "", TEXT_PT, 170)
+    choices = [("", TEXT_PT, 5.0, lines(item, "", TEXT_PT, 165)) for item in common["choices"]]
+    when = ("", TEXT_PT, 0.0, lines(common["when"], "", TEXT_PT, 170))
+    if _height([title, ("", TEXT_PT, 0.0, intro), *choices, when]) > room:
         # Too many options to list on one page: point at the website instead.
         pointer = f"Alle {len(ctx.options)} keuzes staan op {ctx.base_url.rstrip('/')}/"
-        choices = [("", 10.0, 4.0, lines(pointer, "", 10, 166))]
-    while len(intro) > 1 and _height([title, ("", 10.0, 0.0, intro), *choices, when]) > room:
+        if ctx.stages:  # very long step titles: the timeline page names every step
+            pointer = f"De {len(ctx.stages)} stappen en hun data staan op {ctx.proposals_url}"
+        choices = [("", TEXT_PT, 5.0, lines(pointer, "", TEXT_PT, 165))]
+    while len(intro) > 1 and _height([title, ("", TEXT_PT, 0.0, intro), *choices, when]) > room:
         intro = (*intro[:-2], intro[-2].rstrip(" .,:;") + " …")  # a very long question
-    blocks = [title, ("", 10.0, 0.0, intro), *choices, when]
+    blocks = [title, ("", TEXT_PT, 0.0, intro), *choices, when]
     note = (
         "Deze code is alleen voor u en werkt één keer. Of scan de QR-code met uw "
         "telefoon: dan hoeft u de code niet over te typen."
@@ -221,14 +238,18 @@ def _layout(ctx: LetterContext, folder: Path | str | None) -> _Layout:
             "Deze code is alleen voor u. U gebruikt hem in elke stap: in elke stemming "
             "stemt u er één keer mee. Of scan de QR-code met uw telefoon."
         )
-    layout = _Layout(common["date"], tuple(blocks), after, lines(note, "", 9, 118))
+    layout = _Layout(common["date"], tuple(blocks), after, lines(note, "", NOTE_PT, 118))
     close_fonts(pdf)
     return layout
 
 
+def _line_height(size: float) -> float:
+    return TITLE_LINE if size > TEXT_PT else TEXT_LINE
+
+
 def _height(blocks: list[tuple[str, float, float, tuple[str, ...]]]) -> float:
-    # What LetterPDF.add uses: 6 mm a line for the title, 5 mm for text, 1 mm between.
-    return sum(len(b[3]) * (6 if b[1] > 10 else 5) + 1 for b in blocks)
+    # What LetterPDF.add uses: a title line or a text line each, 1 mm between blocks.
+    return sum(len(b[3]) * _line_height(b[1]) + 1 for b in blocks)
 
 
 class LetterPDF:
@@ -248,7 +269,6 @@ class LetterPDF:
         folder = find_font_dir() if font_dir == "auto" else font_dir
         fonts = use_fonts(self.pdf, folder, families=("sans",))
         self.sans, self.clean = fonts.sans, fonts.clean
-        self.mono = "courier"  # the code: ASCII, a core font, nothing to embed
         self.layout = _layout(context, folder)
 
     def add(self, letter: Letter) -> None:
@@ -257,76 +277,109 @@ class LetterPDF:
         resident = letter.resident
         pdf.add_page()
         self.pages += 1
-        # Letterhead and fold marks.
-        pdf.set_font(self.sans, "B", 16)
-        pdf.text(ADDRESS_X, 24, clean(ctx.municipality))
-        pdf.set_font(self.sans, "", 9)
-        pdf.text(ADDRESS_X, 29.5, "Buurtstem: samen beslissen in uw buurt")
-        pdf.set_draw_color(160)
-        pdf.set_line_width(0.2)
-        for y in (FOLD, 2 * FOLD):
-            pdf.line(4, y, 8, y)
-        # Window: return line, then the address (PostNL: postcode, two spaces, TOWN).
-        pdf.set_font(self.sans, "", 7)
-        sender = ctx.sender_line or ctx.municipality
-        pdf.text(ADDRESS_X, ADDRESS_TOP - 2.5, _fit(pdf, clean(f"Retour: {sender}")))
-        pdf.set_font(self.sans, "", 10)
-        lines = [
-            resident.name,
-            resident.address,
-            f"{resident.postcode_printed}  {resident.town.upper()}",
-        ]
-        for number, line in enumerate(lines):
-            pdf.text(ADDRESS_X, ADDRESS_TOP + 4.5 + 5 * number, _fit(pdf, clean(line)))
-        # Date and reference to the right of the window.
-        pdf.set_font(self.sans, "", 9)
-        pdf.text(125, ADDRESS_TOP + 4.5, f"Datum: {self.layout.date}")
-        if letter.number:  # the letter's number in the run: matches the CSV's volgnummer
-            pdf.text(125, ADDRESS_TOP + 9.5, f"Kenmerk: {letter.number}")
+        draw_letterhead(
+            pdf,
+            self.sans,
+            clean,
+            municipality=ctx.municipality,
+            sender=ctx.sender_line or ctx.municipality,
+            resident=resident,
+            date_text=self.layout.date,
+            number=letter.number,
+        )
         # Body: lines broken once in _layout.
         y = BODY_TOP
         for style, size, indent, block_lines in self.layout.blocks:
             pdf.set_font(self.sans, style, size)
             for line in block_lines:
                 pdf.text(ADDRESS_X + indent, y, line)
-                y += 5 if size <= 10 else 6
+                y += _line_height(size)
             y += 1
         # The code box, below the first fold whatever the text above it did.
         top = max(y + 2, FOLD + 40)
         self._code_box(letter.code, top)
         y = top + 55
         for title, block_lines in self.layout.after:
-            pdf.set_font(self.sans, "B", 10)
+            pdf.set_font(self.sans, "B", TEXT_PT)
             pdf.text(ADDRESS_X, y, title)
-            y += 5
-            pdf.set_font(self.sans, "", 10)
+            y += TEXT_LINE
+            pdf.set_font(self.sans, "", TEXT_PT)
             for line in block_lines:
                 pdf.text(ADDRESS_X, y, line)
-                y += 5
+                y += TEXT_LINE
             y += 2
-        pdf.set_font(self.sans, "", 8)
+        pdf.set_font(self.sans, "", 9)
         footer = clean(f"{ctx.municipality} · {ctx.base_url.rstrip('/')}")
         pdf.text((210 - pdf.get_string_width(footer)) / 2, 287, footer)
 
     def _code_box(self, code: str, top: float) -> None:
-        pdf = self.pdf
-        pdf.set_draw_color(0)
-        pdf.set_line_width(0.5)
-        pdf.rect(ADDRESS_X, top, 170, 46)
-        pdf.set_font(self.sans, "B", 11)
-        pdf.text(ADDRESS_X + 5, top + 8, "Uw stemcode")
-        pdf.set_font(self.mono, "B", 20)
-        pdf.text(ADDRESS_X + 5, top + 19, codes.formatted(code))
-        pdf.set_font(self.sans, "", 9)
-        for number, line in enumerate(self.layout.code_note):
-            pdf.text(ADDRESS_X + 5, top + 28 + 4.5 * number, line)
-        draw_qr(pdf, qr_url(self.context.base_url, code), ADDRESS_X + 130, top + 4, 38)
+        draw_code_box(
+            self.pdf,
+            self.sans,
+            top=top,
+            heading="Uw stemcode",
+            code=code,
+            note=self.layout.code_note,
+            qr=qr_url(self.context.base_url, code),
+        )
 
     def output(self) -> bytes:
         """The finished PDF."""
         data = bytes(self.pdf.output())
         close_fonts(self.pdf)
         return data
+
+
+def draw_letterhead(
+    pdf: FPDF,
+    sans: str,
+    clean: Callable[[str], str],
+    *,
+    municipality: str,
+    sender: str,
+    resident: Resident,
+    date_text: str,
+    number: int | None = None,
+) -> None:
+    """The top third every letter shares (voting and panel letters): the municipality,
+    fold marks, the return line and address in the envelope's window, the date and
+    the letter's number to its right."""
+    pdf.set_font(sans, "B", 16)
+    pdf.text(ADDRESS_X, 24, clean(municipality))
+    pdf.set_font(sans, "", 10)
+    pdf.text(ADDRESS_X, 30, "Buurtstem: samen beslissen in uw buurt")
+    pdf.set_draw_color(160)
+    pdf.set_line_width(0.2)
+    for y in (FOLD, 2 * FOLD):
+        pdf.line(4, y, 8, y)
+    # Window: return line, then the address (PostNL: postcode, two spaces, TOWN).
+    pdf.set_font(sans, "", 7)
+    pdf.text(ADDRESS_X, ADDRESS_TOP - 2.5, _fit(pdf, clean(f"Retour: {sender}")))
+    pdf.set_font(sans, "", 11)
+    town = f"{resident.postcode_printed}  {resident.town.upper()}"
+    for row, line in enumerate((resident.name, resident.address, town)):
+        pdf.text(ADDRESS_X, ADDRESS_TOP + 4.5 + 5 * row, _fit(pdf, clean(line)))
+    pdf.text(125, ADDRESS_TOP + 4.5, f"Datum: {date_text}")
+    if number:  # the letter's number in the run: matches the CSV's volgnummer
+        pdf.text(125, ADDRESS_TOP + 10, f"Kenmerk: {number}")
+
+
+def draw_code_box(
+    pdf: FPDF, sans: str, *, top: float, heading: str, code: str, note: Iterable[str], qr: str
+) -> None:
+    """The framed box with the one-time code, the lines of ``note`` under it and the QR
+    code of the link ``qr`` on the right; 46 mm high from ``top``."""
+    pdf.set_draw_color(0)
+    pdf.set_line_width(0.5)
+    pdf.rect(ADDRESS_X, top, 170, 46)
+    pdf.set_font(sans, "B", TEXT_PT)
+    pdf.text(ADDRESS_X + 5, top + 8, heading)
+    pdf.set_font("courier", "B", 20)  # the code: ASCII, a core font, nothing to embed
+    pdf.text(ADDRESS_X + 5, top + 19, codes.formatted(code))
+    pdf.set_font(sans, "", NOTE_PT)
+    for row, line in enumerate(note):
+        pdf.text(ADDRESS_X + 5, top + 28 + NOTE_LINE * row, line)
+    draw_qr(pdf, qr, ADDRESS_X + 130, top + 4, 38)
 
 
 def _fit(pdf: FPDF, text: str, width: float = ADDRESS_WIDTH) -> str:

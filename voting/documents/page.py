@@ -20,7 +20,8 @@ from voting.documents.fonts import Fonts, close_fonts, use_fonts
 MARGIN = 18.0  # mm, left and right
 TOP = 22.0  # mm: below the header line
 BOTTOM = 18.0  # mm: above the footer
-BODY_SIZE = 10.0
+BODY_SIZE = 10.0  # staff documents: the proces-verbaal
+READING_SIZE = 12.0  # documents residents fill in or keep: the paper ballot, the receipt
 # mm a heading needs below it on its page: itself and the first lines or table rows of
 # what it heads. Less than this left, and the heading starts the next page instead.
 KEEP_WITH_NEXT = 22.0
@@ -28,7 +29,8 @@ KEEP_WITH_NEXT = 22.0
 
 class DocumentPDF(FPDF):
     """An A4 document in the house style. ``municipality`` heads every page,
-    ``footer_text`` (with the page number) ends it; ``title`` is the file's title."""
+    ``footer_text`` (with the page number) ends it; ``title`` is the file's title;
+    ``body_size`` is the running text's size in points."""
 
     def __init__(
         self,
@@ -37,8 +39,10 @@ class DocumentPDF(FPDF):
         title: str,
         footer_text: str = "",
         font_dir: Path | str | None = "auto",
+        body_size: float = BODY_SIZE,
     ) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
+        self.body_size = body_size
         self.faces: Fonts = use_fonts(self, font_dir)
         self.municipality = municipality
         self.footer_text = footer_text
@@ -67,7 +71,7 @@ class DocumentPDF(FPDF):
         self.set_line_width(0.2)
         self.line(MARGIN, 16.5, self.w - MARGIN, 16.5)
         self.set_xy(MARGIN, TOP)
-        self.set_font(self.faces.sans, "", BODY_SIZE)
+        self.set_font(self.faces.sans, "", self.body_size)
 
     def footer(self) -> None:
         """The document's name and 'page/pages', centred."""
@@ -87,16 +91,17 @@ class DocumentPDF(FPDF):
         self.multi_cell(
             0, size * 0.5 + 0.5, self.clean(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
         )
-        self.set_font(self.faces.sans, "", BODY_SIZE)
+        self.set_font(self.faces.sans, "", self.body_size)
 
-    def para(self, text: str, *, bold: bool = False, size: float = BODY_SIZE) -> None:
-        """A paragraph of running text."""
+    def para(self, text: str, *, bold: bool = False, size: float | None = None) -> None:
+        """A paragraph of running text, in the body size unless ``size`` is given."""
+        size = size or self.body_size
         self.set_font(self.faces.sans, "B" if bold else "", size)
         # Ragged right, never justified: even word spacing reads more easily.
         self.multi_cell(
             0, size * 0.55, self.clean(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
         )
-        self.set_font(self.faces.sans, "", BODY_SIZE)
+        self.set_font(self.faces.sans, "", self.body_size)
 
     def code(self, text: str, *, size: float = 8, bold: bool = False) -> None:
         """A hash, key or receipt number in the fixed-width font, broken anywhere."""
@@ -109,11 +114,11 @@ class DocumentPDF(FPDF):
             new_y=YPos.NEXT,
             wrapmode=WrapMode.CHAR,
         )
-        self.set_font(self.faces.sans, "", BODY_SIZE)
+        self.set_font(self.faces.sans, "", self.body_size)
 
     def facts(self, rows: list[tuple[str, str]], label_width: float = 55) -> None:
         """A two-column table of labels and values, without a heading row."""
-        self.set_font(self.faces.sans, "", BODY_SIZE)
+        self.set_font(self.faces.sans, "", self.body_size)
         widths = (label_width, self.width - label_width)
         with self.table(col_widths=widths, text_align="LEFT", first_row_as_headings=False) as table:
             for label, value in rows:
@@ -132,7 +137,7 @@ class DocumentPDF(FPDF):
                 row = table.row()
                 for text in values:
                     row.cell(self.clean(text))
-        self.set_font(self.faces.sans, "", BODY_SIZE)
+        self.set_font(self.faces.sans, "", self.body_size)
 
     def finish(self) -> bytes:
         """The finished PDF's bytes (and the font files closed)."""

@@ -16,7 +16,7 @@ from flask_babel import ngettext
 
 from voting import weighted
 from voting.ballot_validation import ballot_options
-from voting.documents.page import DocumentPDF
+from voting.documents.page import READING_SIZE, DocumentPDF
 from voting.formatting import format_money
 from voting.models import Election
 
@@ -32,6 +32,7 @@ def paper_ballot_pdf(
         title=_("Stembiljet"),
         footer_text=_("Stembiljet") + f" · {election.title}",
         font_dir=font_dir,
+        body_size=READING_SIZE,
     )
     pdf.add_page()
     pdf.heading(_("Stembiljet: %(title)s", title=election.title), 16)
@@ -157,17 +158,17 @@ def _option_row(pdf: DocumentPDF, key: str, title: str, summary: str, cost: str)
     pdf.set_line_width(0.4)
     pdf.rect(pdf.l_margin, top, BOX, BOX)
     pdf.set_xy(pdf.l_margin + BOX + 4, top)
-    pdf.set_font(pdf.faces.sans, "B", 11)
+    pdf.set_font(pdf.faces.sans, "B", READING_SIZE + 1)
     label = f"{key}. {title}" if key else title
     if cost:
         label += f" – {cost}"
-    pdf.multi_cell(pdf.width - BOX - 4, 5.5, pdf.clean(label), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(pdf.width - BOX - 4, 6.5, pdf.clean(label), new_x="LMARGIN", new_y="NEXT")
     if summary:
         pdf.set_x(pdf.l_margin + BOX + 4)
-        pdf.set_font(pdf.faces.sans, "", 9.5)
-        pdf.multi_cell(pdf.width - BOX - 4, 5, pdf.clean(summary), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(pdf.faces.sans, "", READING_SIZE - 1)
+        pdf.multi_cell(pdf.width - BOX - 4, 6, pdf.clean(summary), new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(max(pdf.get_y(), top + BOX) + 3)
-    pdf.set_font(pdf.faces.sans, "", 10)
+    pdf.set_font(pdf.faces.sans, "", READING_SIZE)
 
 
 def _code_boxes(pdf: DocumentPDF) -> None:

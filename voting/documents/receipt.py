@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
-from voting.documents.page import DocumentPDF
+from voting.documents.page import READING_SIZE, DocumentPDF
 from voting.models import Election
 
 
@@ -26,6 +26,7 @@ def receipt_pdf(
         title=_("Stembewijs"),
         footer_text=_("Stembewijs") + f" · {election.title}",
         font_dir=font_dir,
+        body_size=READING_SIZE,
     )
     pdf.add_page()
     pdf.heading(_("Stembewijs"), 22)
@@ -39,10 +40,9 @@ def receipt_pdf(
         _(
             "Bewaar dit bewijs. Na de uitslag kunt u op de uitslagpagina met dit "
             "bonnummer nagaan dat uw stem is meegeteld:"
-        ),
-        size=11,
+        )
     )
-    pdf.para(results_url, size=11)
+    pdf.para(results_url)
     pdf.ln(2)
     pdf.para(
         _(

@@ -17,7 +17,17 @@ from fpdf import FPDF
 
 from voting import codes
 from voting.documents.fonts import close_fonts, use_fonts
-from voting.documents.letters import ADDRESS_TOP, ADDRESS_X, FOLD, _csv_line, _fit, draw_qr
+from voting.documents.letters import (
+    ADDRESS_X,
+    FOLD,
+    TEXT_LINE,
+    TEXT_PT,
+    TITLE_LINE,
+    TITLE_PT,
+    _csv_line,
+    draw_code_box,
+    draw_letterhead,
+)
 from voting.formatting import format_day
 from voting.roll import Letter
 from voting.roll_import import Resident
@@ -74,27 +84,22 @@ class _PanelPDF:
     def page(self, resident: Resident, title: str, paragraphs: list[str]) -> float:
         pdf, ctx, clean = self.pdf, self.ctx, self.clean
         pdf.add_page()
-        pdf.set_font(self.sans, "B", 16)
-        pdf.text(ADDRESS_X, 24, clean(ctx.municipality))
-        pdf.set_font(self.sans, "", 7)
-        pdf.text(ADDRESS_X, ADDRESS_TOP - 2.5, _fit(pdf, clean(f"Retour: {ctx.municipality}")))
-        pdf.set_font(self.sans, "", 10)
-        lines = [
-            resident.name,
-            resident.address,
-            f"{resident.postcode_printed}  {resident.town.upper()}",
-        ]
-        for number, line in enumerate(lines):
-            pdf.text(ADDRESS_X, ADDRESS_TOP + 4.5 + 5 * number, _fit(pdf, clean(line)))
-        pdf.set_font(self.sans, "", 9)
-        pdf.text(125, ADDRESS_TOP + 4.5, f"Datum: {format_day(ctx.letter_date, locale='nl')}")
+        draw_letterhead(
+            pdf,
+            self.sans,
+            clean,
+            municipality=ctx.municipality,
+            sender=ctx.municipality,
+            resident=resident,
+            date_text=format_day(ctx.letter_date, locale="nl"),
+        )
         pdf.set_xy(ADDRESS_X, 96)
-        pdf.set_font(self.sans, "B", 12)
-        pdf.multi_cell(170, 6, clean(title))
-        pdf.set_font(self.sans, "", 10)
+        pdf.set_font(self.sans, "B", TITLE_PT)
+        pdf.multi_cell(170, TITLE_LINE, clean(title), align="L")  # ragged right, as every letter
+        pdf.set_font(self.sans, "", TEXT_PT)
         for paragraph in paragraphs:
             pdf.ln(1)
-            pdf.multi_cell(170, 5, clean(paragraph))
+            pdf.multi_cell(170, TEXT_LINE, clean(paragraph), align="L")
         return pdf.get_y()
 
     def output(self) -> bytes:
@@ -123,17 +128,15 @@ def invitation_pdf(ctx: PanelLetterContext, letters: Iterable[Letter]) -> bytes:
             ],
         )
         top = max(y + 4, FOLD + 60)
-        pdf = doc.pdf
-        pdf.set_draw_color(0)
-        pdf.set_line_width(0.5)
-        pdf.rect(ADDRESS_X, top, 170, 46)
-        pdf.set_font(doc.sans, "B", 11)
-        pdf.text(ADDRESS_X + 5, top + 8, "Uw aanmeldcode")
-        pdf.set_font("courier", "B", 20)
-        pdf.text(ADDRESS_X + 5, top + 19, codes.formatted(letter.code))
-        pdf.set_font(doc.sans, "", 9)
-        pdf.text(ADDRESS_X + 5, top + 28, "Deze code is alleen voor u en werkt één keer.")
-        draw_qr(pdf, ctx.qr_url(letter.code), ADDRESS_X + 130, top + 4, 38)
+        draw_code_box(
+            doc.pdf,
+            doc.sans,
+            top=top,
+            heading="Uw aanmeldcode",
+            code=letter.code,
+            note=["Deze code is alleen voor u en werkt één keer."],
+            qr=ctx.qr_url(letter.code),
+        )
     return doc.output()
 
 

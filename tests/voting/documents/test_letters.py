@@ -16,6 +16,7 @@ import zxingcpp
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
+from tests.voting.pdf_text import text_sizes
 from voting import codes
 from voting.documents.letters import (
     LetterContext,
@@ -240,8 +241,20 @@ def test_too_many_options_point_at_the_website_and_everything_stays_on_the_page(
     assert "Alle 12 keuzes staan op https://stem.duiven.nl/" in text
     assert "Plan 3 met" not in text
     where = _positions(page)
-    last = where["bij de gemeente. De oude code werkt dan niet meer."]
-    assert last[1] < 285
+    assert "De oude code werkt dan niet meer." in text
+    _, footer_y = where["Gemeente Duiven · https://stem.duiven.nl"]
+    assert max(y for _, y in where.values() if y != footer_y) < 285
+
+
+def test_the_letter_is_printed_large_enough_to_read() -> None:
+    # Older residents read the letter on paper: everything below the address (the
+    # question, the options, the code and the instructions) is at least 11 pt.
+    [letter] = letters(1)
+    page = PdfReader(io.BytesIO(letters_pdf(CONTEXT, [[letter]]))).pages[0]
+    sizes = text_sizes(page, top=90, bottom=284)
+    assert "Zo stemt u" in sizes and "C. Wonen en zorg" in sizes
+    assert codes.formatted(letter.code) in sizes
+    assert {line: size for line, size in sizes.items() if size < 11} == {}
 
 
 def test_letters_label_options_by_their_key_as_the_record_does(db_session, make_election) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from flask import Flask
 from pypdf import PdfReader
 
+from tests.voting.pdf_text import text_sizes
 from voting.documents.receipt import receipt_pdf
 from voting.models import Election
 
@@ -35,3 +36,7 @@ def test_english_receipt_says_what_the_number_shows(
     assert "This receipt does not say how you voted" in text
     assert "check on the results page with this receipt number that your vote was counted" in text
     assert "1/1" in text  # the footer's page number
+    page = PdfReader(io.BytesIO(data)).pages[0]
+    sizes = text_sizes(page, top=18, bottom=280)  # all but the header and footer
+    assert "ABCDE-FGHJK" in sizes
+    assert {line: size for line, size in sizes.items() if size < 11} == {}

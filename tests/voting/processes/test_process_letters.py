@@ -360,6 +360,29 @@ def test_the_demo_process_letter_names_four_steps_on_one_page(db_session: Sessio
     assert codes.formatted(demo.codes[0]) in text
 
 
+def test_steps_too_long_for_the_page_point_at_the_timeline() -> None:
+    from voting.documents.letters import LetterContext, letters_pdf
+    from voting.roll_import import Resident
+
+    context = LetterContext(
+        municipality="Gemeente Eindhoven",
+        title="Buurtbudget",
+        question="",
+        base_url="https://stem.example.nl",
+        proposals_url="https://stem.example.nl/traject/buurtbudget",
+        stages=tuple(
+            f"Stap {n}. " + "Een heel lange stap met veel woorden. " * 4 for n in range(6)
+        ),
+    )
+    resident = Resident(1, "X", "A. Bewoner", "Kloosterdreef 1", "5622AB", "Eindhoven", None)
+    reader = PdfReader(
+        io.BytesIO(letters_pdf(context, [[roll.Letter(resident, "K7QM3XD9PA2FW8RT6")]]))
+    )
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "De 6 stappen en hun data staan op https://stem.example.nl/traject/buurtbudget" in text
+    assert "keuzes" not in text and "Stap 1." not in text
+
+
 @pytest.mark.parametrize("ending", ENDINGS)
 def test_letters_download_gives_its_database_connection_back(
     app: Flask,
