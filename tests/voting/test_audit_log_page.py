@@ -20,7 +20,7 @@ from voting.models import AuditEvent
 
 def row(action: str) -> str:
     """How an entry of ``action`` appears in the table (the filters list kinds too)."""
-    return f"<code>{action}</code>"
+    return f'<code class="audit-code">{action}</code>'
 
 
 def add_events(db_session: Session, election_id: int) -> None:
@@ -51,6 +51,25 @@ def test_clerk_filters_by_election_person_kind_and_local_day(
     bad = client.get("/beheer/logboek?van=gisteren")
     assert bad.status_code == 400
     assert "niet te lezen" in bad.get_data(as_text=True)
+
+
+def test_entries_say_in_words_what_happened_in_the_readers_language(
+    client: FlaskClient, login, make_election, db_session: Session
+) -> None:
+    election = make_election(title="Centrumplan Duiven")
+    add_events(db_session, election.id)
+    login("clerk", "griffie1")
+    page = client.get("/beheer/logboek").get_data(as_text=True)
+    assert "Medewerker uitgenodigd<br>" + row("staff.invite") in page
+    assert '<option value="election.phase" >Fase van de verkiezing gewijzigd</option>' in page
+    english = client.get("/beheer/logboek?lang=en").get_data(as_text=True)
+    assert "Staff member invited<br>" + row("staff.invite") in english
+    # An entry of a kind this version has no words for is shown by its code.
+    audit.record(db_session, "griffie", "legacy.kind")
+    db_session.commit()
+    assert "legacy.kind<br>" + row("legacy.kind") in client.get("/beheer/logboek").get_data(
+        as_text=True
+    )
 
 
 def test_pages_of_fifty(client: FlaskClient, login, db_session: Session) -> None:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from voting import audit_log, db
 from voting.auth import role_required
+from voting.labels import AUDIT_ACTION_LABELS, label
 
 bp = Blueprint("audit_log", __name__)
 
@@ -43,6 +44,12 @@ def _filter() -> tuple[audit_log.AuditFilter, list[str]]:
     return wanted, errors
 
 
+def action_words(action: str) -> str:
+    """What an audit-log code means, in the reader's language; the code itself for one
+    without a label (entries written by an older version)."""
+    return label(AUDIT_ACTION_LABELS, action)
+
+
 @bp.get("/logboek")
 @role_required("clerk")
 def index() -> tuple[str, int]:
@@ -64,7 +71,9 @@ def index() -> tuple[str, int]:
         elections=elections,
         titles=dict(elections),
         actors=actors,
-        actions=actions,
+        # The kinds in the log, by their words in the reader's language.
+        actions=sorted(((a, action_words(a)) for a in actions), key=lambda pair: pair[1]),
+        action_words=action_words,
         args=args,
     ), 400 if errors else 200
 
