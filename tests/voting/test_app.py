@@ -140,6 +140,21 @@ def test_wrong_password_is_refused(client: FlaskClient, make_staff) -> None:
     assert client.get("/beheer/").status_code == 302
 
 
+def test_empty_login_says_what_is_missing_in_the_readers_language(client: FlaskClient) -> None:
+    response = client.post("/beheer/inloggen", data={"username": "", "password": ""})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Er is iets niet goed ingevuld" in page
+    assert '<p class="field-error" id="username-error">Vul uw gebruikersnaam in.</p>' in page
+    assert "Vul uw wachtwoord in." in page
+    assert 'autocomplete="current-password"' in page  # the field keeps its attributes
+    client.get("/taal/en")
+    english = client.post("/beheer/inloggen", data={"username": "griffie", "password": ""})
+    assert english.status_code == 400
+    assert "Enter your password." in english.get_data(as_text=True)
+    assert 'value="griffie"' in english.get_data(as_text=True)  # nothing typed is lost
+
+
 def test_unknown_page_gets_dutch_404(client: FlaskClient) -> None:
     page = client.get("/bestaat-niet")
     assert page.status_code == 404

@@ -11,5 +11,11 @@ from wtforms.validators import DataRequired, Length
 class LoginForm(FlaskForm):
     """Staff login."""
 
-    username = StringField(_l("Gebruikersnaam"), validators=[DataRequired(), Length(max=100)])
-    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(), Length(max=200)])
+    username = StringField(
+        _l("Gebruikersnaam"),
+        validators=[DataRequired(message=_l("Vul uw gebruikersnaam in.")), Length(max=100)],
+    )
+    password = PasswordField(
+        _l("Wachtwoord"),
+        validators=[DataRequired(message=_l("Vul uw wachtwoord in.")), Length(max=200)],
+    )

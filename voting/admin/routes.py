@@ -46,6 +46,8 @@ def login() -> str | Response | tuple[str, int]:
             return redirect(url_for("accounts.enrol"))
         staff_login.finish(user, "password")
         return redirect(_home(user))
+    if form.is_submitted():  # a field left empty or too long: the form says which
+        return render_template("admin/login.html", form=form), 400
     return render_template("admin/login.html", form=form)
 
 
