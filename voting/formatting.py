@@ -99,6 +99,13 @@ def local_time(moment: datetime) -> datetime:
     return aware.astimezone(TIME_ZONE)
 
 
+def town_hall_today(now: datetime | None = None) -> date:
+    """Today's date on the town hall's clock (``now``, default the present moment): a
+    letter printed at 23:30 UTC on 1 December is dated 2 December in the Netherlands,
+    whatever time zone the server runs in."""
+    return local_time(now or datetime.now(UTC)).date()
+
+
 def format_moment(
     moment: datetime | str | None,
     pattern: str = "d MMMM y, HH:mm",

@@ -47,7 +47,7 @@ from enum import Enum
 from typing import ClassVar, Protocol
 
 from ballots.errors import CodedError
-from voting.formatting import local_time
+from voting.formatting import local_time, town_hall_today
 
 REQUIRED = ("person_reference", "name", "address", "postcode", "town", "birth_date")
 _ALIASES = {
@@ -218,7 +218,7 @@ class Eligibility:
 def reference_day(opens_at: datetime | None, today: date | None = None) -> date:
     """The day on which age counts: the first voting day in Dutch time, else today."""
     if opens_at is None:
-        return today or date.today()
+        return today or town_hall_today()
     return local_time(opens_at).date()
 
 
@@ -400,7 +400,7 @@ def _read_row(
             line, Reason.BAD_POSTCODE, RegisterError("not_a_postcode", value=values["postcode"])
         )
     birth = parse_date(values["birth_date"])
-    if birth is None or not _OLDEST <= birth <= date.today():
+    if birth is None or not _OLDEST <= birth <= town_hall_today():
         return RowError(
             line, Reason.BAD_DATE, RegisterError("not_a_date", value=values["birth_date"])
         )

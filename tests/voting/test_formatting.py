@@ -16,6 +16,7 @@ from voting.formatting import (
     format_money,
     format_number,
     format_percent,
+    town_hall_today,
 )
 
 
@@ -89,3 +90,11 @@ def test_english_pages_use_english_number_formats(client: FlaskClient, make_elec
     assert "€\u00a050.000" in dutch and "€\u00a012.500" in dutch
     english = client.get(f"/voorstellen/{election.slug}?lang=en").get_data(as_text=True)
     assert "€50,000" in english and "€12,500" in english and "€\u00a050.000" not in english
+
+
+def test_today_is_the_town_halls_day() -> None:
+    # Letters printed and decisions recorded late in the evening carry the Dutch date,
+    # also on a server that runs in UTC.
+    assert town_hall_today(datetime(2026, 12, 1, 23, 30, tzinfo=UTC)) == date(2026, 12, 2)
+    assert town_hall_today(datetime(2026, 7, 1, 21, 59, tzinfo=UTC)) == date(2026, 7, 1)
+    assert town_hall_today(datetime(2026, 7, 1, 22, 0, tzinfo=UTC)) == date(2026, 7, 2)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import random
 import secrets
-from datetime import date
 
 from sqlalchemy.orm import Session
 
 from voting import audit, codes
+from voting.formatting import town_hall_today
 from voting.models import Panel, PanelInvitation, PanelSignup
 
 SLUG = "burgerberaad-klimaat-zeist"
@@ -80,7 +80,7 @@ def add_demo_panel(session: Session, pepper: str, municipality: str) -> list[str
                 name: rng.choices([v for v, _, _ in values], [s * r for _, s, r in values])[0]
                 for name, values in QUESTIONS
             }
-            invitation.used_on = date.today()
+            invitation.used_on = town_hall_today()
             session.add(
                 PanelSignup(
                     panel_id=panel.id,

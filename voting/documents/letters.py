@@ -34,7 +34,13 @@ from qrcode.constants import ERROR_CORRECT_M
 from voting import codes
 from voting.documents.fonts import close_fonts, find_font_dir, use_fonts
 from voting.documents.pdf_concat import concat_pdfs
-from voting.formatting import format_day, format_day_range, format_moment, format_money
+from voting.formatting import (
+    format_day,
+    format_day_range,
+    format_moment,
+    format_money,
+    town_hall_today,
+)
 from voting.roll import Letter
 
 if TYPE_CHECKING:
@@ -97,7 +103,7 @@ class LetterContext:
     sender_line: str = ""
     help_phone: str = "14 0 + netnummer"
     help_desk: str = "de balie van het gemeentehuis"
-    letter_date: date = field(default_factory=date.today)
+    letter_date: date = field(default_factory=town_hall_today)
     # A process letter (issue #13): one line per step with its dates; the one code
     # takes part in every step, so the letter lists the steps instead of options.
     stages: tuple[str, ...] = ()

@@ -3,7 +3,6 @@ and retention forms, and the public subscribe form."""
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
@@ -24,11 +23,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from voting.follow_up.labels import BODY_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from voting.follow_up.progress_csv import euros_to_cents
+from voting.formatting import town_hall_today
 
 
 def not_in_future(_form: FlaskForm, field: DateField) -> None:
     """A decision or a step is recorded after it happened, not before."""
-    if field.data and field.data > date.today():
+    if field.data and field.data > town_hall_today():
         raise ValidationError(_l("Deze datum ligt in de toekomst."))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import date
 from fractions import Fraction
 from typing import Any
 
@@ -28,6 +27,7 @@ from voting.auth import actor_name, role_required
 from voting.extensions import csrf
 from voting.follow_up import tracking
 from voting.follow_up.tracking import FollowUpError
+from voting.formatting import town_hall_today
 from voting.models import Panel, PanelInvitation, PanelSignup
 from voting.panels import contact, drawing, service
 from voting.panels.forms import (
@@ -70,7 +70,7 @@ def _letter_context(panel: Panel) -> PanelLetterContext:
         slug=panel.slug,
         seats=panel.seats,
         meeting_dates=tuple(panel.meeting_dates),
-        letter_date=date.today(),
+        letter_date=town_hall_today(),
     )
 
 
@@ -174,7 +174,7 @@ def _page(panel: Panel, status: int = 200, **context: Any) -> tuple[str, int]:
     if not context["advice_form"].is_submitted():
         context["advice_form"].recommendations.data = "\n".join(panel.recommendations)
     if "decision_form" not in context:
-        context["decision_form"] = PanelDecisionForm(formdata=None, decided_on=date.today())
+        context["decision_form"] = PanelDecisionForm(formdata=None, decided_on=town_hall_today())
     context["decision_form"].set_recommendations(panel.recommendations)
     decisions = tracking.advice_decisions(session, panel)
     return (

@@ -24,6 +24,7 @@ from ballots.panels.quotas import QuotaProblem, simple_problems
 from ballots.panels.sampling import Candidate, invitation_sample
 from voting import audit, codes
 from voting.error_words import explain
+from voting.formatting import town_hall_today
 from voting.models import Election, Panel, PanelInvitation, PanelSignup, utcnow
 from voting.panels import contact
 from voting.panels.setup import all_quotas, categories_from_json
@@ -98,7 +99,7 @@ def eligibility(panel: Panel, today: date | None = None) -> Eligibility:
 
     return Eligibility(
         min_age=panel.min_age,
-        reference_day=today or date.today(),
+        reference_day=today or town_hall_today(),
         postcode_ranges=parse_postcode_filter(panel.postcode_filter or ""),
         neighbourhoods=parse_neighbourhood_filter(panel.neighbourhood_filter or ""),
     )
@@ -271,7 +272,7 @@ def sign_up(
         if key and panel.ask_email
         else None,
     )
-    invitation.used_on = date.today()  # the day only, like a used voting code
+    invitation.used_on = town_hall_today()  # the day only, like a used voting code
     session.add(signup)
     if channel == "paper":
         audit.record(session, actor, "panel.paper_signup", panel=panel.slug, pseudonym=pseudonym)
