@@ -118,7 +118,7 @@ AUDIT_ACTION_LABELS = {
     "follow_up.progress": _l("Voortgang van een project bijgewerkt"),
     "follow_up.milestone": _l("Mijlpaal van een project vastgelegd"),
     "paper.first_entry": _l("Papieren stembiljet: eerste invoer"),
-    "paper.double_entry": _l("Papieren stembiljet: tweede invoer"),
+    "paper.double_entry": _l("Dubbele invoer aan- of uitgezet"),
     "paper.mismatch": _l("Papieren stembiljet: invoer verschilt"),
     "paper.entry_discarded": _l("Papieren stembiljet: invoer vervallen"),
     "paper.ballot": _l("Papieren stembiljet in de stembus gedaan"),
