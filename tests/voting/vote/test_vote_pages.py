@@ -335,6 +335,22 @@ def test_budget_vote_under_the_minimum_is_refused(
     assert code_is_unused(db_session, code)
 
 
+def test_budget_ballot_says_how_many_proposals_to_choose(
+    client: FlaskClient, make_election: MakeElection, codes_for: CodesFor
+) -> None:
+    election = make_election(
+        kind="budget", costs=[1_000, 2_000, 3_000], min_choices=1, max_choices=2
+    )
+    [code] = codes_for(election, 1)
+    enter_code(client, code)
+    page = client.get("/stem/stembiljet").get_data(as_text=True)
+    assert "Kies minstens 1 voorstel." in page and "Kies hoogstens 2 voorstellen." in page
+    client.get("/taal/en")
+    english = client.get("/stem/stembiljet").get_data(as_text=True)
+    assert "Choose at least 1 proposal." in english
+    assert "Choose at most 2 proposals." in english
+
+
 def test_budget_proposals_in_a_random_order_per_voter(
     app: Flask, make_election: MakeElection, codes_for: CodesFor
 ) -> None:
