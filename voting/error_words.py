@@ -201,6 +201,10 @@ TEXTS: dict[str, LazyString] = {
         "die eerst weg: het is een verdeling óf getypte bedragen, niet allebei."
     ),
     "leftover_bad": _l("Geld dat een thema overhoudt, blijft over of gaat samen verder."),
+    "theme_split_linked": _l(
+        "Stap %(split)s geeft stap %(vote)s het budget per thema. Kies bij stap %(vote)s "
+        "eerst 'Geen budget per thema'; daarna kunt u de stappen verplaatsen of weghalen."
+    ),
     # voting.ideas: ideas from residents and organisers.
     "cost_lines_missing": _l("Vul minstens één kostenregel in: wat het is en wat het kost."),
     "cost_line_item": _l("Kostenregel %(line)s: schrijf op waar het geld voor is."),

@@ -49,6 +49,8 @@ class ProcessError(CodedError):
         "theme_split_source": "budgets per theme come from an earlier split stage",
         "theme_split_typed": "the vote has typed budgets per theme: remove them first",
         "leftover_bad": "money a theme leaves either stays unspent or is pooled",
+        "theme_split_linked": "step {split} gives step {vote} its budgets per theme: unlink "
+        "them first",
     }
 
 
@@ -183,10 +185,44 @@ def add_stage(
     return stage
 
 
+def _check_theme_split_links(ordered: list[ProcessStage]) -> None:
+    """Refuse an order of stages (or a removal, which leaves them out) under which a
+    buurtbudget stage would take its budgets per theme from a split stage that is no
+    longer before it in this process. The link is the vote's own setting; clearing it
+    behind the clerk's back would change the count, so the clerk unlinks it first."""
+    numbers = {s.election_id: n for n, s in enumerate(ordered, start=1)}
+    stages = {s.election_id: s for s in ordered}
+    for vote in ordered:
+        split_id = vote.election.theme_split_id
+        if split_id is None:
+            continue
+        linked = stages.get(split_id)
+        gone = split_id not in numbers and split_id in _process_elections(vote)
+        if gone or (linked is not None and numbers[split_id] > numbers[vote.election_id]):
+            raise ProcessError(
+                "theme_split_linked",
+                split=_step_number(vote, split_id),
+                vote=_step_number(vote, vote.election_id),
+            )
+
+
+def _process_elections(stage: ProcessStage) -> set[int]:
+    return {s.election_id for s in stage.process.stages}
+
+
+def _step_number(stage: ProcessStage, election_id: int) -> int:
+    # The step's number as the clerk sees it now, before the change.
+    return next(
+        n for n, s in enumerate(stage.process.stages, start=1) if s.election_id == election_id
+    )
+
+
 def move_stage(
     session: Session, process: Process, stage: ProcessStage, step: int, *, actor: str
 ) -> None:
-    """Move ``stage`` one place earlier (``step`` -1) or later (+1). Audited; commits."""
+    """Move ``stage`` one place earlier (``step`` -1) or later (+1). Audited; commits.
+    Raises :class:`ProcessError` when letters exist or the move would put a split after
+    the vote that takes its budgets per theme from it."""
     if letters_printed(session, process):
         raise ProcessError("stages_fixed")
     ordered = list(process.stages)
@@ -195,6 +231,7 @@ def move_stage(
     if not 0 <= other < len(ordered):
         return
     ordered[index], ordered[other] = ordered[other], ordered[index]
+    _check_theme_split_links(ordered)
     for position, each in enumerate(ordered):
         each.position = position
     audit.record(
@@ -210,9 +247,19 @@ def move_stage(
 
 
 def remove_stage(session: Session, process: Process, stage: ProcessStage, *, actor: str) -> None:
-    """Take ``stage`` out of ``process`` (the election itself stays). Audited; commits."""
+    """Take ``stage`` out of ``process`` (the election itself stays). Audited; commits.
+    Raises :class:`ProcessError` when letters exist, or when the stage is a split that
+    gives a later vote its budgets per theme or such a vote (unlink them first)."""
     if letters_printed(session, process):
         raise ProcessError("stages_fixed")
+    split_id = stage.election.theme_split_id
+    if split_id is not None and split_id in _process_elections(stage):
+        raise ProcessError(
+            "theme_split_linked",
+            split=_step_number(stage, split_id),
+            vote=_step_number(stage, stage.election_id),
+        )
+    _check_theme_split_links([s for s in process.stages if s is not stage])
     election_id = stage.election_id
     process.stages.remove(stage)
     for position, each in enumerate(process.stages):

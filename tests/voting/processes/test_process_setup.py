@@ -348,6 +348,45 @@ def test_a_buurtbudget_stage_takes_its_theme_budgets_from_the_split_stage(
     assert db_session.get(Election, vote.id).theme_split_id is None  # type: ignore[union-attr]
 
 
+def test_a_linked_split_stays_before_its_vote_until_unlinked(
+    client: FlaskClient,
+    login: Callable[..., object],
+    make_election: Callable[..., Election],
+    db_session: Session,
+) -> None:
+    # Before, moving the split after the vote or removing either stage kept the vote's
+    # link to the split, which the process page then no longer showed.
+    login("clerk")
+    process_id, split, vote = _split_then_vote(client, make_election, db_session)
+    stages = {s.election_id: s.id for s in db_session.scalars(select(ProcessStage))}
+    prefix = f"t{stages[vote.id]}-"
+    link = f"/beheer/trajecten/{process_id}/stappen/{stages[vote.id]}/themabudget"
+    assert (
+        client.post(
+            link, data={prefix + "source": str(stages[split.id]), prefix + "leftover": "unspent"}
+        ).status_code
+        == 303
+    )
+    steps = f"/beheer/trajecten/{process_id}/stappen"
+    for refused in (
+        client.post(f"{steps}/{stages[split.id]}/verplaatsen", data={"richting": "omlaag"}),
+        client.post(f"{steps}/{stages[vote.id]}/verplaatsen", data={"richting": "omhoog"}),
+        client.post(f"{steps}/{stages[split.id]}/verwijderen"),
+        client.post(f"{steps}/{stages[vote.id]}/verwijderen"),
+    ):
+        assert refused.status_code == 409
+        assert "Stap 1 geeft stap 2 het budget per thema" in refused.get_data(as_text=True)
+    db_session.expire_all()
+    order = [s.election_id for s in db_session.scalars(select(ProcessStage).order_by("position"))]
+    assert order == [split.id, vote.id]
+    assert db_session.get(Election, vote.id).theme_split_id == split.id  # type: ignore[union-attr]
+    # Unlinked, the split can move after the vote and either stage can go.
+    client.post(link, data={prefix + "source": "", prefix + "leftover": "unspent"})
+    moved = client.post(f"{steps}/{stages[split.id]}/verplaatsen", data={"richting": "omlaag"})
+    assert moved.status_code == 303
+    assert client.post(f"{steps}/{stages[split.id]}/verwijderen").status_code == 303
+
+
 def test_theme_split_refused_when_budgets_are_typed_or_voting_started(
     client: FlaskClient,
     login: Callable[..., object],
