@@ -115,16 +115,34 @@ def database_url(database_template: str, tmp_path: Path) -> str:
         shutil.copy(database_template, copy)
         return f"sqlite:///{copy}"
     engine = create_engine(database_template)
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
         # A request the previous test left open (a streamed answer it read but did not
         # close) still holds its transaction's locks: fail with that message instead
         # of waiting forever. Close such answers (``with client.get(...) as r:``).
         conn.execute(text("SET LOCAL lock_timeout = '20s'"))
+        # Only the tables the last test filled: TRUNCATE costs about 2 ms a table even
+        # when it is empty, and a test fills a few of the 28 (50 ms -> 10 ms a test).
         # TRUNCATE does not fire the append-only row triggers of the audit log.
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        filled = list(conn.scalars(_FILLED_TABLES))
+        if filled:
+            conn.execute(text(f"TRUNCATE {', '.join(filled)} CASCADE"))
+        # Ids start at 1 again in every table, also where a rolled-back insert moved
+        # the sequence of a table that is empty now.
+        conn.execute(_RESTART_SEQUENCES)
     engine.dispose()
     return database_template
+
+
+_FILLED_TABLES = text(
+    " UNION ALL ".join(
+        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {t.name})"
+        for t in Base.metadata.sorted_tables
+    )
+)
+_RESTART_SEQUENCES = text(
+    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
+    "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+)
 
 
 def app_config(database_url: str, instance: Path, **overrides: Any) -> dict[str, Any]:
