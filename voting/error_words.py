@@ -212,7 +212,7 @@ TEXTS: dict[str, LazyString] = {
         "Kostenregel %(line)s: het bedrag moet in hele euro's zijn, 0 of meer, zoals 1250."
     ),
     "cost_lines_sum": _l(
-        "De kostenregels tellen op tot € %(given)s, niet tot het totaal van € %(total)s."
+        "De kostenregels tellen op tot %(lines_amount)s, niet tot het totaal van %(total_amount)s."
     ),
     "idea_total_zero": _l("Het idee moet meer dan € 0 kosten."),
     "ideas_closed": _l("Voor dit buurtbudget kunt u nu geen ideeën indienen."),
@@ -248,6 +248,8 @@ _PARAM_WORDS: dict[str, Callable[[Any], str]] = {
     "ballot_type": lambda code: label(BALLOT_TYPE_LABELS, code),
     "spent": format_money,
     "budget": format_money,
+    "lines_amount": format_money,
+    "total_amount": format_money,
     "problems": lambda lines: "; ".join(str(line) for line in lines),
     "day": format_day,
 }

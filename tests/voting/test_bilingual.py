@@ -131,3 +131,17 @@ def test_dutch_only_texts_of_the_demo_are_marked_dutch_on_english_pages(
         parser.feed(page.get_data(as_text=True))
         found = [lang for text, lang in parser.texts if text.startswith(start)]
         assert found and all(lang == "nl" for lang in found), (path, start, found)
+
+
+def test_the_vote_button_is_a_verb_and_the_tally_column_a_noun(
+    client: FlaskClient, make_election: Callable[..., Election]
+) -> None:
+    # One Dutch word, "Stemmen", is both: the button read "Votes" on English pages.
+    make_election(title="Centrumplan", phase="voting")
+    client.get("/taal/en")
+    home = client.get("/").get_data(as_text=True)
+    assert '<a class="button" href="/stem">Vote<span class="visually-hidden">' in home
+    assert ">Votes<span" not in home
+    client.get("/taal/nl")
+    dutch = client.get("/").get_data(as_text=True)
+    assert '<a class="button" href="/stem">Stemmen<span class="visually-hidden">' in dutch

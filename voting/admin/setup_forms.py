@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from voting.labels import BALLOT_TYPE_LABELS, rule_label
 from voting.models import RULES
+from voting.money_field import EuroField
 from voting.request_guard import INT_COLUMN_MAX, TOO_LARGE
 
 # What happens to money a theme leaves: here and on the process page (voting.processes).
@@ -69,10 +70,7 @@ class ElectionForm(FlaskForm):
     )
     rule = SelectField(_l("Telregel"), choices=[SelectChoice(r, rule_label(r)) for r in RULES])
     seats = IntegerField(_l("Aantal winnaars"), default=1, validators=[NumberRange(min=1, max=50)])
-    budget = IntegerField(
-        _l("Budget in hele euro's"),
-        validators=[Optional(), NumberRange(min=1, max=INT_COLUMN_MAX, message=TOO_LARGE)],
-    )
+    budget = EuroField(_l("Budget in hele euro's"), validators=[Optional()], minimum=1)
     split_unit = RadioField(
         _l("Wat wordt verdeeld (bij een verdeling)"),
         choices=[
@@ -144,11 +142,7 @@ class OptionForm(FlaskForm):
     title_en = StringField(_l("Titel in het Engels"), validators=[Length(max=200)])
     summary_en = StringField(_l("Korte omschrijving in het Engels"), validators=[Length(max=500)])
     description_en = TextAreaField(_l("Uitleg in het Engels"), validators=[Length(max=10000)])
-    cost = IntegerField(
-        _l("Kosten in hele euro's"),
-        default=0,
-        validators=[Optional(), NumberRange(min=0, max=INT_COLUMN_MAX, message=TOO_LARGE)],
-    )
+    cost = EuroField(_l("Kosten in hele euro's"), default=0, validators=[Optional()])
 
 
 class ReviewForm(FlaskForm):

@@ -7,10 +7,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
-from voting.request_guard import INT_COLUMN_MAX, TOO_LARGE
+from voting.money_field import EuroField
 
 
 class IdeaForm(FlaskForm):
@@ -27,10 +27,7 @@ class IdeaForm(FlaskForm):
     location = StringField(
         _l("Waar? Een buurt of een straat"), validators=[DataRequired(), Length(max=200)]
     )
-    total = IntegerField(
-        _l("Totale kosten in hele euro's"),
-        validators=[Optional(), NumberRange(min=1, max=INT_COLUMN_MAX, message=TOO_LARGE)],
-    )
+    total = EuroField(_l("Totale kosten in hele euro's"), validators=[Optional()], minimum=1)
     image = FileField(_l("Foto of tekening (mag leeg; JPEG of PNG)"))
     submitter_name = StringField(
         _l("Uw naam of de naam van uw groep (mag leeg; staat bij het idee)"),

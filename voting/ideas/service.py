@@ -21,6 +21,7 @@ from ballots.errors import CodedError
 from voting import audit, elections, theme_budgets
 from voting.follow_up.uploads import UploadRefused, clean_upload
 from voting.models import Attachment, Election, Option, Process, ProcessCode, ProcessStage
+from voting.money_field import parse_euros
 from voting.processes.service import ideas_open
 
 MAX_COST_LINES = 8
@@ -34,7 +35,8 @@ class IdeaError(CodedError):
         "cost_lines_missing": "give at least one cost line: what it is and what it costs",
         "cost_line_item": "cost line {line}: say what the money is for",
         "cost_line_amount": "cost line {line}: the amount must be whole euros, 0 or more",
-        "cost_lines_sum": "the cost lines add up to {given}, not to the total of {total}",
+        "cost_lines_sum": "the cost lines add up to {lines_amount}, not to the total of "
+        "{total_amount}",
         "idea_total_zero": "the idea must cost more than 0 euros",
         "ideas_closed": "this buurtbudget does not take ideas now",
         "idea_limit": "this code has sent in {limit} ideas, the most allowed",
@@ -69,22 +71,22 @@ def parse_cost_lines(
     lines: list[CostLine] = []
     for number in range(1, rows + 1):
         item = (form.get(f"kosten-post-{number}") or "").strip()
-        raw = (form.get(f"kosten-bedrag-{number}") or "").strip().replace(".", "")
-        raw = raw.removeprefix("€").strip()
+        raw = (form.get(f"kosten-bedrag-{number}") or "").strip()
         if not item and not raw:
             continue
         if not item:
             raise IdeaError("cost_line_item", line=number)
-        if not raw.isdigit() or len(raw) > 9:
+        amount = parse_euros(raw)
+        if amount is None or amount > 999_999_999:
             raise IdeaError("cost_line_amount", line=number)
-        lines.append(CostLine(item[:200], int(raw)))
+        lines.append(CostLine(item[:200], amount))
     if not lines:
         raise IdeaError("cost_lines_missing")
     given = sum(line.amount for line in lines)
     if given <= 0:
         raise IdeaError("idea_total_zero")
     if total is not None and given != total:
-        raise IdeaError("cost_lines_sum", given=given, total=total)
+        raise IdeaError("cost_lines_sum", lines_amount=given, total_amount=total)
     return lines
 
 

@@ -14,7 +14,7 @@ from ballots.panels.sampling import PROCEDURE as SAMPLE_PROCEDURE
 from voting import code_limits, db
 from voting.extensions import limiter
 from voting.follow_up import tracking
-from voting.models import Panel
+from voting.models import Panel, PanelInvitation
 from voting.panels import contact, drawing, service
 from voting.panels.chart import group_probabilities, probability_svg
 from voting.panels.forms import signup_answers, signup_form
@@ -124,31 +124,47 @@ def signup(slug: str) -> str | tuple[str, int]:
     if panel.phase != "signup":
         return render_template("panels/signup_closed.html", panel=panel), 200
     form = signup_form(panel)
-    if form.validate_on_submit():
-        session = db.session()
-        try:
-            invitation = service.find_invitation(
-                session, panel, current_app.config["CODE_PEPPER"], form.code.data or ""
-            )
-            service.sign_up(
-                session,
-                panel,
-                invitation,
-                _reply(panel, form),
-                key=contact.contact_key(current_app.config),
-            )
-        except PanelError as error:
-            g.panel_code_failed = error.code in ("typo", "unknown")
-            # The global limit counts after the code (voting.code_limits): a right
-            # code is never refused because others guessed.
-            if g.panel_code_failed and not code_limits.record_failed_attempt():
-                abort(429, description=str(TOO_MANY))
-            form.code.errors = [*form.code.errors, error_text(error)]
-        else:
-            session.commit()
-            return render_template("panels/signup_done.html", panel=panel)
+    if form.is_submitted():
+        valid = form.validate()
+        # The code is looked up even when an answer is missing, so a wrong code is in
+        # the same list of problems, not found only after everything else is fixed.
+        invitation = _invitation(panel, form)
+        if valid and invitation is not None:
+            session = db.session()
+            try:
+                service.sign_up(
+                    session,
+                    panel,
+                    invitation,
+                    _reply(panel, form),
+                    key=contact.contact_key(current_app.config),
+                )
+            except PanelError as error:
+                form.code.errors = [*form.code.errors, error_text(error)]
+            else:
+                session.commit()
+                return render_template("panels/signup_done.html", panel=panel)
     status = 400 if form.is_submitted() else 200
     return render_template("panels/signup.html", panel=panel, form=form), status
+
+
+def _invitation(panel: Panel, form: Any) -> PanelInvitation | None:
+    """The unused invitation of the entered code, or None with the reason added to the
+    code field's errors (nothing added when the code field is empty: it says so)."""
+    if form.code.errors or not (form.code.data or "").strip():
+        return None
+    try:
+        return service.find_invitation(
+            db.session(), panel, current_app.config["CODE_PEPPER"], form.code.data
+        )
+    except PanelError as error:
+        g.panel_code_failed = error.code in ("typo", "unknown")
+        # The global limit counts after the code (voting.code_limits): a right code is
+        # never refused because others guessed.
+        if g.panel_code_failed and not code_limits.record_failed_attempt():
+            abort(429, description=str(TOO_MANY))
+        form.code.errors = [*form.code.errors, error_text(error)]
+        return None
 
 
 def _reply(panel: Panel, form: Any) -> SignupAnswers:

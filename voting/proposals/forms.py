@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
 
-from voting.request_guard import INT_COLUMN_MAX, TOO_LARGE
+from voting.money_field import EuroField
 
 
 class ProposalForm(FlaskForm):
@@ -21,13 +21,10 @@ class ProposalForm(FlaskForm):
     description = TextAreaField(
         _l("Uitleg: waarom is dit goed voor de buurt?"), validators=[Length(max=10000)]
     )
-    cost = IntegerField(
+    cost = EuroField(
         _l("Wat kost het, in hele euro's?"),
-        validators=[
-            InputRequired(_l("Vul de kosten in, in hele euro's.")),
-            NumberRange(min=1, message=_l("De kosten moeten meer dan € 0 zijn.")),
-            NumberRange(min=1, max=INT_COLUMN_MAX, message=TOO_LARGE),
-        ],
+        validators=[InputRequired(_l("Vul de kosten in, in hele euro's."))],
+        minimum=1,
     )
     theme = StringField(_l("Thema"), validators=[Length(max=100)])
     location = StringField(_l("Waar? Een buurt of een straat"), validators=[Length(max=200)])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from ballots.panels.record import check_record
 from ballots.panels.sampling import Candidate, invitation_sample
 from tests.voting.panels.support import DATES, codes_from_zip, panel_form, register_bytes
 from tests.voting.tally_helpers import make_key
+from voting import codes
 from voting.models import AuditEvent, Election, Panel, PanelInvitation, PanelSignup
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -164,3 +166,37 @@ def test_a_panel_from_invitations_to_referendum(app, client, login, db_session, 
     assert not any(n in dump for n in names)
     assert not any(a in dump for a in addresses)
     assert "06-12345678" not in dump and "a@b.nl" not in dump
+
+
+def test_signup_problems_come_in_one_list_that_links_to_each_question(
+    client, login, db_session
+) -> None:
+    login("clerk")
+    assert client.post("/beheer/burgerberaad/nieuw", data=panel_form()).status_code == 302
+    base = f"/beheer/burgerberaad/{db_session.scalar(select(Panel)).id}"
+    assert client.post(f"{base}/fase", data={"confirm": "y"}).status_code == 302
+    sent = client.post(
+        f"{base}/uitnodigingen",
+        data={"register": (__import__("io").BytesIO(register_bytes(200)), "brp.csv")},
+    )
+    rows = codes_from_zip(sent.data)
+    assert client.post(f"{base}/fase", data={"confirm": "y"}).status_code == 302
+    # A code the panel never sent, no consent, one question unanswered: all three at once.
+    wrong = codes.formatted(codes.generate())
+    assert wrong not in {r["aanmeldcode"] for r in rows}
+    response = client.post(
+        "/burgerberaad/afval/aanmelden", data={"code": wrong, "q0": "jong", "available": DATES}
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    summary = page[page.index('class="error-summary"') : page.index("</ul>")]
+    assert "Deze code kennen we niet voor dit burgerberaad." in summary
+    assert "Zonder uw toestemming" in summary and "Kies een antwoord." in summary
+    # Each link in the list points at an element on the page (a question's first box).
+    targets = re.findall(r'<a href="#([^"]+)">', summary)
+    assert "q1-0" in targets
+    for target in targets:
+        assert f'id="{target}"' in page, target
+    # The meeting dates are a group with a legend, not a label for a list.
+    assert '<label for="available">' not in page
+    assert "<legend>Op welke data kunt u?</legend>" in page

@@ -184,7 +184,8 @@ def test_a_code_sends_in_at_most_its_limit(
     [
         (
             {"total": "3100"},
-            "De kostenregels tellen op tot € 3000, niet tot het totaal van € 3100.",
+            # Amounts in the Dutch format, as everywhere else on the page.
+            "De kostenregels tellen op tot € 3.000, niet tot het totaal van € 3.100.",
         ),
         ({"kosten-bedrag-2": "zeshonderd"}, "Kostenregel 2: het bedrag moet in hele euro"),
         ({"kosten-post-1": ""}, "Kostenregel 1: schrijf op waar het geld voor is."),
@@ -379,7 +380,7 @@ def test_organiser_proposal_has_the_idea_fields(
         data={**base, "kosten-post-1": "Bakken", "kosten-bedrag-1": "900"},
     )
     assert mismatch.status_code == 400
-    assert "tellen op tot € 900, niet tot het totaal van € 1000" in mismatch.get_data(
+    assert "tellen op tot € 900, niet tot het totaal van € 1.000" in mismatch.get_data(
         as_text=True
     ).replace("\xa0", " ")
     done = client.post(
