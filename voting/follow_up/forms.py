@@ -11,6 +11,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    EmailField,
     IntegerField,
     RadioField,
     SelectField,
@@ -141,7 +142,7 @@ class RetentionForm(FlaskForm):
 class SubscribeForm(FlaskForm):
     """Anyone asks for news by e-mail."""
 
-    address = StringField(
+    address = EmailField(
         _l("Uw e-mailadres"),
         validators=[
             DataRequired(message=_l("Vul uw e-mailadres in.")),

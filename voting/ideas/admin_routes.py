@@ -24,7 +24,7 @@ from voting.elections import SetupError
 from voting.error_words import explain
 from voting.ideas import service
 from voting.ideas.forms import MergeForm, PaperIdeaForm
-from voting.ideas.routes import idea_form_context, read_idea
+from voting.ideas.routes import idea_form_context, place_problem, read_idea
 from voting.models import Election, Option
 from voting.processes.lookup import find_process_code
 
@@ -86,6 +86,7 @@ def paper_idea(election_id: int) -> str | Response | tuple[str, int]:
         abort(404)
     form = PaperIdeaForm()
     problem = None
+    placed: dict[str, Any] = {}
     if request.method == "POST" and form.validate_on_submit():
         code = find_process_code(session, current_app.config["CODE_PEPPER"], form.code.data or "")
         stage = service.stage_taking_ideas(session, election)
@@ -101,10 +102,10 @@ def paper_idea(election_id: int) -> str | Response | tuple[str, int]:
                 )
             except (service.IdeaError, SetupError) as error:
                 session.rollback()
-                problem = explain(error)
+                placed = place_problem(form, error)
             else:
                 flash(_("Het idee is ingevoerd als %(key)s.", key=option.key), "success")
                 return redirect(url_for("setup.options", election_id=election.id), 303)
     status = 422 if request.method == "POST" else 200
-    context = idea_form_context(election, form, problem=problem)
+    context = idea_form_context(election, form, **{"problem": problem, **placed})
     return render_template("ideas/paper.html", **context), status

@@ -135,6 +135,37 @@ def _visit(election: Election) -> ProcessCode | None:
     return code
 
 
+# Problems that belong to one field of the form: shown at that field (and linked from
+# the summary) instead of only at the top. ``total`` is the organiser's ``cost``.
+_PROBLEM_FIELDS = {
+    "cost_lines_sum": "total",
+    "idea_total_zero": "total",
+    "image_type": "image",
+    "image_too_large": "image",
+    "image_broken": "image",
+    "theme_unknown": "theme",
+}
+
+
+def place_problem(form: Any, error: Exception, *, total: str = "total") -> dict[str, Any]:
+    """Put ``error`` where the resident will look for it: on its form field (``total``
+    names the field that holds the total), or, for one cost line, at that line (the
+    template marks the line's box; the summary links to it). Returns the template's
+    ``problem`` and ``problem_at`` (the id of the box), empty when the field has it."""
+    text = explain(error)  # type: ignore[arg-type]
+    code = getattr(error, "code", "")
+    name = total if _PROBLEM_FIELDS.get(code) == "total" else _PROBLEM_FIELDS.get(code)
+    if name is not None and name in form:
+        form[name].errors = [*form[name].errors, text]
+        return {"problem": None, "problem_at": None}
+    line = getattr(error, "params", {}).get("line", 1)
+    if code in ("cost_line_item", "cost_lines_missing"):
+        return {"problem": text, "problem_at": f"kosten-post-{line}"}
+    if code == "cost_line_amount":
+        return {"problem": text, "problem_at": f"kosten-bedrag-{line}"}
+    return {"problem": text, "problem_at": None}
+
+
 def idea_form_context(election: Election, form: IdeaForm, **extra: Any) -> dict[str, Any]:
     """What the idea form template needs: the themes to choose from and the cost rows
     as sent (so nothing typed is lost on an error)."""
@@ -196,7 +227,7 @@ def write(slug: str) -> str | Response | tuple[str, int]:
         ), 409
     if request.method == "GET":
         return render_template("ideas/form.html", **idea_form_context(election, form, left=left))
-    problem = None
+    placed: dict[str, Any] = {}
     if form.validate_on_submit():
         try:
             text, lines, image = read_idea(form)
@@ -205,14 +236,14 @@ def write(slug: str) -> str | Response | tuple[str, int]:
             )
         except (service.IdeaError, service.elections.SetupError) as error:
             dbs.rollback()
-            problem = explain(error)
+            placed = place_problem(form, error)
         else:
             flash(
                 _("Uw idee is ingediend. De gemeente bekijkt of het kan."),
                 "success",
             )
             return redirect(url_for("ideas.detail", slug=slug, key=option.key), 303)
-    context = idea_form_context(election, form, left=left, problem=problem)
+    context = idea_form_context(election, form, left=left, **placed)
     return render_template("ideas/form.html", **context), 422
 
 

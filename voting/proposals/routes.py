@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,8 +13,8 @@ from werkzeug import Response
 from voting import db, elections
 from voting.admin.setup_forms import option_values
 from voting.auth import actor_name, role_required
-from voting.error_words import explain
 from voting.ideas import service as ideas
+from voting.ideas.routes import place_problem
 from voting.models import Election, Option
 from voting.proposals.forms import ProposalForm
 
@@ -41,7 +43,10 @@ def _details(form: ProposalForm, option: Option) -> None:
 
 
 def _form_page(
-    form: ProposalForm, election: Election, option: Option | None = None
+    form: ProposalForm,
+    election: Election,
+    option: Option | None = None,
+    placed: dict[str, Any] | None = None,
 ) -> tuple[str, int]:
     rows = [
         (n, request.form.get(f"kosten-post-{n}", ""), request.form.get(f"kosten-bedrag-{n}", ""))
@@ -58,6 +63,7 @@ def _form_page(
         option=option,
         themes=ideas.themes_for(db.session(), election),
         cost_rows=rows,
+        **(placed or {}),
     ), status
 
 
@@ -101,6 +107,7 @@ def submit(slug: str) -> str | Response:
         flash(_("Voor dit buurtbudget kunt u nu geen voorstellen indienen."), "error")
         return redirect(url_for("proposals.mine"))
     form = ProposalForm()
+    placed: dict[str, Any] = {}
     if form.validate_on_submit():
         session = db.session()
         try:
@@ -116,12 +123,12 @@ def submit(slug: str) -> str | Response:
             _details(form, option)
         except (elections.SetupError, ideas.IdeaError) as error:
             session.rollback()
-            form.cost.errors = [*form.cost.errors, explain(error)]
+            placed = place_problem(form, error, total="cost")
         else:
             session.commit()
             flash(_("Uw voorstel is ingediend. De gemeente bekijkt het."), "success")
             return redirect(url_for("proposals.mine"))
-    return _form_page(form, election)
+    return _form_page(form, election, placed=placed)
 
 
 @bp.route("/bewerken/<int:option_id>", methods=["GET", "POST"])
@@ -138,6 +145,7 @@ def edit(option_id: int) -> str | Response:
         flash(_("Dit voorstel kan niet meer worden gewijzigd."), "error")
         return redirect(url_for("proposals.mine"))
     form = ProposalForm(obj=option)
+    placed: dict[str, Any] = {}
     if form.validate_on_submit():
         try:
             elections.update_option(
@@ -149,10 +157,10 @@ def edit(option_id: int) -> str | Response:
             _details(form, option)
         except (elections.SetupError, ideas.IdeaError) as error:
             session.rollback()
-            form.cost.errors = [*form.cost.errors, explain(error)]
+            placed = place_problem(form, error, total="cost")
         else:
             option.review_status = "submitted"
             session.commit()
             flash(_("Uw voorstel is gewijzigd."), "success")
             return redirect(url_for("proposals.mine"))
-    return _form_page(form, election, option)
+    return _form_page(form, election, option, placed)

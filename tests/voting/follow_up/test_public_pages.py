@@ -3,6 +3,7 @@ the statements, and the links that lead there (footer, results, receipt, letter)
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -177,3 +178,15 @@ def test_demo_example_has_a_decision_and_progress(
     assert "Het college neemt het advies van de bewoners over." in html
     assert "100% klaar" in html and "60% klaar" in html
     assert "1 van 2 projecten klaar." in client.get("/volgen/").get_data(as_text=True)
+
+
+def test_the_subscribe_form_asks_for_an_email_address_as_phones_expect(
+    client: FlaskClient,
+) -> None:
+    page = client.get("/volgen/aanmelden").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="address"[^>]*>', page)
+    assert field is not None
+    assert 'type="email"' in field.group(0) and 'autocomplete="email"' in field.group(0)
+    # The privacy statement is named once, as the link ("... in de privacyverklaring.").
+    assert 'Meer leest u in de <a href="/privacy">privacyverklaring</a>.' in page
+    assert page.lower().count("privacyverklaring") == 1

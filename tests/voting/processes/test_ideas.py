@@ -6,6 +6,7 @@ note and merges duplicates; every proposal has a public page, linked from the ba
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -217,6 +218,34 @@ def test_bad_ideas_get_a_clear_message_and_keep_what_was_typed(
     assert message in page.replace("&#39;", "'").replace("\xa0", " ")
     assert "Bankjes bij het speelveld" in page  # nothing typed is lost
     assert db_session.scalar(select(Option).where(Option.from_resident)) is None
+
+
+@pytest.mark.parametrize(
+    ("change", "box"),
+    [
+        ({"kosten-bedrag-2": "250,50"}, "kosten-bedrag-2"),
+        ({"kosten-post-1": ""}, "kosten-post-1"),
+        ({"total": "3100"}, "total"),
+    ],
+)
+def test_a_problem_is_shown_at_the_box_it_is_about(
+    app: Flask, setup: tuple[Election, Process, list[str]], change: dict[str, str], box: str
+) -> None:
+    # Before, only the summary at the top said "Kostenregel 2: ...", as plain text: an
+    # older resident could not find which of the boxes was wrong.
+    final, _process, codes = setup
+    resident = app.test_client()
+    _start(resident, final, codes[0])
+    page = resident.post(f"/ideeen/{final.slug}/idee", data={**IDEA, **change}).get_data(
+        as_text=True
+    )
+    start = page.index('class="error-summary"')
+    summary = page[start : page.index("</div>", start)]
+    assert f'<a href="#{box}">' in summary
+    marked = re.search(rf'<input[^>]*id="{box}"[^>]*>', page)
+    assert marked is not None and 'aria-invalid="true"' in marked.group(0)
+    error_id = "total-error" if box == "total" else "kosten-error"
+    assert f'id="{error_id}"' in page and error_id in marked.group(0)
 
 
 def test_the_error_summary_reads_as_sentences_after_a_question_label(

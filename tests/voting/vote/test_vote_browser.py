@@ -448,3 +448,15 @@ def test_error_pages_pass_axe(
     assert "Te veel pogingen" in page.content()
     axe_check(page)
     fits_width(page)
+
+
+def test_the_whole_code_shows_in_the_box_on_a_small_phone(open_page: Callable[..., Any]) -> None:
+    # A resident checks what they typed against the letter: at 320 px the box used to
+    # show "AAAA-BBBB-CCCC-D" and hide the rest. W and M are the widest letters.
+    page = open_page(js=False)
+    page.goto("/stem")
+    page.fill("#code", "WWWW-MMMM-WWWW-MMMM-W")
+    scroll, visible = page.evaluate(
+        "[document.querySelector('#code').scrollWidth, document.querySelector('#code').clientWidth]"
+    )
+    assert scroll <= visible
