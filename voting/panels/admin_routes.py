@@ -99,6 +99,9 @@ def _apply_form(panel: Panel, form: PanelForm) -> bool:
         setattr(panel, name, getattr(form, name).data)
     panel.categories_json = json.dumps(categories_to_json(categories), ensure_ascii=False)
     panel.meeting_dates_json = json.dumps(sorted((form.meeting_dates.data or "").split()))
+    # Only in draft (this form's phase): before anyone is invited, no one can know
+    # which seed would favour whom, so a notary's public numbers can replace it.
+    panel.draw_seed = (form.draw_seed.data or "").strip() or panel.draw_seed
     return True
 
 

@@ -119,13 +119,20 @@ def draw(
     seed = seed.strip()
     if not seed:
         raise PanelError("seed", "Vul het lotingsgetal in.")
+    if seed != panel.draw_seed:
+        # The seed was public before anyone was invited; one chosen now could be the
+        # one of many tried offline that gives the panel someone wanted.
+        raise PanelError(
+            "seed_changed",
+            f"Loten kan alleen met het lotingsgetal dat vooraf bekend was: {panel.draw_seed}.",
+            seed=panel.draw_seed,
+        )
     stored = json.loads(panel.portfolio_json)
     portfolio = read_portfolio(stored)
     people = pool(session, panel)
     if sorted(m for p in portfolio.profiles for m in p.members) != sorted(r.id for r in people):
         raise PanelError("changed", "De aanmeldingen zijn veranderd: bereken de kansen opnieuw.")
     result = draw_panel(portfolio, seed)
-    panel.draw_seed = seed
     record = build_record(
         panel=_panel_facts(panel),
         quotas=all_quotas(categories_from_json(panel.categories)),

@@ -65,6 +65,15 @@ class PanelForm(FlaskForm):
         places=1,
         validators=[NumberRange(0, 100)],
     )
+    draw_seed = StringField(
+        _l("Lotingsgetal voor de loting (leeg: de computer kiest het nu)"),
+        description=_l(
+            "Bijvoorbeeld getallen die de notaris in het openbaar trekt. Het getal is vanaf "
+            "nu openbaar en ligt vast zodra de uitnodigingen verstuurd zijn: er wordt alleen "
+            "mee geloot."
+        ),
+        validators=[Optional(), Length(max=100)],
+    )
     ask_phone = BooleanField(_l("Vraag om een telefoonnummer (versleuteld bewaard)"))
     ask_email = BooleanField(_l("Vraag om een e-mailadres (versleuteld bewaard)"))
 
@@ -95,7 +104,8 @@ class RegisterForm(FlaskForm):
 
 
 class DrawForm(ConfirmForm):
-    """The seed announced before the draw (e.g. numbers a notary drew in public)."""
+    """The draw, with the seed announced while the panel was a draft: the clerk types
+    it again as a check; any other seed is refused."""
 
     seed = StringField(_l("Lotingsgetal"), validators=[DataRequired(), Length(max=100)])
 

@@ -44,9 +44,10 @@ _HOUSE_NUMBER = re.compile(r"(\d+)\s*[-/]?\s*([A-Za-z0-9]{0,4})\s*$")
 class PanelError(ValueError):
     """An action that cannot be done now; ``code`` says which, the message is Dutch."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, **params: str) -> None:
         super().__init__(message)
         self.code = code
+        self.params = params  # what the reader's sentence names (the seed)
 
 
 # --- phases -------------------------------------------------------------------------

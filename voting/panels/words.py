@@ -86,4 +86,9 @@ def error_text(error: PanelError) -> str:
         "running": _("De berekening loopt al."),
         "infeasible": _("De quota zijn niet haalbaar met deze aanmeldingen."),
     }
+    if error.code == "seed_changed":  # names the seed, so not in the table above
+        return _(
+            "Loten kan alleen met het lotingsgetal dat vooraf bekend was: %(seed)s.",
+            seed=error.params["seed"],
+        )
     return texts.get(error.code, str(error))

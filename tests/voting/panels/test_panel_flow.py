@@ -37,7 +37,10 @@ def answers(rng: random.Random) -> dict[str, object]:
 def test_a_panel_from_invitations_to_referendum(app, client, login, db_session, tmp_path) -> None:
     login("clerk")
     make_key(Path(app.config["SIGNING_KEY_PATH"]).parent)
-    response = client.post("/beheer/burgerberaad/nieuw", data=panel_form())
+    # The seed of the draw: numbers a notary drew in public, announced in the draft.
+    response = client.post(
+        "/beheer/burgerberaad/nieuw", data=panel_form(draw_seed="notaris 17 42 8")
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     panel = db_session.scalar(select(Panel))
     base = f"/beheer/burgerberaad/{panel.id}"
@@ -91,6 +94,12 @@ def test_a_panel_from_invitations_to_referendum(app, client, login, db_session, 
     page = client.get(base).get_data(as_text=True)
     assert "Alle quota zijn haalbaar" in page
     assert client.post(f"{base}/berekenen", data={"confirm": "y"}).status_code == 302
+    # Only the seed that was public before the invitations: another is refused.
+    other = client.post(f"{base}/loten", data={"confirm": "y", "seed": "12345"})
+    assert other.status_code == 409
+    db_session.expire_all()
+    assert db_session.get(Panel, panel.id).record_json is None
+    assert db_session.get(Panel, panel.id).draw_seed == "notaris 17 42 8"
     response = client.post(f"{base}/loten", data={"confirm": "y", "seed": "notaris 17 42 8"})
     assert response.status_code == 302, response.get_data(as_text=True)
     db_session.expire_all()
