@@ -128,7 +128,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("input", help="a .blt, .pb or record .json file")
     parser.add_argument("--method", help=f"counting rule: {', '.join(sorted(RULES))}")
     parser.add_argument("--seats", type=_positive, help="number of seats to fill")
-    parser.add_argument("--seed", help="tie-break seed (default: the record's, or empty)")
+    parser.add_argument(
+        "--seed",
+        help="tie-break seed (default: the one the record or a Buurtstem .pb file names, "
+        "else empty)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
@@ -226,7 +230,8 @@ def load(
             pb.profile,
             chosen,
             seats or (seats_from_pb(chosen, pb.budget) if chosen in RULES else 1),
-            seed or "",
+            # Buurtstem's own .pb files name the seed their ties were broken with.
+            seed if seed is not None else pb.meta.get("tie_break_seed", ""),
             title=title or pb.meta.get("description", ""),
             names={o.id: o.name for o in pb.profile.options},
         )

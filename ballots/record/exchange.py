@@ -115,6 +115,9 @@ def pb_election(meta: dict[str, Any], profile: Profile) -> PbElection:
             "vote_type": vote_type,
             **extra,
             "rule": counted_by.pabulib,
+            # Not a pabulib key (readers keep unknown META keys): without it a recount
+            # of this file breaks a tie another way than the certified count did.
+            "tie_break_seed": str(meta.get("tie_break_seed", "")),
         },
         projects={o.id: {"name": o.name} for o in options},
         profile=pb_profile,

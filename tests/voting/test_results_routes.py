@@ -264,6 +264,24 @@ def _recount(path: Path, *options: str) -> dict[str, object]:
     return dict(json.loads(done.stdout))
 
 
+# Plain equal shares funds none of them here (no group of two can pay 10,000): no lot.
+@pytest.mark.parametrize("rule", sorted(BUDGET_RULES - {"mes"}))
+def test_a_pb_file_recounts_a_drawn_tie_as_the_certified_count_did(
+    rule: str, publish: Callable[..., Election], client: FlaskClient, tmp_path: Path
+) -> None:
+    # Three proposals alike, money for two: the lot decides. The .pb file named no
+    # seed, so its recount drew with '' and could fund another proposal (walk-through).
+    election = publish(rule, tied=True, budget=20_000, tie_break_seed="188a0237dd3e3371")
+    record = json.loads(election.record_json or "")
+    assert record["result"]["tie_breaks"] != []
+    path = tmp_path / "stembiljetten.pb"
+    path.write_bytes(client.get(f"/uitslag/{election.slug}/stembiljetten.pb").get_data())
+    assert "tie_break_seed;188a0237dd3e3371" in path.read_text(encoding="utf-8")
+    recounted = _recount(path)
+    assert recounted["tie_breaks"] == record["result"]["tie_breaks"]
+    assert recounted["winners"] == record["result"]["winners"]
+
+
 @pytest.mark.parametrize(
     ("rule", "fields"),
     [(rule, {}) for rule in sorted(RULES)]
