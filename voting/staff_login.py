@@ -21,6 +21,10 @@ from voting.models import StaffUser, utcnow
 
 PENDING = "staff_pending"  # session key between the password and the second step
 PENDING_FOR = timedelta(minutes=5)
+ADDRESS_LOCKED = _l(
+    "Vanaf dit adres is te vaak een verkeerd wachtwoord ingevuld. Wacht een minuut en "
+    "probeer het opnieuw."
+)
 ACCOUNT_LOCKED = _l(
     "Er is te vaak een verkeerd wachtwoord of een verkeerde code ingevuld voor dit "
     "account. Wacht een kwartier en probeer het opnieuw, of vraag een beheerder om "
@@ -68,6 +72,11 @@ def code_limit() -> str:
 def locked_message() -> str:
     """The message of a 429 from a per-account limit."""
     return str(ACCOUNT_LOCKED)
+
+
+def address_locked_message() -> str:
+    """The message of a 429 from the per-address limit of failed tries."""
+    return str(ADDRESS_LOCKED)
 
 
 # --- between the steps -------------------------------------------------------------------

@@ -19,7 +19,14 @@ bp = Blueprint("admin", __name__)
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+# Failed tries only, per address as per account: a town hall's clerks share one
+# address, and their right passwords must never lock each other out.
+@limiter.limit(
+    "10 per minute",
+    methods=["POST"],
+    deduct_when=staff_login.failed_try,
+    error_message=staff_login.address_locked_message,
+)
 @limiter.limit(
     staff_login.account_limit,
     key_func=staff_login.account_key,

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from voting import db, retention
 from voting.follow_up import notify, outbox
-from voting.models import utcnow
+from voting.formatting import town_hall_today
 from voting.panels import retention as panel_retention
 
 
@@ -21,7 +21,7 @@ def mail_group() -> None:
 
 def _send_once(include_waiting: bool) -> outbox.SendReport:
     with db.new_session() as session:
-        notify.forget_unconfirmed(session, today=utcnow().date())
+        notify.forget_unconfirmed(session, today=town_hall_today())
         try:
             return outbox.send_due(session, current_app.config, include_waiting=include_waiting)
         except outbox.MailNotConfigured as error:

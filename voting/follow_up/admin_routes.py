@@ -24,8 +24,8 @@ from voting.follow_up.forms import (
     RetentionForm,
 )
 from voting.follow_up.uploads import DEFAULT_MAX_BYTES, UploadRefused, clean_upload
-from voting.formatting import format_amount_field
-from voting.models import Election, utcnow
+from voting.formatting import format_amount_field, town_hall_today
+from voting.models import Election
 from voting.panels import retention as panel_retention
 
 bp = Blueprint("follow_up_admin", __name__)
@@ -139,13 +139,14 @@ def _project_page(
     if "progress_form" not in context:
         context["progress_form"] = ProgressForm(
             formdata=None,
-            updated_on=utcnow().date(),
+            updated_on=town_hall_today(),
             status=state.status,
             progress_percent=state.progress_percent,
             spent=format_amount_field(Fraction(state.spent_cents, 100)),
             granted=format_amount_field(Fraction(state.granted_cents, 100)),
         )
-    context.setdefault("milestone_form", MilestoneForm(formdata=None, happened_on=utcnow().date()))
+    milestone = MilestoneForm(formdata=None, happened_on=town_hall_today())
+    context.setdefault("milestone_form", milestone)
     return (
         render_template(
             "follow_up/admin/project.html", election=election, project=state, **context
@@ -273,7 +274,7 @@ def import_csv(election_id: int) -> Response | tuple[str, int]:
         )
     session = db.session()
     report = progress_csv.check_file(
-        upload.read(limit + 1), tracking.projects(session, election), today=utcnow().date()
+        upload.read(limit + 1), tracking.projects(session, election), today=town_hall_today()
     )
     if not report.ok:
         lines = [

@@ -30,7 +30,7 @@ from voting.follow_up.labels import BODY_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from voting.follow_up.state import election_state, voting_over
 from voting.follow_up.timeline import news
 from voting.follow_up.urls import public_url
-from voting.formatting import format_day, format_money
+from voting.formatting import format_day, format_money, town_hall_today
 from voting.labels import label
 from voting.models import Attachment, Election, aware, utcnow
 
@@ -40,7 +40,7 @@ PUBLIC_PHASES = ("proposals", "review", "voting", "closed", "counted", "certifie
 
 
 def _today() -> date:
-    return utcnow().date()
+    return town_hall_today()
 
 
 def _public_election(slug: str) -> Election:

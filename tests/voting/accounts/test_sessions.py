@@ -126,3 +126,38 @@ def test_right_passwords_do_not_count_towards_the_account_limit(
             "/beheer/inloggen", data={"username": "griffie", "password": STAFF_PASSWORD}
         )
         assert response.status_code == 302
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_clerks_behind_one_town_hall_address_are_never_locked_out_by_right_passwords(
+    app: Flask, make_staff
+) -> None:
+    # Before, the per-address limit counted every login: the eleventh clerk to log in
+    # within a minute from the town hall got "10 per 1 minute".
+    make_staff("clerk", "griffie")
+    town_hall = {"REMOTE_ADDR": "10.0.3.1"}
+    for _ in range(15):
+        clerk = app.test_client()
+        response = clerk.post(
+            "/beheer/inloggen",
+            data={"username": "griffie", "password": STAFF_PASSWORD},
+            environ_base=town_hall,
+        )
+        assert response.status_code == 302
+    # Wrong passwords from that address still count, and the refusal says so in Dutch.
+    guesser = app.test_client()
+    statuses = [
+        guesser.post(
+            "/beheer/inloggen",
+            data={"username": f"onbekend{n}", "password": "raden"},
+            environ_base=town_hall,
+        ).status_code
+        for n in range(11)
+    ]
+    assert statuses == [401] * 10 + [429]
+    refused = guesser.post(
+        "/beheer/inloggen", data={"username": "x", "password": "y"}, environ_base=town_hall
+    )
+    assert "Vanaf dit adres is te vaak een verkeerd wachtwoord ingevuld" in refused.get_data(
+        as_text=True
+    )

@@ -5,7 +5,7 @@ edits."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -13,6 +13,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
+from voting.formatting import town_hall_today
 from voting.models import AuditEvent, CouncilDecision, Election, FollowUpIsAppendOnly
 
 DECISION = {
@@ -64,7 +65,7 @@ BAD_DECISIONS = [
     ({"source_url": "ftp://gemeente.nl/besluit"}, "begint met https://"),
     ({"source_url": "https://"}, "begint met https://"),
     ({"decided_on": "20-11-2026x"}, "Datum van het besluit"),
-    ({"decided_on": (date.today() + timedelta(days=3)).isoformat()}, "in de toekomst"),
+    ({"decided_on": (town_hall_today() + timedelta(days=3)).isoformat()}, "in de toekomst"),
     ({"explanation": ""}, "Leg in een paar zinnen uit"),
     ({"body": "burgemeester"}, "Wie besloot"),
     ({"outcome": "vetoed"}, "Besluit"),

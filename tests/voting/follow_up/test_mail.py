@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voting.follow_up import notify, outbox, tracking
+from voting.formatting import town_hall_today
 from voting.models import Election, MailSubscription, OutboxMessage, utcnow
 
 
@@ -79,7 +80,7 @@ def test_subscribe_confirm_receive_and_unsubscribe(
     assert db_session.get(MailSubscription, stored.id).confirmed_on is None
     assert client.post(confirm_path).status_code == 200
     db_session.expire_all()
-    assert db_session.get(MailSubscription, stored.id).confirmed_on == utcnow().date()
+    assert db_session.get(MailSubscription, stored.id).confirmed_on == town_hall_today()
     assert client.post(confirm_path).status_code == 404  # used once
 
     _decide(app, db_session, election)
@@ -110,8 +111,8 @@ def test_mail_waits_while_the_server_is_down_and_goes_once_it_is_back(
         MailSubscription(
             address="volger@example.nl",
             election_id=None,
-            requested_on=utcnow().date(),
-            confirmed_on=utcnow().date(),
+            requested_on=town_hall_today(),
+            confirmed_on=town_hall_today(),
         )
     )
     db_session.commit()
@@ -195,14 +196,14 @@ def test_bad_addresses_links_and_flooding(
 def test_a_confirmation_link_expires_and_old_requests_are_forgotten(
     app: Flask, db_session: Session
 ) -> None:
-    long_ago = utcnow().date() - timedelta(days=notify.CONFIRM_DAYS + 1)
+    long_ago = town_hall_today() - timedelta(days=notify.CONFIRM_DAYS + 1)
     with app.test_request_context():
         notify.request_subscription(db_session, "laat@example.nl", None, "en", today=long_ago)
         body = db_session.scalars(select(OutboxMessage)).one().body
     assert "Hello," in body  # in the language the visitor used
     token = re.search(r"/volgen/bevestigen/(\S+)", body).group(1)  # type: ignore[union-attr]
-    assert notify.confirm(db_session, token, today=utcnow().date()) is None
-    assert notify.forget_unconfirmed(db_session, today=utcnow().date()) == 1
+    assert notify.confirm(db_session, token, today=town_hall_today()) is None
+    assert notify.forget_unconfirmed(db_session, today=town_hall_today()) == 1
     assert db_session.scalars(select(MailSubscription)).all() == []
     assert db_session.scalars(select(OutboxMessage)).all() == []
 
