@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ballots.errors import CodedError
 from ballots.methods import RULES
 from ballots.model import BallotKind
 from voting import audit, ballot_box
-from voting.models import PHASES, Election, Option, aware, utcnow
+from voting.models import PHASES, Election, Option, RollEntry, aware, utcnow
 
 REFERENDUM_PHASES = ("draft", "voting", "closed", "counted", "certified")
 BUDGET_PHASES = PHASES
@@ -25,6 +26,7 @@ class PhaseError(CodedError):
         "too_few_options": "too few options on the ballot to vote",
         "no_ballot_box": "make the ballot box key first: without a box nobody can vote",
         "theme_split_not_certified": "the split giving the budgets per theme is not certified",
+        "no_voters_yet": "nobody is on the roll yet: import the register first",
     }
 
 
@@ -74,7 +76,15 @@ def advance(session: Session, election: Election, to: str, *, actor: str) -> Non
             split = session.get(Election, election.theme_split_id)
             if split is None or split.phase != "certified":
                 raise PhaseError("theme_split_not_certified")
-        if election.opens_at is None:
+        on_roll = session.scalar(
+            select(func.count()).select_from(RollEntry).where(RollEntry.election_id == election.id)
+        )
+        if not on_roll:
+            # The roll is fixed once voting starts: opened empty, no one could ever vote.
+            raise PhaseError("no_voters_yet")
+        if election.opens_at is None or aware(election.opens_at) < utcnow():
+            # Opened later than announced (or with no time set): the record and the
+            # proces-verbaal state when voting really opened, not the announced time.
             election.opens_at = utcnow()
     if to == "closed" and (election.closes_at is None or aware(election.closes_at) > utcnow()):
         election.closes_at = utcnow()
@@ -102,6 +112,7 @@ class SetupError(CodedError):
         "single_winner_rule": "rule {rule!r} elects one winner, not {seats}",
         "settings_locked": "voting has started: options, rule and roll are fixed",
         "negative_cost": "a cost cannot be negative",
+        "cost_missing": "a proposal in a buurtbudget costs more than 0",
         "cost_over_budget": "the proposal costs more than the whole budget",
         "review_phase_only": "proposals are reviewed in the phase 'review'",
         "rejection_needs_reason": "a rejection needs a reason",
@@ -164,6 +175,10 @@ def add_option(
     ensure_editable(election)
     if cost < 0:
         raise SetupError("negative_cost")
+    if election.is_budget and cost == 0:
+        # A proposal that costs nothing is funded whatever the votes: almost always a
+        # cost left empty by mistake.
+        raise SetupError("cost_missing")
     if election.is_budget and election.budget is not None and cost > election.budget:
         raise SetupError("cost_over_budget")
     prefix = "P" if election.is_budget else ""
@@ -252,6 +267,10 @@ def update_option(
     ensure_editable(election)
     if cost < 0:
         raise SetupError("negative_cost")
+    if election.is_budget and cost == 0:
+        # A proposal that costs nothing is funded whatever the votes: almost always a
+        # cost left empty by mistake.
+        raise SetupError("cost_missing")
     if election.is_budget and election.budget is not None and cost > election.budget:
         raise SetupError("cost_over_budget")
     old_cost = option.cost

@@ -67,6 +67,10 @@ TEXTS: dict[str, LazyString] = {
     "no_ballot_box": _l(
         "Maak eerst de sleutel van de stembus: zonder stembus kan niemand stemmen."
     ),
+    "no_voters_yet": _l(
+        "Er staat nog niemand op de kiezerslijst. Importeer eerst het register: zodra het "
+        "stemmen begint, ligt de kiezerslijst vast."
+    ),
     "theme_split_not_certified": _l(
         "Deze stemming neemt het budget per thema uit een verdeling die nog geen "
         "vastgestelde uitslag heeft. Stel eerst de uitslag van de verdeling vast."
@@ -128,6 +132,10 @@ TEXTS: dict[str, LazyString] = {
     "single_winner_rule": _l("Deze telregel kiest één winnaar; kies STV of een andere regel."),
     "settings_locked": _l("De stemming is al begonnen: opties, telregel en kiezers liggen vast."),
     "negative_cost": _l("De kosten kunnen niet negatief zijn."),
+    "cost_missing": _l(
+        "Vul de kosten van het voorstel in, in hele euro's. Een voorstel dat niets kost, "
+        "krijgt altijd geld."
+    ),
     "cost_over_budget": _l("Dit voorstel kost meer dan het hele budget."),
     "review_phase_only": _l("Voorstellen worden beoordeeld in de fase 'review'."),
     "rejection_needs_reason": _l("Geef de reden van de afwijzing; de indiener krijgt die te zien."),

@@ -104,3 +104,28 @@ def test_a_dutch_thousands_dot_is_accepted_and_kept_as_typed_on_an_error(
     assert done.status_code in (302, 303)
     stored = db_session.scalar(select(Option).where(Option.title == "Moestuin"))
     assert stored is not None and stored.cost == 1500
+
+
+@pytest.mark.parametrize("typed", ["", "0"])
+def test_a_buurtbudget_proposal_without_a_cost_is_refused(
+    client: FlaskClient,
+    login: Callable[..., object],
+    make_election: Callable[..., Election],
+    db_session: Session,
+    typed: str,
+) -> None:
+    # Before, an empty cost was stored as EUR 0: a proposal every count then funds.
+    election = make_election(kind="budget", phase="draft", costs=[100])
+    login("clerk")
+    response = client.post(
+        f"/beheer/verkiezing/{election.id}/opties", data={"title": "Bloembakken", "cost": typed}
+    )
+    assert response.status_code == 409
+    assert "Vul de kosten van het voorstel in" in html.unescape(response.get_data(as_text=True))
+    assert db_session.scalar(select(Option).where(Option.title == "Bloembakken")) is None
+    done = client.post(
+        f"/beheer/verkiezing/{election.id}/opties", data={"title": "Bloembakken", "cost": "1.250"}
+    )
+    assert done.status_code == 302
+    stored = db_session.scalar(select(Option).where(Option.title == "Bloembakken"))
+    assert stored is not None and stored.cost == 1250

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.voting.tally_helpers import add_roll
 from voting.models import AuditEvent, Election, Option
 
 
@@ -93,9 +94,14 @@ def test_options_added_with_letters_then_voting_opens(
     db_session.expire_all()
     keys = [o.key for o in db_session.get(Election, election.id).options]
     assert keys[1:] == ["B", "C"]
-    to_voting = client.post(
-        f"/beheer/verkiezing/{election.id}/fase", data={"confirm": "ja", "to": "voting"}
-    )
+    # Not with an empty roll: once voting starts the roll is fixed, and nobody could vote.
+    phase_url = f"/beheer/verkiezing/{election.id}/fase"
+    empty = client.post(phase_url, data={"confirm": "ja", "to": "voting"}, follow_redirects=True)
+    assert "Er staat nog niemand op de kiezerslijst" in empty.get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.get(Election, election.id).phase == "draft"
+    add_roll(db_session, election, 3)
+    to_voting = client.post(phase_url, data={"confirm": "ja", "to": "voting"})
     assert to_voting.status_code == 302
     db_session.expire_all()
     assert db_session.get(Election, election.id).phase == "voting"

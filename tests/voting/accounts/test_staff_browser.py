@@ -6,6 +6,7 @@ voting and reads its audit log. axe-core checks the account pages on the way."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -14,6 +15,7 @@ from flask import Flask
 
 from tests.conftest import REPO, STAFF_PASSWORD
 from tests.voting.vote.test_vote_browser import axe_check
+from tools.fake_register import register_csv
 from voting.models import StaffUser
 
 pytestmark = pytest.mark.browser
@@ -42,6 +44,7 @@ def test_admin_invites_a_clerk_who_sets_up_a_buurtbudget(
     live_server: str,
     browser: Any,
     make_staff: Callable[..., StaffUser],
+    tmp_path: Path,
 ) -> None:
     if theme != "default" and not THEME_FILE.exists():
         pytest.skip("the NL Design System packages are not installed (npm ci)")
@@ -106,10 +109,24 @@ def test_admin_invites_a_clerk_who_sets_up_a_buurtbudget(
     page.click("button:has-text('Sleutel van de stembus maken')")
     page.wait_for_load_state()
     page.goto(election_url)
-    for _phase in range(3):  # draft -> proposals -> review -> voting
+
+    def next_phase() -> None:
         page.check("#confirm-phase")
         page.click("main form[action$='/fase'] button")
         page.get_by_text("De fase is gewijzigd.").wait_for()
+
+    next_phase()  # draft -> proposals
+    next_phase()  # -> review: the proposals are fixed, so the letters can name them
+    # Voting cannot open with an empty roll: the clerk imports the register first.
+    register = tmp_path / "register.csv"
+    register.write_text(register_csv(5, seed=3), encoding="utf-8")
+    page.goto(election_url + "/kiezers/")
+    page.set_input_files("#import-form input[type=file]", str(register))
+    page.check("#import-form input[name=output][value=csv]")
+    with page.expect_download():
+        page.click("#import-form button[type=submit]")
+    page.goto(election_url)
+    next_phase()  # -> voting
     assert page.locator("main form[action$='/fase']").count() == 1  # on to closing
 
     page.click("nav >> text=Logboek")
