@@ -105,9 +105,7 @@ TEXTS: dict[str, LazyString] = {
         "Sleuteldeel %(number)s hoort bij een andere stembus (sleutel %(box)s). Neem het "
         "sleuteldeel van deze verkiezing."
     ),
-    "box_shares_too_few": _l(
-        "Er zijn %(needed)s sleuteldelen nodig; er zijn er %(given)s ingevuld."
-    ),
+    "box_shares_too_few": _l("Er zijn %(needed)s sleuteldelen nodig; ingevuld: %(given)s."),
     "box_share_twice": _l(
         "Hetzelfde sleuteldeel is twee keer ingevuld. Elke sleutelhouder vult zijn eigen "
         "sleuteldeel in."

@@ -58,7 +58,7 @@ def typo(share: str) -> str:
         ),
         (
             lambda s, other: [s[0]],
-            "Er zijn 2 sleuteldelen nodig; er zijn er 1 ingevuld",
+            "Er zijn 2 sleuteldelen nodig; ingevuld: 1",
             "2 key shares are needed",
         ),
         (

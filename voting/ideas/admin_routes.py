@@ -60,7 +60,13 @@ def merge(election_id: int, option_id: int) -> Response:
     form = MergeForm()
     form.into.choices = [(o.id, o.key) for o in merge_targets(option)]
     if not form.validate_on_submit():
-        flash(_("Kies het voorstel om mee samen te voegen."), "error")
+        flash(
+            _(
+                "Kies het voorstel om mee samen te voegen en vink aan dat het niet ongedaan "
+                "kan worden gemaakt."
+            ),
+            "error",
+        )
         return redirect(url_for("setup.options", election_id=election.id))
     into = session.get(Option, form.into.data)
     assert into is not None

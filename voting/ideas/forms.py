@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from voting.money_field import EuroField
@@ -51,3 +51,4 @@ class MergeForm(FlaskForm):
     """Merge a proposal into another one (duplicates)."""
 
     into = SelectField(_l("Samenvoegen met"), coerce=int, validators=[DataRequired()])
+    confirm = BooleanField(validators=[DataRequired()])  # it cannot be undone

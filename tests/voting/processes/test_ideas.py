@@ -336,9 +336,15 @@ def test_clerk_checks_corrects_and_merges_and_residents_see_why(
     assert first is not None and double is not None
     options_page = client.get(f"/beheer/verkiezing/{final.id}/opties").get_data(as_text=True)
     assert "Idee van een bewoner" in options_page and "Drie bankjes" in options_page
-    merged = client.post(
-        f"/beheer/verkiezing/{final.id}/opties/{double.id}/samenvoegen", data={"into": first.id}
-    )
+    merge_url = f"/beheer/verkiezing/{final.id}/opties/{double.id}/samenvoegen"
+    # Merging cannot be undone: no proposal is chosen beforehand and it needs a tick.
+    assert '<option value="">kies een voorstel</option>' in options_page
+    for unconfirmed in ({"into": first.id}, {"into": "", "confirm": "y"}):
+        refused = client.post(merge_url, data=unconfirmed, follow_redirects=True)
+        assert "vink aan dat het niet ongedaan" in refused.get_data(as_text=True)
+        db_session.expire_all()
+        assert db_session.get(Option, double.id).merged_into_id is None  # type: ignore[union-attr]
+    merged = client.post(merge_url, data={"into": first.id, "confirm": "y"})
     assert merged.status_code == 302
     accepted = client.post(
         f"/beheer/verkiezing/{final.id}/opties/{first.id}/beoordelen",
@@ -364,6 +370,7 @@ def test_clerk_checks_corrects_and_merges_and_residents_see_why(
     assert f"{double.key}: Banken speeltuin" in detail  # listed as merged into this one
     dup_page = client.get(f"/voorstel/{final.slug}/{double.key}").get_data(as_text=True)
     assert "Samengevoegd met" in dup_page and f"{first.key}: {first.title}" in dup_page
+    assert "Kosten op het stembiljet" not in dup_page  # it is not on the ballot itself
     listing = client.get(f"/voorstellen/{final.slug}").get_data(as_text=True)
     assert f'href="/voorstel/{final.slug}/{first.key}"' in listing
     assert "Ideeën die (nog) niet op het stembiljet staan" in listing
