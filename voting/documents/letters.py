@@ -34,6 +34,7 @@ from qrcode.constants import ERROR_CORRECT_M
 from voting import codes
 from voting.documents.fonts import close_fonts, find_font_dir, use_fonts
 from voting.documents.pdf_concat import concat_pdfs
+from voting.elections import options_locked
 from voting.formatting import (
     format_day,
     format_day_range,
@@ -107,6 +108,9 @@ class LetterContext:
     # A process letter (issue #13): one line per step with its dates; the one code
     # takes part in every step, so the letter lists the steps instead of options.
     stages: tuple[str, ...] = ()
+    # Steps already under way when the letters are made: a resident imported now is on
+    # the roll of the later steps only, so the letter names just those.
+    stages_begun: int = 0
 
     @classmethod
     def for_election(cls, election: Any, config: Mapping[str, Any]) -> LetterContext:
@@ -148,7 +152,13 @@ def process_letter_context(
         return format_day(moment, "d MMMM y", locale="nl") if moment else ""
 
     lines = []
+    begun = 0
     for step in steps:
+        if step.state in ("closed", "done") or (
+            step.kind == "vote" and options_locked(step.election)
+        ):
+            begun += 1
+            continue
         what = "Ideeën indienen" if step.kind == "ideas" else step.election.title
         verb = "" if step.kind == "ideas" else "stemmen "
         if step.opens_at and step.closes_at:
@@ -175,6 +185,7 @@ def process_letter_context(
         help_phone=setting("LETTER_HELP_PHONE", LetterContext.help_phone),
         help_desk=setting("LETTER_HELP_DESK", LetterContext.help_desk),
         stages=tuple(lines),
+        stages_begun=begun,
     )
 
 
@@ -446,6 +457,12 @@ def _common_text(ctx: LetterContext) -> dict[str, Any]:
             f"U mag mee beslissen over {ctx.title}. Dat gaat in {len(ctx.stages)} "
             "stappen. Met de code in deze brief doet u aan alle stappen mee:"
         )
+        if ctx.stages_begun:
+            intro = (
+                f"U mag mee beslissen over {ctx.title}. Een deel van de stappen is al "
+                "begonnen. Met de code in deze brief doet u mee aan de stappen die nog "
+                "komen:"
+            )
         choices = list(ctx.stages)
     if ctx.stages:
         period = (

@@ -341,6 +341,10 @@ def test_the_demo_process_letter_names_four_steps_on_one_page(db_session: Sessio
     from voting.roll_import import Resident
 
     demo = add_demo_process(db_session, "test-pepper-not-secret")
+    # As printed before the first vote opens (in the demo it is open already, and a
+    # letter printed then names only the steps still to come).
+    first_vote = demo.process.stages[0].election
+    first_vote.phase = "review"
     context = process_letter_context(
         demo.process,
         timeline(demo.process),
@@ -358,6 +362,32 @@ def test_the_demo_process_letter_names_four_steps_on_one_page(db_session: Sessio
     assert "Stap 3. Ideeën indienen – van" in text
     assert "https://stem.example.nl/traject/traject-oud-woensel" in text
     assert codes.formatted(demo.codes[0]) in text
+
+
+def test_a_letter_printed_once_a_step_has_begun_names_only_the_steps_to_come(
+    db_session: Session,
+) -> None:
+    # Residents imported while step 1 is open are on the rolls of the later steps only;
+    # the letter used to promise all four ("U gebruikt hem in elke stap").
+    from datetime import date as day
+
+    from voting.cli.demo_process import add_demo_process
+    from voting.documents.letters import letters_pdf, process_letter_context
+    from voting.processes.service import timeline
+    from voting.roll_import import Resident
+
+    demo = add_demo_process(db_session, "test-pepper-not-secret")
+    assert demo.process.stages[0].election.phase == "voting"
+    context = process_letter_context(
+        demo.process, timeline(demo.process), {"PUBLIC_BASE_URL": "https://stem.example.nl"}
+    )
+    born = day(1980, 1, 1)
+    resident = Resident(1, "X", "A. Bewoner", "Kloosterdreef 1", "5622AB", "Eindhoven", born)
+    pdf = letters_pdf(context, [[roll.Letter(resident, demo.codes[0], 1)]])
+    text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "Stap 1." not in text
+    assert "Stap 2." in text and "Stap 4." in text
+    assert "Een deel van de stappen is al begonnen" in text
 
 
 def test_steps_too_long_for_the_page_point_at_the_timeline() -> None:
