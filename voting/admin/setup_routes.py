@@ -17,8 +17,8 @@ from voting.admin.setup_forms import ElectionForm, OptionForm, ReviewForm, optio
 from voting.auth import actor_name, role_required
 from voting.error_words import explain
 from voting.formatting import TIME_ZONE, format_money, local_time
-from voting.models import Election, Option
-from voting.processes.service import split_sources, stage_of
+from voting.models import Election, Option, aware
+from voting.processes.service import letters_printed, split_sources, stage_of
 
 bp = Blueprint("setup", __name__)
 
@@ -246,6 +246,27 @@ def create() -> str | Response:
     )
 
 
+def _dates_as_printed(form: ElectionForm, values: dict[str, object], election: Election) -> bool:
+    """False (with the reason on the form) when a step of a process whose letters are
+    printed would get other voting dates than the letters name."""
+    stage = stage_of(db.session(), election)
+    if stage is None or not letters_printed(db.session(), stage.process):
+        return True
+    ok = True
+    for name in ("opens_at", "closes_at"):
+        new, old = values[name], getattr(election, name)
+        if (aware(new) if isinstance(new, datetime) else new) != (aware(old) if old else old):
+            getattr(form, name).errors = [
+                *getattr(form, name).errors,
+                _(
+                    "De brieven van het traject zijn al gemaakt en noemen de data van deze "
+                    "stap: die kunnen niet meer veranderen."
+                ),
+            ]
+            ok = False
+    return ok
+
+
 @bp.route("/verkiezing/<int:election_id>/instellingen", methods=["GET", "POST"])
 @role_required("clerk")
 def edit(election_id: int) -> str | Response:
@@ -261,7 +282,7 @@ def edit(election_id: int) -> str | Response:
         form.theme_budgets.data = "\n".join(f"{t}: {a}" for t, a in theme_budgets.typed(election))
     if form.validate_on_submit():
         values = _form_values(form)
-        if _check(form, values, election.id):
+        if _check(form, values, election.id) and _dates_as_printed(form, values, election):
             session = db.session()
             changed = {k: str(v) for k, v in values.items() if getattr(election, k) != v}
             for key, value in values.items():

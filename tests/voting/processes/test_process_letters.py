@@ -443,3 +443,40 @@ def test_letters_download_gives_its_database_connection_back(
     if ending == "failed":
         # Nothing of the failed batch was kept: no resident has a process code.
         assert db_session.scalar(select(func.count()).select_from(ProcessCode)) == 0
+
+
+def test_a_steps_dates_stay_as_the_letters_name_them(
+    client: FlaskClient,
+    login: Callable[..., object],
+    db_session: Session,
+    stages: tuple[Election, Election, Process],
+) -> None:
+    # Before, the settings page saved new dates for a step after the letters were made:
+    # the public timeline then contradicted every resident's letter.
+    from tests.voting.test_setup_routes import election_form
+
+    poll, _final, process = stages
+    login("clerk")
+    settings = f"/beheer/verkiezing/{poll.id}/instellingen"
+    fields = {
+        "title": poll.title,
+        "slug": "themas",
+        "ballot_type": "approval",
+        "rule": "approval",
+        "min_age": "0",
+    }
+    assert client.post(settings, data=election_form(**fields)).status_code == 302
+    db_session.expire_all()
+    printed = db_session.get(Election, poll.id)
+    assert printed is not None
+    opens, closes = printed.opens_at, printed.closes_at
+    import_letters(client, process, register(2))
+    moved = client.post(settings, data=election_form(**fields, closes_at="2026-12-20T20:00"))
+    assert moved.status_code == 400
+    assert "De brieven van het traject zijn al gemaakt" in moved.get_data(as_text=True)
+    db_session.expire_all()
+    kept = db_session.get(Election, poll.id)
+    assert kept is not None and (kept.opens_at, kept.closes_at) == (opens, closes)
+    # Other settings still save while the dates stay as printed.
+    retitled = client.post(settings, data=election_form(**{**fields, "title": "Thema's"}))
+    assert retitled.status_code == 302
