@@ -328,3 +328,19 @@ def test_amounts_are_shown_in_euros(client: FlaskClient, login, make_election) -
     login("clerk")
     options = client.get(f"/beheer/verkiezing/{election.id}/opties").get_data(as_text=True)
     assert "€\u00a012.500" in options and "€\u00a03.000" in options
+
+
+@pytest.mark.parametrize("written", ["abc, 99999", "6923-6921"])
+def test_an_unreadable_postcode_filter_is_refused_at_setup(
+    client: FlaskClient, login, db_session: Session, written: str
+) -> None:
+    # Before, setup saved it and only the roll page said it could not be read.
+    login("clerk")
+    response = client.post("/beheer/verkiezing/nieuw", data=election_form(postcode_filter=written))
+    assert response.status_code == 400
+    assert "Postcodefilter" in response.get_data(as_text=True)
+    assert db_session.scalar(select(Election)) is None
+    good = client.post(
+        "/beheer/verkiezing/nieuw", data=election_form(postcode_filter="6921-6923, 5611AB")
+    )
+    assert good.status_code == 302

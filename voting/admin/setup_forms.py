@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -12,6 +14,7 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
@@ -30,6 +33,18 @@ LEFTOVER_CHOICES = [
 # The ballot types a clerk can choose: those the vote pages can show. (Split and points
 # ballots are known to the library and the record before their pages exist.)
 OFFERED_BALLOT_TYPES = ("ranked", "single", "approval", "budget", "distribution", "points")
+
+
+def readable_postcode_filter(_form: Any, field: Any) -> None:
+    """WTForms validator: the postcode filter as the register import will read it, so a
+    filter it cannot read is refused at setup instead of when the roll is checked."""
+    from voting.error_words import explain
+    from voting.roll_import import RegisterError, parse_postcode_filter
+
+    try:
+        parse_postcode_filter(field.data or "")
+    except RegisterError as error:
+        raise ValidationError(explain(error)) from None
 
 
 class ElectionForm(FlaskForm):
@@ -125,7 +140,8 @@ class ElectionForm(FlaskForm):
         _l("Minimumleeftijd op de eerste stemdag"), default=16, validators=[NumberRange(0, 120)]
     )
     postcode_filter = StringField(
-        _l("Postcodes (bijv. 6921-6923, 5611AB; leeg = alle)"), validators=[Length(max=500)]
+        _l("Postcodes (bijv. 6921-6923, 5611AB; leeg = alle)"),
+        validators=[Length(max=500), readable_postcode_filter],
     )
     neighbourhood_filter = StringField(
         _l("Buurten (met komma's; leeg = alle)"), validators=[Length(max=500)]

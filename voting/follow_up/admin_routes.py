@@ -47,7 +47,7 @@ CSV_MESSAGES = {
     "unknown_project": lambda v: _("onbekend project '%(value)s'", value=v),
     "duplicate_project": lambda v: _("project %(value)s staat er twee keer in", value=v),
     "bad_status": lambda v: _(
-        "onbekende status '%(value)s' (gepland, in uitvoering, klaar of gestopt)", value=v
+        "onbekende status '%(value)s' (gepland, wordt uitgevoerd, klaar of gestopt)", value=v
     ),
     "bad_progress": lambda v: _("voortgang '%(value)s' is geen getal van 0 tot 100", value=v),
     "bad_spent": lambda v: _("uitgegeven bedrag '%(value)s' is geen bedrag in euro's", value=v),

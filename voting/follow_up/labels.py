@@ -30,6 +30,7 @@ STATUS_WORDS = {
     "in_progress": "in_progress",
     "in progress": "in_progress",
     "in uitvoering": "in_progress",
+    "wordt uitgevoerd": "in_progress",  # the word the web form shows
     "bezig": "in_progress",
     "done": "done",
     "klaar": "done",

@@ -26,6 +26,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from voting.admin.setup_forms import readable_postcode_filter
 from voting.follow_up.forms import DecisionForm
 from voting.formatting import format_day
 
@@ -48,7 +49,9 @@ class PanelForm(FlaskForm):
         _l("Aantal uitnodigingen"), default=500, validators=[NumberRange(min=1, max=1_000_000)]
     )
     min_age = IntegerField(_l("Minimumleeftijd"), default=16, validators=[NumberRange(0, 120)])
-    postcode_filter = StringField(_l("Postcodes (leeg: iedereen)"), validators=[Length(max=500)])
+    postcode_filter = StringField(
+        _l("Postcodes (leeg: iedereen)"), validators=[Length(max=500), readable_postcode_filter]
+    )
     neighbourhood_filter = StringField(_l("Wijken (leeg: iedereen)"), validators=[Length(max=500)])
     one_per_household = BooleanField(_l("Hooguit één uitnodiging per adres"), default=True)
     meeting_dates = TextAreaField(

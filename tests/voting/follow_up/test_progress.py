@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
@@ -260,3 +261,13 @@ def test_csv_with_errors_stores_nothing_and_names_every_bad_line(
     )
     assert missing.status_code == 400
     assert "kolommen ontbreken: progress, spent" in missing.get_data(as_text=True)
+
+
+def test_the_csv_takes_every_status_word_the_form_shows(app: Flask) -> None:
+    # The form offers "wordt uitgevoerd"; the CSV refused it ("onbekende status").
+    from voting.follow_up.labels import STATUS_LABELS, STATUS_WORDS
+
+    for language in ("nl", "en"):
+        with app.test_request_context(f"/?lang={language}"):
+            for code, words in STATUS_LABELS.items():
+                assert STATUS_WORDS[str(words).lower()] == code, (language, words)
