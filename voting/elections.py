@@ -54,6 +54,16 @@ def manual_next_phase(election: Election) -> str | None:
     return None if target in COUNT_SCREEN_PHASES else target
 
 
+def roll_size(session: Session, election: Election) -> int:
+    """The number of residents on the election's roll."""
+    return int(
+        session.scalar(
+            select(func.count()).select_from(RollEntry).where(RollEntry.election_id == election.id)
+        )
+        or 0
+    )
+
+
 def advance(session: Session, election: Election, to: str, *, actor: str) -> None:
     """Move ``election`` to phase ``to`` (only the next phase), audited.
 
@@ -76,10 +86,7 @@ def advance(session: Session, election: Election, to: str, *, actor: str) -> Non
             split = session.get(Election, election.theme_split_id)
             if split is None or split.phase != "certified":
                 raise PhaseError("theme_split_not_certified")
-        on_roll = session.scalar(
-            select(func.count()).select_from(RollEntry).where(RollEntry.election_id == election.id)
-        )
-        if not on_roll:
+        if not roll_size(session, election):
             # The roll is fixed once voting starts: opened empty, no one could ever vote.
             raise PhaseError("no_voters_yet")
         if election.opens_at is None or aware(election.opens_at) < utcnow():
@@ -154,6 +161,18 @@ def ensure_editable(election: Election) -> None:
         raise SetupError("settings_locked")
 
 
+def _check_cost(election: Election, cost: int) -> None:
+    """What an option of ``election`` may cost; raises :class:`SetupError`."""
+    if cost < 0:
+        raise SetupError("negative_cost")
+    if election.is_budget and cost == 0:
+        # A proposal that costs nothing is funded whatever the votes: almost always a
+        # cost left empty by mistake.
+        raise SetupError("cost_missing")
+    if election.is_budget and election.budget is not None and cost > election.budget:
+        raise SetupError("cost_over_budget")
+
+
 def add_option(
     session: Session,
     election: Election,
@@ -173,14 +192,7 @@ def add_option(
     """Add an option (referendum) or proposal (budget) with the next free key
     (``*_en``: the optional English texts)."""
     ensure_editable(election)
-    if cost < 0:
-        raise SetupError("negative_cost")
-    if election.is_budget and cost == 0:
-        # A proposal that costs nothing is funded whatever the votes: almost always a
-        # cost left empty by mistake.
-        raise SetupError("cost_missing")
-    if election.is_budget and election.budget is not None and cost > election.budget:
-        raise SetupError("cost_over_budget")
+    _check_cost(election, cost)
     prefix = "P" if election.is_budget else ""
     taken = {o.key for o in election.options}
     number = len(election.options) + 1
@@ -265,14 +277,7 @@ def update_option(
     as they are."""
     election = option.election
     ensure_editable(election)
-    if cost < 0:
-        raise SetupError("negative_cost")
-    if election.is_budget and cost == 0:
-        # A proposal that costs nothing is funded whatever the votes: almost always a
-        # cost left empty by mistake.
-        raise SetupError("cost_missing")
-    if election.is_budget and election.budget is not None and cost > election.budget:
-        raise SetupError("cost_over_budget")
+    _check_cost(election, cost)
     old_cost = option.cost
     option.title, option.summary, option.description, option.cost = (
         title,

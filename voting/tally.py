@@ -41,7 +41,7 @@ from ballots.record.stream import StreamedRecord, stream_record
 from ballots.result import Result
 from ballots.turnout import Turnout
 from voting import audit, ballot_box, elections, published, signing, theme_budgets, weighted
-from voting.models import Ballot, Election, Receipt, RollEntry, VotingCode, aware, utcnow
+from voting.models import Ballot, Election, Receipt, VotingCode, aware, utcnow
 
 
 class TallyError(CodedError):
@@ -69,16 +69,6 @@ class TallyError(CodedError):
 
 
 # --- reading the database -------------------------------------------------------------
-
-
-def roll_size(session: Session, election: Election) -> int:
-    """The number of residents on the election's roll."""
-    return int(
-        session.scalar(
-            select(func.count()).select_from(RollEntry).where(RollEntry.election_id == election.id)
-        )
-        or 0
-    )
 
 
 @dataclass(frozen=True)
@@ -244,7 +234,7 @@ def current_turnout(session: Session, election: Election) -> Turnout:
     )
     return Turnout(
         ballots=int(ballots or 0),
-        roll_size=roll_size(session, election),
+        roll_size=elections.roll_size(session, election),
         threshold_percent=Fraction(election.turnout_threshold_percent),
         election_binding=election.binding,
     )
@@ -429,7 +419,7 @@ def preview_record(
     try:
         return build_record(
             election=election_metadata(
-                election, roll=roll_size(session, election), municipality=municipality
+                election, roll=elections.roll_size(session, election), municipality=municipality
             ),
             # read grouped: one list per distinct ballot, the same order as load_ballots
             ballots=record_ballots(election, grouped_ballots(session, election)),
@@ -515,7 +505,7 @@ def _stream(
     try:
         return stream_record(
             election=election_metadata(
-                election, roll=roll_size(session, election), municipality=municipality
+                election, roll=elections.roll_size(session, election), municipality=municipality
             ),
             ballot_groups=record_ballot_groups(election, kinds),
             receipts=streamed_receipts(session, election),
