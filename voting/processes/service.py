@@ -185,36 +185,27 @@ def add_stage(
     return stage
 
 
-def _check_theme_split_links(ordered: list[ProcessStage]) -> None:
-    """Refuse an order of stages (or a removal, which leaves them out) under which a
-    buurtbudget stage would take its budgets per theme from a split stage that is no
-    longer before it in this process. The link is the vote's own setting; clearing it
-    behind the clerk's back would change the count, so the clerk unlinks it first."""
-    numbers = {s.election_id: n for n, s in enumerate(ordered, start=1)}
-    stages = {s.election_id: s for s in ordered}
-    for vote in ordered:
+def _check_theme_split_links(process: Process, after: list[ProcessStage]) -> None:
+    """Refuse the stages ``after`` a move or a removal when a buurtbudget stage of
+    ``process`` that takes its budgets per theme from one of its split stages would no
+    longer have that split before it (the split moved after it or left, or the vote
+    itself left). The link is the vote's own setting; clearing it behind the clerk's
+    back would change the count, so the clerk unlinks it first."""
+    now = {s.election_id: n for n, s in enumerate(process.stages, start=1)}
+    then = {s.election_id: n for n, s in enumerate(after, start=1)}
+    for vote in process.stages:
         split_id = vote.election.theme_split_id
-        if split_id is None:
+        if split_id not in now:  # no link, or a split outside this process
             continue
-        linked = stages.get(split_id)
-        gone = split_id not in numbers and split_id in _process_elections(vote)
-        if gone or (linked is not None and numbers[split_id] > numbers[vote.election_id]):
+        kept = (
+            vote.election_id in then
+            and split_id in then
+            and then[split_id] < then[vote.election_id]
+        )
+        if not kept:
             raise ProcessError(
-                "theme_split_linked",
-                split=_step_number(vote, split_id),
-                vote=_step_number(vote, vote.election_id),
+                "theme_split_linked", split=now[split_id], vote=now[vote.election_id]
             )
-
-
-def _process_elections(stage: ProcessStage) -> set[int]:
-    return {s.election_id for s in stage.process.stages}
-
-
-def _step_number(stage: ProcessStage, election_id: int) -> int:
-    # The step's number as the clerk sees it now, before the change.
-    return next(
-        n for n, s in enumerate(stage.process.stages, start=1) if s.election_id == election_id
-    )
 
 
 def move_stage(
@@ -231,7 +222,7 @@ def move_stage(
     if not 0 <= other < len(ordered):
         return
     ordered[index], ordered[other] = ordered[other], ordered[index]
-    _check_theme_split_links(ordered)
+    _check_theme_split_links(process, ordered)
     for position, each in enumerate(ordered):
         each.position = position
     audit.record(
@@ -252,14 +243,7 @@ def remove_stage(session: Session, process: Process, stage: ProcessStage, *, act
     gives a later vote its budgets per theme or such a vote (unlink them first)."""
     if letters_printed(session, process):
         raise ProcessError("stages_fixed")
-    split_id = stage.election.theme_split_id
-    if split_id is not None and split_id in _process_elections(stage):
-        raise ProcessError(
-            "theme_split_linked",
-            split=_step_number(stage, split_id),
-            vote=_step_number(stage, stage.election_id),
-        )
-    _check_theme_split_links([s for s in process.stages if s is not stage])
+    _check_theme_split_links(process, [s for s in process.stages if s is not stage])
     election_id = stage.election_id
     process.stages.remove(stage)
     for position, each in enumerate(process.stages):
