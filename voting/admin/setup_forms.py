@@ -19,10 +19,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from voting.error_words import explain
 from voting.labels import BALLOT_TYPE_LABELS, rule_label
 from voting.models import RULES
 from voting.money_field import EuroField
 from voting.request_guard import INT_COLUMN_MAX, TOO_LARGE
+from voting.roll_import import RegisterError, parse_postcode_filter
 
 # What happens to money a theme leaves: here and on the process page (voting.processes).
 LEFTOVER_CHOICES = [
@@ -38,9 +40,6 @@ OFFERED_BALLOT_TYPES = ("ranked", "single", "approval", "budget", "distribution"
 def readable_postcode_filter(_form: Any, field: Any) -> None:
     """WTForms validator: the postcode filter as the register import will read it, so a
     filter it cannot read is refused at setup instead of when the roll is checked."""
-    from voting.error_words import explain
-    from voting.roll_import import RegisterError, parse_postcode_filter
-
     try:
         parse_postcode_filter(field.data or "")
     except RegisterError as error:

@@ -39,10 +39,6 @@ bp = Blueprint("follow_up", __name__)
 PUBLIC_PHASES = ("proposals", "review", "voting", "closed", "counted", "certified")
 
 
-def _today() -> date:
-    return town_hall_today()
-
-
 def _public_election(slug: str) -> Election:
     election = db.session().scalar(select(Election).where(Election.slug == slug))
     if election is None or election.phase not in PUBLIC_PHASES:
@@ -160,7 +156,7 @@ def subscribe() -> str | tuple[str, int] | Response:
         return render_template("follow_up/subscribe.html", form=form, about=about), 400
     try:
         notify.request_subscription(
-            db.session(), form.address.data or "", about, select_locale(), today=_today()
+            db.session(), form.address.data or "", about, select_locale(), today=town_hall_today()
         )
     except notify.AddressRefused:
         form.address.errors = [_("Dit is geen e-mailadres. Kijk of u het goed heeft getypt.")]
@@ -182,7 +178,7 @@ def confirm(token: str) -> str | tuple[str, int]:
     scanners that open every link must not subscribe anyone."""
     if request.method == "GET":
         return render_template("follow_up/confirm.html", token=token, done=None)
-    subscription = notify.confirm(db.session(), token, today=_today())
+    subscription = notify.confirm(db.session(), token, today=town_hall_today())
     if subscription is None:
         return render_template("follow_up/confirm.html", token=token, done=False), 404
     about = None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -332,7 +333,9 @@ def test_retention_deletes_the_process_codes_after_the_last_stage(
     assert sum(r.counts.get("process_codes", 0) for r in report) == 4
 
 
-def test_the_demo_process_letter_names_four_steps_on_one_page(db_session: Session) -> None:
+def _demo_process_letter(db_session: Session, *, first_vote_open: bool) -> tuple[Any, Any]:
+    """The demo process (its first vote open, as the demo leaves it, or still in review)
+    and the pages of one letter for it, as the letters download makes them."""
     from datetime import date as day
 
     from voting.cli.demo_process import add_demo_process
@@ -341,22 +344,26 @@ def test_the_demo_process_letter_names_four_steps_on_one_page(db_session: Sessio
     from voting.roll_import import Resident
 
     demo = add_demo_process(db_session, "test-pepper-not-secret")
-    # As printed before the first vote opens (in the demo it is open already, and a
-    # letter printed then names only the steps still to come).
-    first_vote = demo.process.stages[0].election
-    first_vote.phase = "review"
+    assert demo.process.stages[0].election.phase == "voting"
+    if not first_vote_open:
+        demo.process.stages[0].election.phase = "review"
     context = process_letter_context(
         demo.process,
         timeline(demo.process),
         {"MUNICIPALITY": "Gemeente Eindhoven", "PUBLIC_BASE_URL": "https://stem.example.nl"},
     )
-    resident = Resident(
-        1, "X", "A. Bewoner", "Kloosterdreef 1", "5622AB", "Eindhoven", day(1980, 1, 1)
-    )
+    born = day(1980, 1, 1)
+    resident = Resident(1, "X", "A. Bewoner", "Kloosterdreef 1", "5622AB", "Eindhoven", born)
     pdf = letters_pdf(context, [[roll.Letter(resident, demo.codes[0], 1)]])
-    reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) == 1
-    text = " ".join(reader.pages[0].extract_text().split())
+    return demo, PdfReader(io.BytesIO(pdf)).pages
+
+
+def test_the_demo_process_letter_names_four_steps_on_one_page(db_session: Session) -> None:
+    # As printed before the first vote opens (in the demo it is open already, and a
+    # letter printed then names only the steps still to come).
+    demo, pages = _demo_process_letter(db_session, first_vote_open=False)
+    assert len(pages) == 1
+    text = " ".join(pages[0].extract_text().split())
     for number in (1, 2, 3, 4):
         assert f"Stap {number}." in text
     assert "Stap 3. Ideeën indienen – van" in text
@@ -369,22 +376,8 @@ def test_a_letter_printed_once_a_step_has_begun_names_only_the_steps_to_come(
 ) -> None:
     # Residents imported while step 1 is open are on the rolls of the later steps only;
     # the letter used to promise all four ("U gebruikt hem in elke stap").
-    from datetime import date as day
-
-    from voting.cli.demo_process import add_demo_process
-    from voting.documents.letters import letters_pdf, process_letter_context
-    from voting.processes.service import timeline
-    from voting.roll_import import Resident
-
-    demo = add_demo_process(db_session, "test-pepper-not-secret")
-    assert demo.process.stages[0].election.phase == "voting"
-    context = process_letter_context(
-        demo.process, timeline(demo.process), {"PUBLIC_BASE_URL": "https://stem.example.nl"}
-    )
-    born = day(1980, 1, 1)
-    resident = Resident(1, "X", "A. Bewoner", "Kloosterdreef 1", "5622AB", "Eindhoven", born)
-    pdf = letters_pdf(context, [[roll.Letter(resident, demo.codes[0], 1)]])
-    text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    _demo, pages = _demo_process_letter(db_session, first_vote_open=True)
+    text = " ".join(pages[0].extract_text().split())
     assert "Stap 1." not in text
     assert "Stap 2." in text and "Stap 4." in text
     assert "Een deel van de stappen is al begonnen" in text
